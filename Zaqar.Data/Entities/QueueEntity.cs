@@ -1,0 +1,23 @@
+namespace Zaqar.Data.Entities;
+
+/// <summary>A queue (or, later, a topic) of one project. Created lazily by the first post or subscription.</summary>
+public sealed class QueueEntity
+{
+    public long Id { get; set; }
+
+    public required string Project { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>The queue's metadata as a JSON object (jsonb).</summary>
+    public required string Metadata { get; set; }
+
+    /// <summary>
+    /// The per-queue message counter. A post bumps it in the same statement that inserts the messages, so the
+    /// row lock orders posts by commit: a reader following <c>marker</c> can never miss a message that commits
+    /// later with a lower <see cref="MessageEntity.Seq"/> (issue #2).
+    /// </summary>
+    public long LastSeq { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}

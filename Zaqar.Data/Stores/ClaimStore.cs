@@ -1,0 +1,186 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Zaqar.Data.Stores;
+
+/// <summary>
+/// Claims: a claim is a lock id plus a visible-after time written onto the messages it holds (MassTransit's
+/// lease design). Claiming picks messages with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers never
+/// take the same message and never wait on each other.
+/// </summary>
+/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+public sealed class ClaimStore(NpgsqlDataSource dataSource)
+{
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+
+    // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
+    // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed).
+    private const string CreateSql =
+        $"""
+        WITH cand AS (
+            SELECT m.queue_id, m.seq, m.claim_count
+            FROM messages m
+            WHERE m.queue_id = {QueueIdSql}
+              AND m.expires_at > @now AND m.visible_at <= @now
+              AND (m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
+            ORDER BY m.seq
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED),
+        doomed AS (
+            SELECT c.queue_id, c.seq, row_number() OVER (ORDER BY c.seq) AS ord
+            FROM cand c
+            WHERE @max_claims::int IS NOT NULL AND c.claim_count >= @max_claims),
+        dlq AS (
+            INSERT INTO queues AS dq (project, name, metadata, last_seq, created_at)
+            SELECT @project, @dlq_name, jsonb_build_object(), (SELECT count(*) FROM doomed), @now
+            WHERE EXISTS (SELECT 1 FROM doomed)
+            ON CONFLICT (project, name) DO UPDATE SET last_seq = dq.last_seq + EXCLUDED.last_seq
+            RETURNING id, last_seq),
+        moved AS (
+            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
+            SELECT dlq.id, s.seq, encode(int8send(s.seq) || substr(uuid_send(gen_random_uuid()), 9, 8), 'hex')::uuid,
+                   m.body, COALESCE(@dlq_ttl, m.ttl), @now, @now + make_interval(secs => COALESCE(@dlq_ttl, m.ttl)), @now,
+                   m.claim_count, m.client_id
+            FROM dlq
+            CROSS JOIN doomed d
+            JOIN messages m ON m.queue_id = d.queue_id AND m.seq = d.seq
+            CROSS JOIN LATERAL (SELECT dlq.last_seq - (SELECT count(*) FROM doomed) + d.ord AS seq) s
+            RETURNING 1),
+        gone AS (
+            DELETE FROM messages m USING doomed d
+            WHERE m.queue_id = d.queue_id AND m.seq = d.seq
+            RETURNING 1),
+        claimed AS (
+            UPDATE messages m
+            SET claim_id = @claim, claim_expires_at = @claim_expires, claim_count = m.claim_count + 1,
+                ttl = CASE WHEN m.expires_at < @hold_until THEN @ttl + @grace ELSE m.ttl END,
+                expires_at = GREATEST(m.expires_at, @hold_until)
+            FROM cand c
+            WHERE m.queue_id = c.queue_id AND m.seq = c.seq
+              AND NOT (@max_claims::int IS NOT NULL AND c.claim_count >= @max_claims)
+            RETURNING m.seq, {MessageStore.Columns}),
+        recorded AS (
+            INSERT INTO claims (id, queue_id, ttl, grace, created_at, expires_at)
+            SELECT @claim, c.queue_id, @ttl, @grace, @now, @claim_expires
+            FROM cand c
+            WHERE EXISTS (SELECT 1 FROM claimed)
+            LIMIT 1)
+        SELECT * FROM claimed ORDER BY seq
+        """;
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> messages, oldest first, for <paramref name="ttl"/> seconds, and
+    /// keeps each alive for at least <paramref name="grace"/> seconds past the claim. With a dead-letter rule,
+    /// messages already claimed that many times move to the dead-letter queue instead.
+    /// </summary>
+    /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
+    public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
+        string project, string name, Guid claimId, int ttl, int grace, int limit, DeadLetterRule? deadLetter, DateTime now,
+        CancellationToken ct = default)
+    {
+        var claimExpires = now.AddSeconds(ttl);
+        await using var cmd = dataSource.CreateCommand(CreateSql);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
+        cmd.Parameters.Add(new NpgsqlParameter("max_claims", NpgsqlDbType.Integer) { Value = (object?)deadLetter?.MaxClaimCount ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("dlq_name", NpgsqlDbType.Text) { Value = (object?)deadLetter?.QueueName ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("dlq_ttl", NpgsqlDbType.Integer) { Value = (object?)deadLetter?.MessagesTtl ?? DBNull.Value });
+        var claimed = new List<StoredMessage>(limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            claimed.Add(MessageStore.ReadMessage(reader, 1));
+        }
+        return claimed;
+    }
+
+    /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
+    public async Task<StoredClaim?> GetAsync(string project, string name, Guid claimId, DateTime now, CancellationToken ct = default)
+    {
+        var batch = dataSource.CreateBatch();
+        await using (batch)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"SELECT c.ttl, c.grace, c.created_at, c.expires_at FROM claims c WHERE c.id = @claim AND c.queue_id = {QueueIdSql} AND c.expires_at > @now"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                $"""
+                SELECT {MessageStore.Columns} FROM messages m
+                WHERE m.queue_id = {QueueIdSql} AND m.claim_id = @claim AND m.claim_expires_at > @now AND m.expires_at > @now
+                ORDER BY m.seq
+                """));
+            foreach (var command in batch.BatchCommands)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("project", project));
+                command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+                command.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+                command.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+            }
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                return null;
+            }
+            var (ttl, grace, created, expires) = (reader.GetInt32(0), reader.GetInt32(1), reader.GetDateTime(2), reader.GetDateTime(3));
+            await reader.NextResultAsync(ct);
+            var messages = new List<StoredMessage>();
+            while (await reader.ReadAsync(ct))
+            {
+                messages.Add(MessageStore.ReadMessage(reader, 0));
+            }
+            return new StoredClaim(claimId, ttl, grace, created, expires, messages);
+        }
+    }
+
+    /// <summary>Renews a live claim: it now expires <paramref name="ttl"/> seconds from now. False when unknown or expired.</summary>
+    public async Task<bool> UpdateAsync(string project, string name, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct = default)
+    {
+        var claimExpires = now.AddSeconds(ttl);
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            WITH c AS (
+                UPDATE claims SET ttl = @ttl, grace = @grace, expires_at = @claim_expires
+                WHERE id = @claim AND queue_id = {QueueIdSql} AND expires_at > @now
+                RETURNING id, queue_id),
+            held AS (
+                UPDATE messages m
+                SET claim_expires_at = @claim_expires,
+                    ttl = CASE WHEN m.expires_at < @hold_until THEN @ttl + @grace ELSE m.ttl END,
+                    expires_at = GREATEST(m.expires_at, @hold_until)
+                FROM c
+                WHERE m.queue_id = c.queue_id AND m.claim_id = c.id AND m.claim_expires_at > @now AND m.expires_at > @now
+                RETURNING 1)
+            SELECT count(*) FROM c
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
+        return (long)(await cmd.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    /// <summary>Ends a claim; its messages become claimable at once. Releasing an unknown claim is not an error.</summary>
+    public async Task ReleaseAsync(string project, string name, Guid claimId, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            WITH c AS (
+                DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
+                RETURNING id, queue_id)
+            UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL
+            FROM c
+            WHERE m.queue_id = c.queue_id AND m.claim_id = c.id
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,38 @@
+using Npgsql;
+
+namespace Zaqar.Data.Stores;
+
+/// <summary>
+/// Removes expired rows. Reads already hide them at once (every query filters on expiry); this only reclaims
+/// space, in bounded batches so one sweep never holds locks for long.
+/// </summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+public sealed class ExpiryStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Deletes up to <paramref name="batchSize"/> expired messages and expired claims.</summary>
+    /// <returns>How many messages and claims were deleted.</returns>
+    public async Task<(int Messages, int Claims)> SweepAsync(DateTime now, int batchSize, CancellationToken ct = default)
+    {
+        var batch = dataSource.CreateBatch();
+        await using (batch)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                DELETE FROM messages WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM messages WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED))
+                """));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                DELETE FROM claims WHERE id = ANY(ARRAY(
+                    SELECT id FROM claims WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED))
+                """));
+            foreach (var command in batch.BatchCommands)
+            {
+                command.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+                command.Parameters.Add(new NpgsqlParameter<int>("batch", batchSize));
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+            return (batch.BatchCommands[0].RecordsAffected, batch.BatchCommands[1].RecordsAffected);
+        }
+    }
+}

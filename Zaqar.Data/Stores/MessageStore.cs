@@ -1,0 +1,260 @@
+using System.Data.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Zaqar.Data.Stores;
+
+/// <summary>
+/// Messages of a queue: post, list, get, delete, pop. Every statement scopes by (project, queue name), so a
+/// caller can only reach its own project's rows.
+/// </summary>
+/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+public sealed class MessageStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The columns <see cref="ReadMessage"/> reads, in order; needs @now and the alias m.</summary>
+    internal const string Columns =
+        "m.id, m.body::text, m.ttl, m.created_at, m.expires_at, CASE WHEN m.claim_expires_at > @now THEN m.claim_id END, m.claim_count";
+
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+
+    /// <summary>
+    /// Inserts a batch in one statement. The queue row is created if missing and its counter bumped by the
+    /// batch size; the row lock taken by that bump is held to commit, so positions are handed out in commit
+    /// order per queue and a marker-following reader never skips a message (issue #2).
+    /// </summary>
+    /// <returns>The new message ids, in posting order.</returns>
+    public async Task<Guid[]> PostAsync(
+        string project, string name, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, CancellationToken ct = default)
+    {
+        var count = messages.Count;
+        var bodies = new string[count];
+        var ttls = new int[count];
+        var delays = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            (bodies[i], ttls[i], delays[i]) = (messages[i].Body, messages[i].Ttl, messages[i].Delay);
+        }
+        var nonces = MessageIds.NewNonces(count);
+
+        await using var cmd = dataSource.CreateCommand(
+            """
+            WITH q AS (
+                INSERT INTO queues AS q (project, name, metadata, last_seq, created_at)
+                VALUES (@project, @name, '{}', @count, @now)
+                ON CONFLICT (project, name) DO UPDATE SET last_seq = q.last_seq + @count
+                RETURNING id, last_seq)
+            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
+            SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
+                   @now, @now + make_interval(secs => b.ttl), @now + make_interval(secs => b.delay), 0, @client
+            FROM q
+            CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces) WITH ORDINALITY AS b(body, ttl, delay, nonce, ord)
+            CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
+            RETURNING seq
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter("client", NpgsqlDbType.Text) { Value = (object?)clientId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("ttls", ttls));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("delays", delays));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("nonces", nonces));
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        long firstSeq = long.MaxValue;
+        while (await reader.ReadAsync(ct))
+        {
+            firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
+        }
+        var ids = new Guid[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = MessageIds.Compose(firstSeq + i, nonces[i]);
+        }
+        return ids;
+    }
+
+    /// <summary>One page of messages in queue order after <see cref="MessageQuery.AfterSeq"/>.</summary>
+    public async Task<IReadOnlyList<(long Seq, StoredMessage Message)>> ListAsync(
+        string project, string name, MessageQuery query, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            SELECT m.seq, {Columns}
+            FROM messages m
+            WHERE m.queue_id = {QueueIdSql}
+              AND m.seq > @after
+              AND m.expires_at > @now
+              AND (@include_claimed OR m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
+              AND (@include_delayed OR m.visible_at <= @now)
+              AND (@echo OR m.client_id IS DISTINCT FROM @client)
+            ORDER BY m.seq
+            LIMIT @limit
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("after", query.AfterSeq));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("include_claimed", query.IncludeClaimed));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("include_delayed", query.IncludeDelayed));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("echo", query.Echo));
+        cmd.Parameters.Add(new NpgsqlParameter("client", NpgsqlDbType.Text) { Value = (object?)query.ClientId ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit));
+        var page = new List<(long, StoredMessage)>(query.Limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            page.Add((reader.GetInt64(0), ReadMessage(reader, 1)));
+        }
+        return page;
+    }
+
+    /// <summary>The live (unexpired) messages among <paramref name="ids"/>, in queue order; unknown ids are skipped.</summary>
+    public async Task<IReadOnlyList<StoredMessage>> GetManyAsync(
+        string project, string name, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            SELECT {Columns}
+            FROM messages m
+            WHERE m.queue_id = {QueueIdSql}
+              AND m.seq = ANY(@seqs) AND m.id = ANY(@ids)
+              AND m.expires_at > @now
+            ORDER BY m.seq
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        AddIds(cmd, ids);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        return await ReadMessagesAsync(cmd, ct);
+    }
+
+    /// <summary>
+    /// Deletes one message, if the claim rules allow it: without a claim id only an unclaimed message; with one,
+    /// only a message held by that live claim. Reports what it found so the caller can say why it refused.
+    /// </summary>
+    public async Task<MessageDeleteOutcome> DeleteAsync(
+        string project, string name, Guid id, Guid? claimId, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            WITH t AS (
+                SELECT m.queue_id, m.seq,
+                       CASE WHEN m.claim_expires_at > @now THEN m.claim_id END AS live_claim
+                FROM messages m
+                WHERE m.queue_id = {QueueIdSql} AND m.seq = @seq AND m.id = @id AND m.expires_at > @now
+                FOR UPDATE),
+            d AS (
+                DELETE FROM messages m USING t
+                WHERE m.queue_id = t.queue_id AND m.seq = t.seq
+                  AND t.live_claim IS NOT DISTINCT FROM @claim
+                RETURNING 1)
+            SELECT t.live_claim,
+                   EXISTS (SELECT 1 FROM d),
+                   EXISTS (SELECT 1 FROM claims c WHERE c.id = @claim AND c.queue_id = t.queue_id AND c.expires_at > @now)
+            FROM t
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("seq", MessageIds.SeqOf(id)));
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        cmd.Parameters.Add(new NpgsqlParameter("claim", NpgsqlDbType.Uuid) { Value = claimId.HasValue ? claimId.Value : DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return new MessageDeleteOutcome(Found: false, Deleted: false, LiveClaimId: null, GivenClaimIsLive: false);
+        }
+        return new MessageDeleteOutcome(
+            Found: true,
+            Deleted: reader.GetBoolean(1),
+            LiveClaimId: reader.IsDBNull(0) ? null : reader.GetGuid(0),
+            GivenClaimIsLive: reader.GetBoolean(2));
+    }
+
+    /// <summary>
+    /// Deletes the listed messages. With <paramref name="claimIds"/>, only messages held by one of those live
+    /// claims are deleted; without, any listed message is, claimed or not (Zaqar's bulk delete).
+    /// </summary>
+    public async Task<int> DeleteManyAsync(
+        string project, string name, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            DELETE FROM messages m
+            WHERE m.queue_id = {QueueIdSql}
+              AND m.seq = ANY(@seqs) AND m.id = ANY(@ids)
+              AND (@claims::uuid[] IS NULL OR (m.claim_id = ANY(@claims) AND m.claim_expires_at > @now))
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        AddIds(cmd, ids);
+        cmd.Parameters.Add(new NpgsqlParameter("claims", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+        {
+            Value = claimIds is null ? DBNull.Value : claimIds.ToArray(),
+        });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Removes and returns up to <paramref name="limit"/> claimable messages, oldest first.</summary>
+    public async Task<IReadOnlyList<StoredMessage>> PopAsync(string project, string name, int limit, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            WITH c AS (
+                SELECT m.queue_id, m.seq FROM messages m
+                WHERE m.queue_id = {QueueIdSql}
+                  AND m.expires_at > @now AND m.visible_at <= @now
+                  AND (m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
+                ORDER BY m.seq
+                LIMIT @limit
+                FOR UPDATE SKIP LOCKED)
+            DELETE FROM messages m USING c
+            WHERE m.queue_id = c.queue_id AND m.seq = c.seq
+            RETURNING m.seq, {Columns}
+            """);
+        QueueStore.AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        var popped = new List<(long Seq, StoredMessage Message)>(limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            popped.Add((reader.GetInt64(0), ReadMessage(reader, 1)));
+        }
+        popped.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        return popped.ConvertAll(p => p.Message);
+    }
+
+    internal static void AddIds(NpgsqlCommand cmd, IReadOnlyList<Guid> ids)
+    {
+        var seqs = new long[ids.Count];
+        var guids = new Guid[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            guids[i] = ids[i];
+            seqs[i] = MessageIds.SeqOf(ids[i]);
+        }
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("seqs", seqs));
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", guids));
+    }
+
+    internal static async Task<List<StoredMessage>> ReadMessagesAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var messages = new List<StoredMessage>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            messages.Add(ReadMessage(reader, 0));
+        }
+        return messages;
+    }
+
+    /// <summary>Reads the <see cref="Columns"/> starting at <paramref name="first"/>.</summary>
+    internal static StoredMessage ReadMessage(DbDataReader reader, int first) => new(
+        Id: reader.GetGuid(first),
+        Body: reader.GetString(first + 1),
+        Ttl: reader.GetInt32(first + 2),
+        CreatedAt: reader.GetDateTime(first + 3),
+        ExpiresAt: reader.GetDateTime(first + 4),
+        ClaimId: reader.IsDBNull(first + 5) ? null : reader.GetGuid(first + 5),
+        ClaimCount: reader.GetInt32(first + 6));
+}

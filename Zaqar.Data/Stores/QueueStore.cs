@@ -1,0 +1,177 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Zaqar.Data.Stores;
+
+/// <summary>
+/// Queues of a project: create, read, list, update metadata, delete, stats, purge.
+/// </summary>
+/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+public sealed class QueueStore(NpgsqlDataSource dataSource)
+{
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+
+    public async Task<string?> GetMetadataAsync(string project, string name, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT metadata::text FROM queues WHERE project = @project AND name = @name");
+        AddQueue(cmd, project, name);
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    /// <summary>Creates the queue with the given metadata; false (and nothing changed) when it exists.</summary>
+    public async Task<bool> CreateAsync(string project, string name, string metadata, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            """
+            INSERT INTO queues (project, name, metadata, last_seq, created_at)
+            VALUES (@project, @name, @metadata, 0, @now)
+            ON CONFLICT (project, name) DO NOTHING
+            RETURNING id
+            """);
+        AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    /// <summary>
+    /// One page of a project's queues in name order, after <paramref name="marker"/>.
+    /// <paramref name="nameContains"/> and <paramref name="metadataFilter"/> (a JSON object the metadata must contain) are optional.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredQueue>> ListAsync(
+        string project, string? marker, int limit, string? nameContains, string? metadataFilter, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            """
+            SELECT name, metadata::text FROM queues
+            WHERE project = @project AND name > @marker
+              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
+              AND (@filter::jsonb IS NULL OR metadata @> @filter)
+            ORDER BY name
+            LIMIT @limit
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("marker", marker ?? string.Empty));
+        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        var queues = new List<StoredQueue>(limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            queues.Add(new StoredQueue(reader.GetString(0), reader.GetString(1)));
+        }
+        return queues;
+    }
+
+    public async Task<long> CountAsync(string project, string? nameContains, string? metadataFilter, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            """
+            SELECT count(*) FROM queues
+            WHERE project = @project
+              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
+              AND (@filter::jsonb IS NULL OR metadata @> @filter)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
+        cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// Read-modify-write of a queue's metadata under a row lock. <paramref name="change"/> gets the current
+    /// metadata and returns the new one; if it throws, nothing is written. Null when the queue does not exist.
+    /// </summary>
+    public async Task<string?> UpdateMetadataAsync(string project, string name, Func<string, string> change, CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        string current;
+        await using (var select = new NpgsqlCommand(
+            "SELECT metadata::text FROM queues WHERE project = @project AND name = @name FOR UPDATE", conn, tx))
+        {
+            AddQueue(select, project, name);
+            if (await select.ExecuteScalarAsync(ct) is not string found)
+            {
+                return null;
+            }
+            current = found;
+        }
+        var updated = change(current);
+        await using (var update = new NpgsqlCommand(
+            "UPDATE queues SET metadata = @metadata WHERE project = @project AND name = @name", conn, tx))
+        {
+            AddQueue(update, project, name);
+            update.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = updated });
+            await update.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return updated;
+    }
+
+    /// <summary>Deletes the queue with its messages and claims (cascade). Deleting a missing queue is not an error.</summary>
+    public async Task DeleteAsync(string project, string name, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM queues WHERE project = @project AND name = @name");
+        AddQueue(cmd, project, name);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Deletes every message and claim of the queue, keeping the queue and its metadata.</summary>
+    public async Task PurgeMessagesAsync(string project, string name, CancellationToken ct = default)
+    {
+        var batch = dataSource.CreateBatch();
+        await using (batch)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM messages WHERE queue_id = {QueueIdSql}"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM claims WHERE queue_id = {QueueIdSql}"));
+            foreach (var command in batch.BatchCommands)
+            {
+                command.Parameters.Add(new NpgsqlParameter<string>("project", project));
+                command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+            }
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Counts of live messages (not expired) and the oldest and newest of them.</summary>
+    public async Task<QueueCounts> CountMessagesAsync(string project, string name, DateTime now, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"""
+            WITH live AS (
+                SELECT * FROM messages WHERE queue_id = {QueueIdSql} AND expires_at > @now)
+            SELECT count(*) FILTER (WHERE claim_expires_at > @now),
+                   count(*) FILTER (WHERE visible_at > @now),
+                   count(*),
+                   NULL::uuid, NULL::text, NULL::int, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::int
+            FROM live
+            UNION ALL
+            (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq LIMIT 1)
+            UNION ALL
+            (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq DESC LIMIT 1)
+            """);
+        AddQueue(cmd, project, name);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        long claimed = reader.GetInt64(0), delayed = reader.GetInt64(1), total = reader.GetInt64(2);
+        StoredMessage? oldest = null, newest = null;
+        if (await reader.ReadAsync(ct))
+        {
+            oldest = MessageStore.ReadMessage(reader, 3);
+        }
+        if (await reader.ReadAsync(ct))
+        {
+            newest = MessageStore.ReadMessage(reader, 3);
+        }
+        return new QueueCounts(claimed, delayed, total, oldest, newest);
+    }
+
+    internal static void AddQueue(NpgsqlCommand cmd, string project, string name)
+    {
+        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
+    }
+}
