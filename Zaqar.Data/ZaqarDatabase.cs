@@ -15,10 +15,16 @@ public sealed class ZaqarDatabase(IDbContextFactory<ZaqarDbContext> contexts, Np
         await context.Database.MigrateAsync(ct);
     }
 
-    /// <summary>The SQL script of every migration, safe to run against a database at any migration.</summary>
-    public string IdempotentScript()
+    /// <summary>
+    /// The SQL script of every migration, safe to run against a database at any migration. Needs no database:
+    /// the model and the migrations are compiled in.
+    /// </summary>
+    public static string IdempotentScript()
     {
-        using var context = contexts.CreateDbContext();
+        var options = new DbContextOptionsBuilder<ZaqarDbContext>();
+        using var dataSource = ZaqarDataServiceCollectionExtensions.CreateDataSource("Host=127.0.0.1;Database=zaqar");
+        ZaqarDataServiceCollectionExtensions.ConfigureContext(options, dataSource);
+        using var context = new ZaqarDbContext(options.Options);
         return context.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
     }
 

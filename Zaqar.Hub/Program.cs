@@ -1,6 +1,24 @@
-var builder = WebApplication.CreateBuilder(args);
+using Zaqar.Hub.Hosting;
+
+if (args is ["migrations-script", ..])
+{
+    // Prints the idempotent SQL of every migration, for operators who apply schema changes themselves.
+    Console.Write(Zaqar.Data.ZaqarDatabase.IdempotentScript());
+    return;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // appsettings.json sits beside the binaries, wherever the service is started from.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+await builder.UseZaqarDatabaseAsync();
+builder.Services.AddZaqarHub(builder.Configuration);
+
 var app = builder.Build();
-app.Run();
+app.MapZaqarRest();
+await app.RunAsync();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

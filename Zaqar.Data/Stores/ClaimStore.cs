@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Zaqar.Data.Stores;
 
@@ -14,13 +13,25 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
 
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
-    // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed).
+    // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
+    // dead-letter rule is read from the queue's metadata here, so a claim costs one round trip. Zaqar reads
+    // these keys with Python truthiness: 0 or "" means unset.
     private const string CreateSql =
         $"""
-        WITH cand AS (
+        WITH q AS (
+            SELECT id,
+                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_max_claim_count') = 'number'
+                               THEN (metadata ->> '_max_claim_count')::numeric::int END, 0) AS max_claims,
+                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue') = 'string'
+                               THEN metadata ->> '_dead_letter_queue' END, '') AS dlq_name,
+                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue_messages_ttl') = 'number'
+                               THEN (metadata ->> '_dead_letter_queue_messages_ttl')::numeric::int END, 0) AS dlq_ttl
+            FROM queues
+            WHERE project = @project AND name = @name),
+        cand AS (
             SELECT m.queue_id, m.seq, m.claim_count
             FROM messages m
-            WHERE m.queue_id = {QueueIdSql}
+            WHERE m.queue_id = (SELECT id FROM q)
               AND m.expires_at > @now AND m.visible_at <= @now
               AND (m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
             ORDER BY m.seq
@@ -28,20 +39,22 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             FOR UPDATE SKIP LOCKED),
         doomed AS (
             SELECT c.queue_id, c.seq, row_number() OVER (ORDER BY c.seq) AS ord
-            FROM cand c
-            WHERE @max_claims::int IS NOT NULL AND c.claim_count >= @max_claims),
+            FROM cand c, q
+            WHERE q.max_claims IS NOT NULL AND q.dlq_name IS NOT NULL AND c.claim_count >= q.max_claims),
         dlq AS (
             INSERT INTO queues AS dq (project, name, metadata, last_seq, created_at)
-            SELECT @project, @dlq_name, jsonb_build_object(), (SELECT count(*) FROM doomed), @now
+            SELECT @project, q.dlq_name, jsonb_build_object(), (SELECT count(*) FROM doomed), @now
+            FROM q
             WHERE EXISTS (SELECT 1 FROM doomed)
             ON CONFLICT (project, name) DO UPDATE SET last_seq = dq.last_seq + EXCLUDED.last_seq
             RETURNING id, last_seq),
         moved AS (
             INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
             SELECT dlq.id, s.seq, encode(int8send(s.seq) || substr(uuid_send(gen_random_uuid()), 9, 8), 'hex')::uuid,
-                   m.body, COALESCE(@dlq_ttl, m.ttl), @now, @now + make_interval(secs => COALESCE(@dlq_ttl, m.ttl)), @now,
+                   m.body, COALESCE(q.dlq_ttl, m.ttl), @now, @now + make_interval(secs => COALESCE(q.dlq_ttl, m.ttl)), @now,
                    m.claim_count, m.client_id
             FROM dlq
+            CROSS JOIN q
             CROSS JOIN doomed d
             JOIN messages m ON m.queue_id = d.queue_id AND m.seq = d.seq
             CROSS JOIN LATERAL (SELECT dlq.last_seq - (SELECT count(*) FROM doomed) + d.ord AS seq) s
@@ -57,26 +70,25 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
                 expires_at = GREATEST(m.expires_at, @hold_until)
             FROM cand c
             WHERE m.queue_id = c.queue_id AND m.seq = c.seq
-              AND NOT (@max_claims::int IS NOT NULL AND c.claim_count >= @max_claims)
+              AND NOT EXISTS (SELECT 1 FROM doomed d WHERE d.seq = c.seq)
             RETURNING m.seq, {MessageStore.Columns}),
         recorded AS (
             INSERT INTO claims (id, queue_id, ttl, grace, created_at, expires_at)
-            SELECT @claim, c.queue_id, @ttl, @grace, @now, @claim_expires
-            FROM cand c
-            WHERE EXISTS (SELECT 1 FROM claimed)
-            LIMIT 1)
+            SELECT @claim, q.id, @ttl, @grace, @now, @claim_expires
+            FROM q
+            WHERE EXISTS (SELECT 1 FROM claimed))
         SELECT * FROM claimed ORDER BY seq
         """;
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> messages, oldest first, for <paramref name="ttl"/> seconds, and
-    /// keeps each alive for at least <paramref name="grace"/> seconds past the claim. With a dead-letter rule,
-    /// messages already claimed that many times move to the dead-letter queue instead.
+    /// keeps each alive for at least <paramref name="grace"/> seconds past the claim. When the queue has a
+    /// dead-letter rule (<c>_max_claim_count</c> and <c>_dead_letter_queue</c>), messages already claimed that
+    /// many times move to the dead-letter queue instead.
     /// </summary>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
     public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
-        string project, string name, Guid claimId, int ttl, int grace, int limit, DeadLetterRule? deadLetter, DateTime now,
-        CancellationToken ct = default)
+        string project, string name, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
         await using var cmd = dataSource.CreateCommand(CreateSql);
@@ -88,9 +100,6 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
-        cmd.Parameters.Add(new NpgsqlParameter("max_claims", NpgsqlDbType.Integer) { Value = (object?)deadLetter?.MaxClaimCount ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("dlq_name", NpgsqlDbType.Text) { Value = (object?)deadLetter?.QueueName ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("dlq_ttl", NpgsqlDbType.Integer) { Value = (object?)deadLetter?.MessagesTtl ?? DBNull.Value });
         var claimed = new List<StoredMessage>(limit);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -34,8 +34,5 @@ public sealed record QueueCounts(long Claimed, long Delayed, long Total, StoredM
 /// <summary>A live claim and the messages it still holds.</summary>
 public sealed record StoredClaim(Guid Id, int Ttl, int Grace, DateTime CreatedAt, DateTime ExpiresAt, IReadOnlyList<StoredMessage> Messages);
 
-/// <summary>The dead-letter rule of a queue: messages claimed this many times move to the named queue.</summary>
-public sealed record DeadLetterRule(int MaxClaimCount, string QueueName, int? MessagesTtl);
-
 /// <summary>What a delete-one found. Decides between 204, 400 and 403 in the API layer.</summary>
 public readonly record struct MessageDeleteOutcome(bool Found, bool Deleted, Guid? LiveClaimId, bool GivenClaimIsLive);

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Zaqar.Data;
+
+namespace Zaqar.Hub.Api;
+
+/// <summary>The result of one operation of the health check.</summary>
+public sealed record OperationStatus(
+    [property: JsonPropertyName("succeeded")] bool Succeeded,
+    [property: JsonPropertyName("seconds")] double Seconds,
+    [property: JsonPropertyName("ref")] string? Ref);
+
+public sealed record HealthView(
+    [property: JsonPropertyName("storage_reachable")] bool StorageReachable,
+    [property: JsonPropertyName("operation_status")] IReadOnlyDictionary<string, OperationStatus> OperationStatus);
+
+/// <summary>
+/// Ping (does storage answer) and the operator health check, which really runs each queue operation on a
+/// throwaway queue in a project of its own (zaqar-v2-api.md section 7).
+/// </summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+public sealed class HealthService(ZaqarDatabase database, QueueService queues, MessageService messages, ClaimService claims)
+{
+    /// <summary>The project the health check's throwaway queues live in, apart from any tenant's queues.</summary>
+    public const string HealthProject = "zaqarhub-health-check";
+
+    public Task<bool> PingAsync(CancellationToken ct = default) => database.PingAsync(ct);
+
+    public async Task<HealthView> HealthAsync(CallContext caller, CancellationToken ct = default)
+    {
+        caller.RequireAdmin();
+        var reachable = await database.PingAsync(ct);
+        var status = new Dictionary<string, OperationStatus>();
+        if (!reachable)
+        {
+            return new HealthView(false, status);
+        }
+        var ctx = new CallContext(HealthProject, Guid.NewGuid().ToString("D"), caller.Roles);
+        var queue = "health-" + Guid.NewGuid().ToString("N");
+        var body = JsonSerializer.SerializeToElement(new { health = true });
+
+        await Step(status, "create_queue", async () => { await queues.CreateAsync(ctx, queue, null, ct); return null; });
+        var posted = await Step(status, "post_messages", async () =>
+        {
+            var result = await messages.PostAsync(ctx, queue, Enumerable.Repeat(new MessageDraft(body), 100).ToList(), ct);
+            return (result.MessageIds[0], result);
+        });
+        await Step(status, "list_messages", async () =>
+        {
+            var page = await messages.ListAsync(ctx, queue, new ListMessagesRequest(Echo: true), ct);
+            return page.Messages.Count > 0 ? null : throw new InvalidOperationException("no messages listed");
+        });
+        var claim = await Step(status, "claim_messages", async () =>
+        {
+            var created = await claims.CreateAsync(ctx, queue, null, null, null, ct);
+            return created is null ? throw new InvalidOperationException("nothing claimed") : (created.ClaimId, created);
+        });
+        await Step(status, "delete_messages", async () =>
+        {
+            var first = claim?.Messages[0].Id ?? throw new InvalidOperationException("no claim");
+            await messages.DeleteAsync(ctx, queue, first, claim.ClaimId, ct);
+            return first;
+        });
+        await Step(status, "delete_claim", async () =>
+        {
+            var id = claim?.ClaimId ?? throw new InvalidOperationException("no claim");
+            await claims.ReleaseAsync(ctx, queue, id, ct);
+            return id;
+        });
+        await Step(status, "bulk_delete_messages", async () =>
+        {
+            var ids = posted?.MessageIds.Take(20).ToList() ?? throw new InvalidOperationException("nothing posted");
+            await messages.DeleteManyAsync(ctx, queue, ids, null, null, ct);
+            return null;
+        });
+        await Step(status, "delete_queue", async () => { await queues.DeleteAsync(ctx, queue, ct); return null; });
+        return new HealthView(true, status);
+    }
+
+    private static async Task<T?> Step<T>(Dictionary<string, OperationStatus> status, string name, Func<Task<(string? Ref, T Result)>> step)
+        where T : class
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var (reference, result) = await step();
+            status[name] = new OperationStatus(true, watch.Elapsed.TotalSeconds, reference);
+            return result;
+        }
+        catch (Exception ex) when (ex is ZaqarException or InvalidOperationException)
+        {
+            status[name] = new OperationStatus(false, watch.Elapsed.TotalSeconds, null);
+            return null;
+        }
+    }
+
+    private static Task<object?> Step(Dictionary<string, OperationStatus> status, string name, Func<Task<string?>> step) =>
+        Step<object>(status, name, async () => (await step(), new object()));
+}

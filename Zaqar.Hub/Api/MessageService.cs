@@ -1,0 +1,309 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Zaqar.Data;
+using Zaqar.Data.Stores;
+
+namespace Zaqar.Hub.Api;
+
+/// <summary>Posting, listing, reading and deleting messages: the rules of zaqar-v2-api.md section 3.</summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+public sealed class MessageService(
+    MessageStore messages, QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time)
+{
+    private ZaqarOptions O => options.Value;
+
+    /// <summary>
+    /// Posts a JSON document of messages. The size limit (the service's and the queue's) is checked against
+    /// <paramref name="contentLength"/> before the body is read, as Zaqar does.
+    /// </summary>
+    public async Task<PostedView> PostJsonAsync(
+        CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        var settings = await SettingsAsync(ctx, queue, "Messages could not be enqueued.", ct);
+        var limit = PostSizeLimit(settings);
+        if (contentLength is { } declared)
+        {
+            CheckPostSize(declared, settings);
+        }
+        var body = await readBody(limit);
+        CheckPostSize(body.Length, settings);
+        using var document = JsonInput.Parse(body);
+        return await PostCoreAsync(ctx, queue, RequestBodies.Messages(document.RootElement), settings, ct);
+    }
+
+    /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
+    public async Task<PostedView> PostAsync(CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        var settings = await SettingsAsync(ctx, queue, "Messages could not be enqueued.", ct);
+        return await PostCoreAsync(ctx, queue, drafts, settings, ct, checkCompactSize: true);
+    }
+
+    public async Task<MessagePageView> ListAsync(CallContext ctx, string queue, ListMessagesRequest request, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        var limit = request.Limit ?? 10;
+        CheckPageLimit(limit);
+        long after = 0;
+        if (request.Marker is { Length: > 0 } marker && !MessageIds.TryParse(marker, out _, out after))
+        {
+            throw ApiErrors.InvalidParameter("marker", "The value must be a message id.");
+        }
+        var now = Now();
+        var query = new MessageQuery(after, limit, request.Echo ?? false, ctx.ClientId, request.IncludeClaimed ?? false, request.IncludeDelayed ?? false);
+        var page = await guard.Run(() => messages.ListAsync(ctx.ProjectId, queue, query, now), "Messages could not be listed.");
+        var views = page.Select(m => View(queue, m.Message, now)).ToList();
+        var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue), Parameters(request), views[^1].Id);
+        return new MessagePageView(views, links);
+    }
+
+    public async Task<MessageView> GetAsync(CallContext ctx, string queue, string messageId, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        var now = Now();
+        if (MessageIds.TryParse(messageId, out var id, out _))
+        {
+            var found = await guard.Run(() => messages.GetManyAsync(ctx.ProjectId, queue, [id], now), "Message could not be retrieved.");
+            if (found.Count == 1)
+            {
+                return View(queue, found[0], now);
+            }
+        }
+        throw ApiErrors.NotFound($"Message {messageId} does not exist in queue {queue} for project {ctx.ProjectId}.");
+    }
+
+    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string> ids, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        CheckPageLimit(ids.Count);
+        var now = Now();
+        var parsed = ParseIds(ids);
+        var found = parsed.Count == 0
+            ? []
+            : await guard.Run(() => messages.GetManyAsync(ctx.ProjectId, queue, parsed, now), "Message could not be retrieved.");
+        if (found.Count == 0)
+        {
+            throw ApiErrors.NotFound(
+                $"No messages with IDs: {string.Join(",", ids)} found in the queue {queue} for project {ctx.ProjectId}.");
+        }
+        return new MessagesView(found.Select(m => View(queue, m, now)).ToList());
+    }
+
+    /// <summary>Deletes one message; the claim rules of section 3.4 decide between 204, 400 and 403.</summary>
+    public async Task DeleteAsync(CallContext ctx, string queue, string messageId, string? claimId, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        if (!MessageIds.TryParse(messageId, out var id, out _))
+        {
+            return; // No such message: already deleted, as far as the client is concerned.
+        }
+        Guid? claim = null;
+        var claimIsUuid = true;
+        if (claimId is not null)
+        {
+            // A claim id that is no UUID can match nothing; Guid.Empty never names a claim.
+            claimIsUuid = Guid.TryParse(claimId, out var parsed);
+            claim = claimIsUuid ? parsed : Guid.Empty;
+        }
+        var now = Now();
+        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.ProjectId, queue, id, claim, now), "Message could not be deleted.");
+        if (!outcome.Found || outcome.Deleted)
+        {
+            return;
+        }
+        if (claim is null)
+        {
+            throw ApiErrors.UnableToDelete(403, "This message is claimed; it cannot be deleted without a valid claim ID.");
+        }
+        if (!claimIsUuid)
+        {
+            throw ApiErrors.UnableToDelete(400, "The specified claim does not exist or has expired.");
+        }
+        if (outcome.LiveClaimId is null)
+        {
+            throw ApiErrors.UnableToDelete(400, "A claim was specified, but the message is not currently claimed.");
+        }
+        if (!outcome.GivenClaimIsLive)
+        {
+            throw ApiErrors.UnableToDelete(400, "The specified claim does not exist or has expired.");
+        }
+        throw ApiErrors.UnableToDelete(403, "This message is claimed; it cannot be deleted without a valid claim ID.");
+    }
+
+    /// <summary>
+    /// Bulk delete by <paramref name="ids"/> (204) or pop of <paramref name="pop"/> messages (200), exactly one
+    /// of the two. With <paramref name="claimIds"/> only messages held by those live claims are deleted.
+    /// </summary>
+    /// <returns>The popped messages for a pop; null for a delete by ids.</returns>
+    public async Task<PoppedView?> DeleteManyAsync(
+        CallContext ctx, string queue, IReadOnlyList<string>? ids, IReadOnlyList<string>? claimIds, int? pop, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        if (pop is not null && ids is not null)
+        {
+            throw ApiErrors.BadRequest("pop and id params cannot be present together in the delete request.");
+        }
+        if (pop is null && ids is null)
+        {
+            throw ApiErrors.BadRequest("The request should have either \"ids\" or \"pop\" parameter in the request, to be able to delete.");
+        }
+        var now = Now();
+        if (pop is { } count)
+        {
+            if (count < 1 || count > O.MaxMessagesPerClaimOrPop)
+            {
+                throw ApiErrors.BadRequest($"Pop value must be at least 1 and may not be greater than {O.MaxMessagesPerClaimOrPop}.");
+            }
+            var popped = await guard.Run(() => messages.PopAsync(ctx.ProjectId, queue, count, now), "Messages could not be popped.");
+            // Zaqar pops through a one-second claim; its id is reported with each message.
+            var popClaim = Guid.NewGuid().ToString("D");
+            return new PoppedView(popped.Select(m => new PoppedMessageView(
+                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, JsonInput.ParseStored(m.Body), popClaim, m.ClaimCount + 1)).ToList());
+        }
+        if (ids!.Count < 1 || ids.Count > O.MaxMessagesPerPage)
+        {
+            throw ApiErrors.BadRequest($"ids parameter should have at least 1 and not greater than {O.MaxMessagesPerPage} values.");
+        }
+        if (O.MessageDeleteWithClaimId && (claimIds is null || claimIds.Count == 0))
+        {
+            throw ApiErrors.BadRequest(
+                "The request should have both \"ids\" and \"claim_ids\" parameter in the request when message_delete_with_claim_id is True.");
+        }
+        var parsed = ParseIds(ids);
+        List<Guid>? claims = claimIds is null ? null : claimIds.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).ToList();
+        if (parsed.Count > 0)
+        {
+            await guard.Run(() => messages.DeleteManyAsync(ctx.ProjectId, queue, parsed, claims, now), "Messages could not be deleted.");
+        }
+        return null;
+    }
+
+    internal MessageView View(string queue, StoredMessage m, DateTime now)
+    {
+        var id = m.Id.ToString("D");
+        return new MessageView(id, Paths.ClaimedMessage(queue, id, m.ClaimId), m.Ttl, Age(m.CreatedAt, now), JsonInput.ParseStored(m.Body))
+        {
+            Checksum = O.EnableChecksum ? Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(m.Body))) : null,
+        };
+    }
+
+    internal static long Age(DateTime created, DateTime now) => Math.Max(0, (long)(now - created).TotalSeconds);
+
+    private async Task<PostedView> PostCoreAsync(
+        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueSettings settings, CancellationToken ct, bool checkCompactSize = false)
+    {
+        if (drafts.Count == 0)
+        {
+            throw ApiErrors.BadRequest("No messages to enqueu.");
+        }
+        var ttlDefault = settings.DefaultMessageTtl ?? O.DefaultMessageTtl;
+        var delayDefault = settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
+        var batch = new NewMessage[drafts.Count];
+        long size = 0;
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var draft = drafts[i];
+            if (draft.Body.ValueKind == JsonValueKind.Undefined)
+            {
+                throw ApiErrors.BadBody("Missing \"body\" field.");
+            }
+            var ttl = draft.Ttl ?? ttlDefault;
+            if (ttl < MessageRules.MinTtl || ttl > O.MaxMessageTtl)
+            {
+                throw ApiErrors.BadRequest(
+                    $"The TTL for a message may not exceed {O.MaxMessageTtl} seconds, and must be at least {MessageRules.MinTtl} seconds long.");
+            }
+            // Delays apply only on delayed queues (a non-zero default delay); elsewhere the field is ignored.
+            var delay = delayDefault == 0 ? 0 : draft.Delay ?? delayDefault;
+            if (delay < 0 || delay > O.MaxMessageDelay)
+            {
+                throw ApiErrors.BadRequest(
+                    $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
+            }
+            var body = JsonInput.Compact(draft.Body);
+            size += Encoding.UTF8.GetByteCount(body) + 32;
+            batch[i] = new NewMessage(body, ttl, delay);
+        }
+        if (checkCompactSize)
+        {
+            CheckPostSize(size, settings);
+        }
+        var now = Now();
+        var ids = await guard.Run(() => messages.PostAsync(ctx.ProjectId, queue, batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
+        var idTexts = ids.Select(id => id.ToString("D")).ToList();
+        return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue, id)).ToList());
+    }
+
+    private async Task<QueueSettings> SettingsAsync(CallContext ctx, string queue, string failure, CancellationToken ct)
+    {
+        var metadata = await guard.Run(() => queues.GetMetadataAsync(ctx.ProjectId, queue, ct), failure);
+        return metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata));
+    }
+
+    private int PostSizeLimit(QueueSettings settings) =>
+        settings.MaxMessagesPostSize is { } q ? Math.Min(q, O.MaxMessagesPostSize) : O.MaxMessagesPostSize;
+
+    private void CheckPostSize(long size, QueueSettings settings)
+    {
+        if (settings.MaxMessagesPostSize is { } queueLimit)
+        {
+            var limit = Math.Min(queueLimit, O.MaxMessagesPostSize);
+            if (size > limit)
+            {
+                throw ApiErrors.BadRequest(
+                    $"Message collection size is too large. The max size for current queue is {limit}. It is calculated by max size = " +
+                    $"min(max_messages_post_size_config: {O.MaxMessagesPostSize}, max_messages_post_size_queue: {queueLimit}).");
+            }
+        }
+        if (size > O.MaxMessagesPostSize)
+        {
+            throw ApiErrors.BadRequest($"Message collection size is too large. Max size {O.MaxMessagesPostSize}");
+        }
+    }
+
+    private void CheckPageLimit(int limit)
+    {
+        if (limit < 1 || limit > O.MaxMessagesPerPage)
+        {
+            throw ApiErrors.BadRequest($"Limit must be at least 1 and may not be greater than {O.MaxMessagesPerPage}.");
+        }
+    }
+
+    private static List<Guid> ParseIds(IReadOnlyList<string> ids)
+    {
+        var parsed = new List<Guid>(ids.Count);
+        foreach (var text in ids)
+        {
+            if (MessageIds.TryParse(text, out var id, out _))
+            {
+                parsed.Add(id);
+            }
+        }
+        return parsed;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Parameters(ListMessagesRequest r)
+    {
+        if (r.Limit is { } limit)
+        {
+            yield return new("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (r.Echo is { } echo)
+        {
+            yield return new("echo", echo ? "true" : "false");
+        }
+        if (r.IncludeClaimed is { } claimed)
+        {
+            yield return new("include_claimed", claimed ? "true" : "false");
+        }
+        if (r.IncludeDelayed is { } delayed)
+        {
+            yield return new("include_delayed", delayed ? "true" : "false");
+        }
+    }
+
+    private DateTime Now() => time.GetUtcNow().UtcDateTime;
+}

@@ -1,0 +1,76 @@
+using System.Text.Encodings.Web;
+using Microsoft.Extensions.Options;
+using Zaqar.Data;
+using Zaqar.Data.Embedded;
+using Zaqar.Hub.Api;
+using Zaqar.Hub.Background;
+using Zaqar.Hub.Rest;
+
+namespace Zaqar.Hub.Hosting;
+
+public static class ZaqarHostingExtensions
+{
+    public const string ConnectionStringName = "Zaqar";
+
+    /// <summary>
+    /// Uses the PostgreSQL that ConnectionStrings:Zaqar names; without one, starts the embedded cluster
+    /// (Embedded section) and stops it with the host.
+    /// </summary>
+    public static async Task UseZaqarDatabaseAsync(this WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)))
+        {
+            return;
+        }
+        var embeddedOptions = builder.Configuration.GetSection(EmbeddedPostgresOptions.SectionName).Get<EmbeddedPostgresOptions>()
+            ?? new EmbeddedPostgresOptions();
+        using var loggers = LoggerFactory.Create(l => l.AddConsole());
+        var server = await EmbeddedPostgres.StartAsync(embeddedOptions, loggers.CreateLogger<EmbeddedPostgres>());
+        builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = server.ConnectionString;
+        builder.Services.AddSingleton(server);
+        builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
+    }
+
+    /// <summary>The common API layer, storage and background work.</summary>
+    public static IServiceCollection AddZaqarHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ZaqarOptions>().BindConfiguration(ZaqarOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ZaqarOptions>, ZaqarOptionsValidation>();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        var connectionString = configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not set.");
+        services.AddZaqarData(connectionString);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IdentityRules>();
+        services.AddSingleton<StorageGuard>();
+        services.AddSingleton<QueueService>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<ClaimService>();
+        services.AddSingleton<HealthService>();
+
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<ExpirySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
+
+        services.AddSingleton<RestHeaderFilter>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        return services;
+    }
+
+    /// <summary>The REST transport: Zaqar's v2 API, its error bodies, and 404 for everything else.</summary>
+    public static WebApplication MapZaqarRest(this WebApplication app)
+    {
+        app.UseMiddleware<RestErrors>();
+        app.MapVersions();
+        app.MapGroup("/v2")
+            .AddEndpointFilter<RestHeaderFilter>()
+            .MapDiscoveryApi()
+            .MapQueuesApi()
+            .MapMessagesApi()
+            .MapClaimsApi();
+        app.MapFallback(() => Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound));
+        return app;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Rest;
+
+/// <summary>Versions (GET /), the JSON-home document (GET /v2/), ping and health (sections 1.1 and 7).</summary>
+internal static class DiscoveryApi
+{
+    public static IEndpointRouteBuilder MapVersions(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => Results.Json(Versions(), statusCode: StatusCodes.Status300MultipleChoices));
+        return app;
+    }
+
+    public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)
+    {
+        v2.MapGet("/", (HttpContext http, IOptions<ZaqarOptions> options) =>
+        {
+            // Zaqar routes slash-exactly: /v2 (no slash) is not the home document.
+            if (!http.Request.Path.Value!.EndsWith('/'))
+            {
+                return Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
+            }
+            http.Response.Headers.CacheControl = "max-age=86400";
+            return Results.Text(Home(options.Value.AdminMode).ToJsonString(), "application/json-home");
+        });
+        v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
+            await health.PingAsync(ct) ? Results.NoContent() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
+        v2.MapGet("/health", async (HttpContext http, HealthService health, IOptions<ZaqarOptions> options) =>
+        {
+            if (!options.Value.AdminMode)
+            {
+                return Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
+            }
+            return Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted));
+        });
+        return v2;
+    }
+
+    private static JsonObject Versions()
+    {
+        static JsonObject Version(string id, string status, string updated, string media) => new()
+        {
+            ["id"] = id,
+            ["status"] = status,
+            ["updated"] = updated,
+            ["media-types"] = new JsonArray(new JsonObject
+            {
+                ["base"] = "application/json",
+                ["type"] = $"application/vnd.openstack.messaging-{media}+json",
+            }),
+            ["links"] = new JsonArray(new JsonObject { ["href"] = $"/{media}/", ["rel"] = "self" }),
+        };
+        return new JsonObject
+        {
+            ["versions"] = new JsonArray(
+                Version("1", "DEPRECATED", "2014-9-11T17:47:05Z", "v1"),
+                Version("1.1", "DEPRECATED", "2016-7-29T19:22:01Z", "v1.1"),
+                Version("2", "CURRENT", "2014-9-24T04:06:47Z", "v2")),
+        };
+    }
+
+    private static JsonObject Home(bool adminMode)
+    {
+        var resources = new JsonObject
+        {
+            ["rel/queues"] = Resource("/v2/queues{?marker,limit,detailed}", ["GET"], "marker", "limit", "detailed"),
+            ["rel/queue"] = Resource("/v2/queues/{queue_name}", ["GET", "PUT", "PATCH", "DELETE"], "queue_name"),
+            ["rel/queue_stats"] = Resource("/v2/queues/{queue_name}/stats", ["GET"], "queue_name"),
+            ["rel/queue_share"] = Resource("/v2/queues/{queue_name}/share", ["POST"], "queue_name"),
+            ["rel/queue_purge"] = Resource("/v2/queues/{queue_name}/purge", ["POST"], "queue_name"),
+            ["rel/messages"] = Resource("/v2/queues/{queue_name}/messages{?marker,limit,echo,include_claimed,include_delayed}", ["GET"],
+                "queue_name", "marker", "limit", "echo", "include_claimed", "include_delayed"),
+            ["rel/post_messages"] = Resource("/v2/queues/{queue_name}/messages", ["POST"], "queue_name"),
+            ["rel/messages_delete"] = Resource("/v2/queues/{queue_name}/messages{?ids,pop,claim_ids}", ["DELETE"], "queue_name", "ids", "pop", "claim_ids"),
+            ["rel/message_delete"] = Resource("/v2/queues/{queue_name}/messages/{message_id}{?claim}", ["DELETE"], "queue_name", "message_id", "claim"),
+            ["rel/message_get"] = Resource("/v2/queues/{queue_name}/messages/{message_id}", ["GET"], "queue_name", "message_id"),
+            ["rel/claim"] = Resource("/v2/queues/{queue_name}/claims/{claim_id}", ["GET"], "queue_name", "claim_id"),
+            ["rel/post_claim"] = Resource("/v2/queues/{queue_name}/claims{?limit}", ["POST"], "queue_name", "limit"),
+            ["rel/patch_claim"] = Resource("/v2/queues/{queue_name}/claims/{claim_id}", ["PATCH"], "queue_name", "claim_id"),
+            ["rel/delete_claim"] = Resource("/v2/queues/{queue_name}/claims/{claim_id}", ["DELETE"], "queue_name", "claim_id"),
+            ["rel/subscriptions_get"] = Resource("/v2/queues/{queue_name}/subscriptions{?marker,limit}", ["GET"], "queue_name", "marker", "limit"),
+            ["rel/subscriptions_post"] = Resource("/v2/queues/{queue_name}/subscriptions", ["POST"], "queue_name"),
+            ["rel/subscription"] = Resource("/v2/queues/{queue_name}/subscriptions/{subscription_id}", ["GET", "DELETE"], "queue_name", "subscription_id"),
+            ["rel/subscription_patch"] = Resource("/v2/queues/{queue_name}/subscriptions/{subscription_id}", ["PATCH"], "queue_name", "subscription_id"),
+            ["rel/ping"] = new JsonObject
+            {
+                ["href"] = "/v2/ping",
+                ["hints"] = Hints(["GET", "HEAD"]),
+            },
+        };
+        if (adminMode)
+        {
+            resources["rel/health"] = new JsonObject { ["href"] = "/v2/health", ["hints"] = Hints(["GET"]) };
+        }
+        return new JsonObject
+        {
+            ["api"] = new JsonObject
+            {
+                ["name"] = "OpenStack Zaqar API",
+                ["links"] = new JsonObject { ["describedby"] = "https://docs.openstack.org/zaqar/latest/" },
+            },
+            ["resources"] = resources,
+        };
+    }
+
+    private static JsonObject Resource(string template, string[] allow, params string[] vars)
+    {
+        var hrefVars = new JsonObject();
+        foreach (var v in vars)
+        {
+            hrefVars[v] = "param/" + v;
+        }
+        var resource = new JsonObject
+        {
+            ["href-template"] = template,
+            ["href-vars"] = hrefVars,
+            ["hints"] = Hints(allow),
+        };
+        if (allow.Contains("POST") || allow.Contains("PATCH"))
+        {
+            resource["hints"]!["accept-post"] = new JsonArray("application/json");
+        }
+        return resource;
+    }
+
+    private static JsonObject Hints(string[] allow) => new()
+    {
+        ["allow"] = new JsonArray(allow.Select(a => (JsonNode)a).ToArray()),
+        ["formats"] = new JsonObject { ["application/json"] = new JsonObject() },
+    };
+}

@@ -1,0 +1,54 @@
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Rest;
+
+/// <summary>/v2/queues/{queue}/messages routes (zaqar-v2-api.md section 3).</summary>
+internal static class MessagesApi
+{
+    public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder v2)
+    {
+        v2.MapPost("/queues/{queue}/messages", PostAsync);
+        v2.MapGet("/queues/{queue}/messages", ListAsync);
+        v2.MapDelete("/queues/{queue}/messages", DeleteManyAsync);
+        v2.MapGet("/queues/{queue}/messages/{messageId}", GetAsync);
+        v2.MapDelete("/queues/{queue}/messages/{messageId}", DeleteAsync);
+        return v2;
+    }
+
+    private static async Task<IResult> PostAsync(HttpContext http, string queue, MessageService messages)
+    {
+        var posted = await messages.PostJsonAsync(
+            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+        http.Response.Headers.Location = Paths.Messages(queue) + "?ids=" + string.Join(",", posted.MessageIds);
+        return Results.Json(new { resources = posted.Resources }, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, string queue, MessageService messages)
+    {
+        var q = http.Request;
+        // "ids" wins over the listing parameters.
+        if (q.List("ids") is { } ids)
+        {
+            return Results.Json(await messages.GetManyAsync(http.Caller(), queue, ids, http.RequestAborted));
+        }
+        var request = new ListMessagesRequest(
+            q.String("marker"), q.Int("limit"), q.Bool("echo"), q.Bool("include_claimed"), q.Bool("include_delayed"));
+        return Results.Json(await messages.ListAsync(http.Caller(), queue, request, http.RequestAborted));
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, string queue, string messageId, MessageService messages) =>
+        Results.Json(await messages.GetAsync(http.Caller(), queue, messageId, http.RequestAborted));
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, string queue, string messageId, MessageService messages)
+    {
+        await messages.DeleteAsync(http.Caller(), queue, messageId, http.Request.String("claim_id"), http.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeleteManyAsync(HttpContext http, string queue, MessageService messages)
+    {
+        var q = http.Request;
+        var popped = await messages.DeleteManyAsync(http.Caller(), queue, q.List("ids"), q.List("claim_ids"), q.Int("pop"), http.RequestAborted);
+        return popped is null ? Results.NoContent() : Results.Json(popped);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Rest;
+
+/// <summary>/v2/queues routes (zaqar-v2-api.md section 2). Thin: parse, call <see cref="QueueService"/>, render.</summary>
+internal static class QueuesApi
+{
+    private static readonly HashSet<string> ListParameters = ["marker", "limit", "detailed", "name", "with_count"];
+
+    public static RouteGroupBuilder MapQueuesApi(this RouteGroupBuilder v2)
+    {
+        v2.MapGet("/queues", ListAsync);
+        v2.MapPut("/queues/{queue}", CreateAsync);
+        v2.MapGet("/queues/{queue}", GetAsync);
+        v2.MapPatch("/queues/{queue}", PatchAsync);
+        v2.MapDelete("/queues/{queue}", DeleteAsync);
+        v2.MapGet("/queues/{queue}/stats", StatsAsync);
+        v2.MapPost("/queues/{queue}/purge", PurgeAsync);
+        return v2;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, QueueService queues)
+    {
+        var q = http.Request;
+        var filters = q.Query.Where(p => !ListParameters.Contains(p.Key) && !string.IsNullOrEmpty(p.Value[^1]))
+            .Select(p => new KeyValuePair<string, string>(p.Key, p.Value[^1]!)).ToList();
+        var request = new ListQueuesRequest(q.String("marker"), q.Int("limit"), q.Bool("detailed"), q.String("name"), q.Bool("with_count"), filters);
+        return Results.Json(await queues.ListAsync(http.Caller(), request, http.RequestAborted));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, string queue, QueueService queues)
+    {
+        var created = await queues.CreateJsonAsync(
+            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+        if (!created)
+        {
+            return Results.NoContent();
+        }
+        http.Response.Headers.Location = Paths.Queue(queue);
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, string queue, QueueService queues) =>
+        Results.Json(await queues.GetAsync(http.Caller(), queue, http.RequestAborted));
+
+    private static async Task<IResult> PatchAsync(HttpContext http, string queue, QueueService queues, Microsoft.Extensions.Options.IOptions<ZaqarOptions> options)
+    {
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(contentType, MetadataPatch.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ZaqarException(415, $"Accepted media type for PATCH: {MetadataPatch.ContentType}.")
+            {
+                Headers = new Dictionary<string, string> { ["Accept-Patch"] = MetadataPatch.ContentType },
+            };
+        }
+        var body = await http.Request.ReadBodyAsync(options.Value.MaxQueueMetadata);
+        if (body.Length == 0)
+        {
+            throw ApiErrors.BadBody("Request body can not be empty.");
+        }
+        using var document = JsonInput.Parse(body);
+        var contentLength = http.Request.ContentLength ?? body.Length;
+        return Results.Json(await queues.PatchAsync(http.Caller(), queue, document.RootElement, contentLength, http.RequestAborted));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, string queue, QueueService queues)
+    {
+        await queues.DeleteAsync(http.Caller(), queue, http.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> StatsAsync(HttpContext http, string queue, QueueService queues) =>
+        Results.Json(await queues.StatsAsync(http.Caller(), queue, http.RequestAborted));
+
+    private static async Task<IResult> PurgeAsync(HttpContext http, string queue, QueueService queues, Microsoft.Extensions.Options.IOptions<ZaqarOptions> options)
+    {
+        var body = await http.Request.ReadBodyAsync(options.Value.MaxQueueMetadata);
+        if (body.Length == 0)
+        {
+            await queues.PurgeAsync(http.Caller(), queue, null, http.RequestAborted);
+        }
+        else
+        {
+            using var document = JsonInput.Parse(body);
+            await queues.PurgeAsync(http.Caller(), queue, document.RootElement.Clone(), http.RequestAborted);
+        }
+        return Results.NoContent();
+    }
+}

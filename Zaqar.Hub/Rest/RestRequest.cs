@@ -1,0 +1,99 @@
+using System.Globalization;
+using Microsoft.Extensions.Primitives;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Rest;
+
+/// <summary>Reading REST requests the way Zaqar (Falcon) reads them: query parameters, bounded bodies, the caller.</summary>
+internal static class RestRequest
+{
+    private const string ContextKey = "zaqar.call-context";
+
+    private static readonly string[] TrueStrings = ["true", "True", "t", "yes", "y", "1", "on"];
+    private static readonly string[] FalseStrings = ["false", "False", "f", "no", "n", "0", "off"];
+
+    public static CallContext Caller(this HttpContext http) =>
+        http.Items[ContextKey] as CallContext ?? throw new InvalidOperationException("The REST filter did not run for this endpoint.");
+
+    public static void SetCaller(this HttpContext http, CallContext context) => http.Items[ContextKey] = context;
+
+    /// <summary>A query parameter; blank values count as absent (Falcon drops them).</summary>
+    public static string? String(this HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        return StringValues.IsNullOrEmpty(values) || string.IsNullOrEmpty(values[^1]) ? null : values[^1];
+    }
+
+    public static int? Int(this HttpRequest request, string name)
+    {
+        var text = request.String(name);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            throw ApiErrors.InvalidParameter(name, "The value must be an integer.");
+        }
+        return (int)Math.Clamp(value, int.MinValue, int.MaxValue);
+    }
+
+    public static bool? Bool(this HttpRequest request, string name)
+    {
+        var text = request.String(name);
+        if (text is null)
+        {
+            return null;
+        }
+        if (TrueStrings.Contains(text))
+        {
+            return true;
+        }
+        if (FalseStrings.Contains(text))
+        {
+            return false;
+        }
+        throw ApiErrors.InvalidParameter(name, "The value of the parameter must be \"true\" or \"false\".");
+    }
+
+    /// <summary>A comma-separated list parameter (repeated parameters are joined), or null when absent.</summary>
+    public static IReadOnlyList<string>? List(this HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        if (StringValues.IsNullOrEmpty(values))
+        {
+            return null;
+        }
+        var items = values.SelectMany(v => (v ?? string.Empty).Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+        return items.Count == 0 ? null : items;
+    }
+
+    /// <summary>
+    /// Reads the body, but never more than <paramref name="limit"/> + 1 bytes: enough for the caller's size
+    /// check to fail, without letting a client make the server buffer an unbounded body.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(this HttpRequest request, long limit)
+    {
+        var cap = (int)Math.Min(limit + 1, int.MaxValue - 1);
+        var buffer = new byte[Math.Min(cap, (int)Math.Min(request.ContentLength ?? 4096, cap))];
+        var read = 0;
+        while (read < cap)
+        {
+            if (read == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, cap));
+            }
+            var n = await request.Body.ReadAsync(buffer.AsMemory(read, buffer.Length - read), request.HttpContext.RequestAborted);
+            if (n == 0)
+            {
+                break;
+            }
+            read += n;
+        }
+        return buffer.AsMemory(0, read);
+    }
+
+    /// <summary>True when the request carries a body (a length above zero, or chunked).</summary>
+    public static bool HasBody(this HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+}
