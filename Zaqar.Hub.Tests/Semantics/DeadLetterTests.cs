@@ -1,0 +1,62 @@
+using System.Net;
+using Zaqar.Hub.Tests.Infrastructure;
+
+namespace Zaqar.Hub.Tests.Semantics;
+
+public sealed class DeadLetterTests(ZaqarTestServer server)
+{
+    private static async Task ClaimAndReleaseAsync(ZaqarClient client, string queue)
+    {
+        var claim = await client.PostAsync($"/v2/queues/{queue}/claims", new { ttl = 60 });
+        Assert.Equal(HttpStatusCode.Created, claim.Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync(claim.Location!)).Status);
+    }
+
+    [Fact]
+    public async Task MessageClaimedMaxTimesMovesToTheDeadLetterQueueOnItsNextClaim()
+    {
+        using var client = server.NewProject();
+        await client.PutAsync("/v2/queues/jobs", new { _max_claim_count = 2, _dead_letter_queue = "jobs-dlq", _dead_letter_queue_messages_ttl = 120 });
+        await client.PostMessagesAsync("jobs", new { job = "poison" });
+
+        await ClaimAndReleaseAsync(client, "jobs");
+        await ClaimAndReleaseAsync(client, "jobs");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/v2/queues/jobs/claims", new { ttl = 60 })).Status);
+        Assert.Equal(0, (await client.GetAsync("/v2/queues/jobs/stats")).Json!["messages"]!["total"]!.GetValue<int>());
+        var dead = (await client.GetAsync("/v2/queues/jobs-dlq/messages?echo=true")).Json!["messages"]!.AsArray();
+        var moved = Assert.Single(dead)!;
+        Assert.Equal("poison", moved["body"]!["job"]!.GetValue<string>());
+        Assert.Equal(120, moved["ttl"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task ClaimReturnsTheHealthyMessagesWhileMovingTheOverClaimedOnes()
+    {
+        using var client = server.NewProject();
+        await client.PutAsync("/v2/queues/jobs", new { _max_claim_count = 1, _dead_letter_queue = "dlq" });
+        var first = (await client.PostMessagesAsync("jobs", "old"))[0];
+        await ClaimAndReleaseAsync(client, "jobs");
+        var second = (await client.PostMessagesAsync("jobs", "new"))[0];
+
+        var claim = await client.PostAsync("/v2/queues/jobs/claims", new { ttl = 60 });
+        var claimed = claim.Json!["messages"]!.AsArray();
+        Assert.Equal(second, Assert.Single(claimed)!["id"]!.GetValue<string>());
+        var dead = (await client.GetAsync("/v2/queues/dlq/messages?echo=true")).Json!["messages"]!.AsArray();
+        Assert.Equal("old", Assert.Single(dead)!["body"]!.GetValue<string>());
+        Assert.NotEqual(first, dead[0]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task WithoutADeadLetterQueueMessagesAreClaimedForever()
+    {
+        using var client = server.NewProject();
+        await client.PutAsync("/v2/queues/jobs", new { _max_claim_count = 1 });
+        await client.PostMessagesAsync("jobs", "again");
+        for (var i = 0; i < 3; i++)
+        {
+            await ClaimAndReleaseAsync(client, "jobs");
+        }
+        Assert.Equal(1, (await client.GetAsync("/v2/queues/jobs/stats")).Json!["messages"]!["total"]!.GetValue<int>());
+    }
+}

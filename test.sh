@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (the README's test command; .ci/run calls exactly this).
+# Installs what the tests need and a fresh machine lacks, then runs every test project.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+# Zaqar's own Python client, which a test drives the REST API with.
+dpkg -s python3-zaqarclient >/dev/null 2>&1 || missing+=(python3-zaqarclient)
+# PostgreSQL server binaries, for the embedded test cluster (skipped when ZAQAR_TEST_CONNECTION names a server).
+if [ -z "${ZAQAR_TEST_CONNECTION:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+exec dotnet test ZaqarHub.sln "$@"
