@@ -17,62 +17,20 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
 
+    private readonly PostCombiner _posts = new(dataSource);
+
     /// <summary>
-    /// Inserts a batch in one statement. The queue row is created if missing and its counter bumped by the
-    /// batch size; the row lock taken by that bump is held to commit, so positions are handed out in commit
-    /// order per queue and a marker-following reader never skips a message (issue #2).
+    /// Inserts a batch. The queue row is created if missing and its counter bumped by the batch size; the row
+    /// lock taken by that bump is held to commit, so positions are handed out in commit order per queue and a
+    /// marker-following reader never skips a message (issue #2). Concurrent posts to one queue share a
+    /// statement (<see cref="PostCombiner"/>).
     /// </summary>
     /// <returns>The new message ids, in posting order.</returns>
-    public async Task<Guid[]> PostAsync(
+    public Task<Guid[]> PostAsync(
         string project, string name, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, CancellationToken ct = default)
     {
-        var count = messages.Count;
-        var bodies = new string[count];
-        var ttls = new int[count];
-        var delays = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            (bodies[i], ttls[i], delays[i]) = (messages[i].Body, messages[i].Ttl, messages[i].Delay);
-        }
-        var nonces = MessageIds.NewNonces(count);
-
-        await using var cmd = dataSource.CreateCommand(
-            """
-            WITH q AS (
-                INSERT INTO queues AS q (project, name, metadata, last_seq, created_at)
-                VALUES (@project, @name, '{}', @count, @now)
-                ON CONFLICT (project, name) DO UPDATE SET last_seq = q.last_seq + @count
-                RETURNING id, last_seq)
-            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
-            SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
-                   @now, @now + make_interval(secs => b.ttl), @now + make_interval(secs => b.delay), 0, @client
-            FROM q
-            CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces) WITH ORDINALITY AS b(body, ttl, delay, nonce, ord)
-            CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
-            RETURNING seq
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
-        cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        cmd.Parameters.Add(new NpgsqlParameter("client", NpgsqlDbType.Text) { Value = (object?)clientId ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });
-        cmd.Parameters.Add(new NpgsqlParameter<int[]>("ttls", ttls));
-        cmd.Parameters.Add(new NpgsqlParameter<int[]>("delays", delays));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("nonces", nonces));
-
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        long firstSeq = long.MaxValue;
-        while (await reader.ReadAsync(ct))
-        {
-            firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
-        }
-        var ids = new Guid[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = MessageIds.Compose(firstSeq + i, nonces[i]);
-        }
-        return ids;
+        // Not cancellable once queued: a combined statement serves other callers too.
+        return _posts.PostAsync(project, name, messages, clientId, now).WaitAsync(ct);
     }
 
     /// <summary>One page of messages in queue order after <see cref="MessageQuery.AfterSeq"/>.</summary>

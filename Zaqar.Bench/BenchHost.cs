@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Zaqar.Data.Embedded;
+using Zaqar.Hub.Hosting;
+
+namespace Zaqar.Bench;
+
+/// <summary>A PostgreSQL (embedded unless given) and the service on a loopback port, in this process.</summary>
+internal sealed class BenchHost : IAsyncDisposable
+{
+    private EmbeddedPostgres? _postgres;
+    private WebApplication? _app;
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1");
+
+    public IServiceProvider Services => _app!.Services;
+
+    public static async Task<BenchHost> StartAsync(BenchOptions options)
+    {
+        var host = new BenchHost();
+        if (options.ConnectionString is { } external)
+        {
+            host.ConnectionString = external;
+        }
+        else
+        {
+            host._postgres = await EmbeddedPostgres.StartAsync(
+                new EmbeddedPostgresOptions { Durable = options.Durable, Database = "zaqar_bench" }, NullLogger.Instance);
+            host.ConnectionString = host._postgres.ConnectionString;
+        }
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["ConnectionStrings:Zaqar"] = host.ConnectionString;
+        builder.Configuration["Urls"] = $"http://127.0.0.1:{port}";
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddZaqarHub(builder.Configuration);
+        var app = builder.Build();
+        app.MapZaqarRest();
+        await app.StartAsync();
+        host._app = app;
+        host.BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

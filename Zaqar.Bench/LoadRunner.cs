@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Zaqar.Bench;
+
+/// <summary>The figures of one scenario.</summary>
+internal sealed record ScenarioResult(string Name, long Operations, long Messages, TimeSpan Elapsed, double P50Ms, double P99Ms)
+{
+    public double MessagesPerSecond => Messages / Elapsed.TotalSeconds;
+
+    public override string ToString() =>
+        $"{Name,-34} {MessagesPerSecond,10:N0} msg/s {Operations / Elapsed.TotalSeconds,9:N0} ops/s   p50 {P50Ms,7:N2} ms   p99 {P99Ms,7:N2} ms";
+}
+
+/// <summary>
+/// Runs <c>workers</c> loops concurrently for a bounded time; each iteration is one timed operation that
+/// reports how many messages it moved (0 ends that worker: nothing left to do).
+/// </summary>
+internal static class LoadRunner
+{
+    public static async Task<ScenarioResult> RunAsync(string name, int workers, TimeSpan duration, Func<int, Task<int>> operation)
+    {
+        var latencies = new List<double>[workers];
+        var messages = new long[workers];
+        var stop = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var own = latencies[w] = new List<double>(1 << 14);
+            while (stop.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var moved = await operation(w);
+                own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (moved == 0)
+                {
+                    return;
+                }
+                messages[w] += moved;
+            }
+        }));
+        await Task.WhenAll(tasks);
+        var elapsed = stop.Elapsed;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new ScenarioResult(name, all.Length, messages.Sum(), elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}

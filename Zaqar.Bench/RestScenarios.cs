@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Zaqar.Data.Stores;
+
+namespace Zaqar.Bench;
+
+/// <summary>The REST API driven over keep-alive HTTP/1.1 connections.</summary>
+internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDisposable
+{
+    private readonly HttpClient _http = CreateClient(host.BaseAddress, options.Connections);
+    private readonly byte[] _postBatch = Payloads.PostDocument(10);
+
+    /// <summary>Posting batches of 10 messages of 256 bytes, to one queue or spread over one queue per worker.</summary>
+    public Task<ScenarioResult> PostBatchesAsync(string name, bool spread)
+    {
+        var project = "bench-post-" + Guid.NewGuid().ToString("N")[..8];
+        return LoadRunner.RunAsync(name, options.Connections, options.Duration, async worker =>
+        {
+            var queue = spread ? $"q{worker}" : "q";
+            using var request = Request(HttpMethod.Post, $"/v2/queues/{queue}/messages", project);
+            request.Content = new ByteArrayContent(_postBatch);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await _http.SendAsync(request);
+            Expect(response, HttpStatusCode.Created);
+            return 10;
+        });
+    }
+
+    /// <summary>Claiming 10 messages and bulk-deleting them by ids and claim id, from a pre-filled queue.</summary>
+    public async Task<ScenarioResult> ClaimAndDeleteAsync(string name, int prefill)
+    {
+        var project = "bench-claim-" + Guid.NewGuid().ToString("N")[..8];
+        await PrefillAsync(project, "work", prefill);
+        return await LoadRunner.RunAsync(name, options.Connections, options.Duration, async _ =>
+        {
+            using var claim = Request(HttpMethod.Post, "/v2/queues/work/claims?limit=10", project);
+            claim.Content = new StringContent("{\"ttl\":300,\"grace\":60}", MediaTypeHeaderValue.Parse("application/json"));
+            using var claimed = await _http.SendAsync(claim);
+            if (claimed.StatusCode == HttpStatusCode.NoContent)
+            {
+                return 0;
+            }
+            Expect(claimed, HttpStatusCode.Created);
+            var claimId = claimed.Headers.Location!.OriginalString.Split('/')[^1];
+            using var document = await JsonDocument.ParseAsync(await claimed.Content.ReadAsStreamAsync());
+            var ids = document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+            using var delete = Request(HttpMethod.Delete, $"/v2/queues/work/messages?ids={string.Join(",", ids)}&claim_ids={claimId}", project);
+            using var deleted = await _http.SendAsync(delete);
+            Expect(deleted, HttpStatusCode.NoContent);
+            return ids.Count;
+        });
+    }
+
+    /// <summary>Fills a queue through the store directly (fast), so the claim scenario measures only claiming.</summary>
+    private async Task PrefillAsync(string project, string queue, int count)
+    {
+        var store = host.Services.GetRequiredService<MessageStore>();
+        var batch = Enumerable.Repeat(new NewMessage(Payloads.Body, 3600, 0), 1000).ToArray();
+        for (var posted = 0; posted < count; posted += batch.Length)
+        {
+            await store.PostAsync(project, queue, batch, null, DateTime.UtcNow);
+        }
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string path, string project)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Client-ID", "3f1b0a2e-8d4c-4e7a-9b1c-2a3b4c5d6e7f");
+        request.Headers.Add("X-Project-ID", project);
+        return request;
+    }
+
+    private static void Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode}");
+        }
+    }
+
+    private static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+    })
+    {
+        BaseAddress = baseAddress,
+    };
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Zaqar.Data.Stores;
+
+/// <summary>
+/// Combines concurrent posts to the same queue into one insert statement.
+/// </summary>
+/// <remarks>
+/// A post holds its queue's row lock until its commit is flushed (that is what orders message positions by
+/// commit, issue #2), so posts to one queue commit one after another: one WAL flush each. Combining the posts
+/// that arrive while a flush is in progress lets one flush carry many of them. Each post still gets its own
+/// contiguous positions, timestamps and Client-ID. A failed combined statement is retried post by post, so one
+/// post's failure never fails another. Singleton; thread-safe.
+/// </remarks>
+internal sealed class PostCombiner(NpgsqlDataSource dataSource)
+{
+    /// <summary>Bounds one statement (parameter arrays, WAL record, lock hold time).</summary>
+    private const int MaxMessagesPerStatement = 2000;
+
+    private const string InsertSql =
+        """
+        WITH q AS (
+            INSERT INTO queues AS q (project, name, metadata, last_seq, created_at)
+            VALUES (@project, @name, '{}', @count, @first_created)
+            ON CONFLICT (project, name) DO UPDATE SET last_seq = q.last_seq + @count
+            RETURNING id, last_seq)
+        INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
+        SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
+               b.created, b.created + make_interval(secs => b.ttl), b.created + make_interval(secs => b.delay), 0, b.client
+        FROM q
+        CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients)
+            WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, ord)
+        CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
+        RETURNING seq
+        """;
+
+    private readonly ConcurrentDictionary<(string Project, string Name), Lane> _lanes = new();
+
+    public Task<Guid[]> PostAsync(string project, string name, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
+    {
+        var post = new PendingPost(messages, clientId, now);
+        var key = (project, name);
+        while (true)
+        {
+            var lane = _lanes.GetOrAdd(key, static _ => new Lane());
+            lock (lane)
+            {
+                if (lane.Closed)
+                {
+                    continue; // Retired while we looked it up; take the new one.
+                }
+                lane.Pending.Enqueue(post);
+                if (!lane.Draining)
+                {
+                    lane.Draining = true;
+                    _ = Task.Run(() => DrainAsync(key, lane));
+                }
+            }
+            return post.Completion.Task;
+        }
+    }
+
+    private async Task DrainAsync((string Project, string Name) key, Lane lane)
+    {
+        while (true)
+        {
+            var batch = new List<PendingPost>();
+            lock (lane)
+            {
+                var count = 0;
+                while (lane.Pending.TryPeek(out var next) && (batch.Count == 0 || count + next.Messages.Count <= MaxMessagesPerStatement))
+                {
+                    batch.Add(lane.Pending.Dequeue());
+                    count += next.Messages.Count;
+                }
+                if (batch.Count == 0)
+                {
+                    lane.Draining = false;
+                    lane.Closed = true;
+                    _lanes.TryRemove(KeyValuePair.Create(key, lane));
+                    return;
+                }
+            }
+            try
+            {
+                await InsertAsync(key.Project, key.Name, batch);
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // Keep one post's failure from failing the others: retry each alone.
+                foreach (var post in batch)
+                {
+                    try
+                    {
+                        await InsertAsync(key.Project, key.Name, [post]);
+                    }
+                    catch (Exception ex)
+                    {
+                        post.Completion.TrySetException(ex);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                batch[0].Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task InsertAsync(string project, string name, List<PendingPost> posts)
+    {
+        var count = posts.Sum(p => p.Messages.Count);
+        var bodies = new string[count];
+        var ttls = new int[count];
+        var delays = new int[count];
+        var created = new DateTime[count];
+        var clients = new string?[count];
+        var nonces = MessageIds.NewNonces(count);
+        var i = 0;
+        foreach (var post in posts)
+        {
+            foreach (var message in post.Messages)
+            {
+                (bodies[i], ttls[i], delays[i], created[i], clients[i]) = (message.Body, message.Ttl, message.Delay, post.Now, post.ClientId);
+                i++;
+            }
+        }
+
+        await using var cmd = dataSource.CreateCommand(InsertSql);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("first_created", posts[0].Now));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("ttls", ttls));
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("delays", delays));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("nonces", nonces));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = created });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]>("clients", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clients });
+
+        long firstSeq = long.MaxValue;
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
+            }
+        }
+        var seq = firstSeq;
+        i = 0;
+        foreach (var post in posts)
+        {
+            var ids = new Guid[post.Messages.Count];
+            for (var j = 0; j < ids.Length; j++, i++, seq++)
+            {
+                ids[j] = MessageIds.Compose(seq, nonces[i]);
+            }
+            post.Completion.TrySetResult(ids);
+        }
+    }
+
+    private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now)
+    {
+        public TaskCompletionSource<Guid[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class Lane
+    {
+        public Queue<PendingPost> Pending { get; } = new();
+
+        public bool Draining { get; set; }
+
+        public bool Closed { get; set; }
+    }
+}
