@@ -40,7 +40,7 @@ internal sealed class BenchHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddZaqarHub(builder.Configuration);
         var app = builder.Build();
-        app.MapZaqarRest();
+        app.MapZaqar();
         await app.StartAsync();
         host._app = app;
         host.BaseAddress = new Uri($"http://127.0.0.1:{port}");

@@ -17,7 +17,7 @@ await builder.UseZaqarDatabaseAsync();
 builder.Services.AddZaqarHub(builder.Configuration);
 
 var app = builder.Build();
-app.MapZaqarRest();
+app.MapZaqar();
 await app.RunAsync();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

@@ -10,8 +10,15 @@ namespace Zaqar.Hub.Api;
 /// <summary>Posting, listing, reading and deleting messages: the rules of zaqar-v2-api.md section 3.</summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class MessageService(
-    MessageStore messages, QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time)
+    MessageStore messages,
+    QueueStore queues,
+    StorageGuard guard,
+    IOptions<ZaqarOptions> options,
+    TimeProvider time,
+    IEnumerable<IMessageObserver> observers)
 {
+    private readonly IMessageObserver[] _observers = observers.ToArray();
+
     private ZaqarOptions O => options.Value;
 
     /// <summary>
@@ -234,6 +241,24 @@ public sealed class MessageService(
         var now = Now();
         var ids = await guard.Run(() => messages.PostAsync(ctx.ProjectId, queue, batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
         var idTexts = ids.Select(id => id.ToString("D")).ToList();
+        if (_observers.Length > 0)
+        {
+            var pushed = new PushedMessageView[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                // Cloned: the draft may live in a request document that is disposed when the post returns.
+                pushed[i] = new PushedMessageView(idTexts[i], drafts[i].Body.Clone(), batch[i].Ttl, 0)
+                {
+                    Delay = batch[i].Delay,
+                    Size = batch[i].Body.Length,
+                };
+            }
+            var posted = new PostedMessages(ctx.ProjectId, queue, pushed, now);
+            foreach (var observer in _observers)
+            {
+                observer.Posted(posted);
+            }
+        }
         return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue, id)).ToList());
     }
 

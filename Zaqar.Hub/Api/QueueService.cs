@@ -64,6 +64,20 @@ public sealed class QueueService(
         return await CreateAsync(ctx, queue, metadata, ct);
     }
 
+    /// <summary>Creates a queue from a metadata value a transport bound (must be a JSON object, or absent).</summary>
+    public Task<bool> CreateFromJsonAsync(CallContext ctx, string queue, JsonElement? metadata, CancellationToken ct = default)
+    {
+        if (metadata is not { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } value)
+        {
+            return CreateAsync(ctx, queue, null, ct);
+        }
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiErrors.DocumentTypeNotSupported;
+        }
+        return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), ct);
+    }
+
     /// <summary>Creates a queue with <paramref name="metadata"/>; false when it already existed (metadata untouched).</summary>
     public async Task<bool> CreateAsync(CallContext ctx, string queue, JsonObject? metadata, CancellationToken ct = default)
     {
@@ -127,22 +141,31 @@ public sealed class QueueService(
     /// <summary>
     /// Purges the queue's messages and/or subscriptions (<c>{"resource_types": [...]}</c>; no document: both).
     /// </summary>
-    public async Task PurgeAsync(CallContext ctx, string queue, JsonElement? document, CancellationToken ct = default)
+    public Task PurgeJsonAsync(CallContext ctx, string queue, JsonElement? document, CancellationToken ct = default)
+    {
+        if (document is not { } doc)
+        {
+            return PurgeAsync(ctx, queue, null, ct);
+        }
+        if (doc.ValueKind != JsonValueKind.Object || !doc.TryGetProperty("resource_types", out var list))
+        {
+            throw ApiErrors.BadRequest("Post body must contain key \"resource_types\".");
+        }
+        if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String))
+        {
+            throw ApiErrors.BadRequest("Resource types must be a sub set of {'messages', 'subscriptions'}.");
+        }
+        return PurgeAsync(ctx, queue, list.EnumerateArray().Select(t => t.GetString()!).ToList(), ct);
+    }
+
+    /// <summary>Purges the listed resource types ("messages", "subscriptions"); null means both.</summary>
+    public async Task PurgeAsync(CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var types = PurgeableResourceTypes.ToList();
-        if (document is { } doc)
+        var types = resourceTypes ?? PurgeableResourceTypes;
+        if (types.Any(t => !PurgeableResourceTypes.Contains(t)))
         {
-            if (doc.ValueKind != JsonValueKind.Object || !doc.TryGetProperty("resource_types", out var list))
-            {
-                throw ApiErrors.BadRequest("Post body must contain key \"resource_types\".");
-            }
-            if (list.ValueKind != JsonValueKind.Array ||
-                list.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String || !PurgeableResourceTypes.Contains(t.GetString())))
-            {
-                throw ApiErrors.BadRequest("Resource types must be a sub set of {'messages', 'subscriptions'}.");
-            }
-            types = list.EnumerateArray().Select(t => t.GetString()!).ToList();
+            throw ApiErrors.BadRequest("Resource types must be a sub set of {'messages', 'subscriptions'}.");
         }
         if (types.Contains("messages"))
         {

@@ -72,6 +72,9 @@ public sealed class ZaqarOptions
     /// <summary>Subscriber URI schemes accepted (Zaqar's subscriber_types).</summary>
     public string[] SubscriberTypes { get; set; } = ["http", "https", "mailto", "trust+http", "trust+https"];
 
+    /// <summary>How long an idle consume stream waits for a post before it looks again (delays ending, missed wake-ups).</summary>
+    [Range(0.05, 3600)] public double ConsumePollSeconds { get; set; } = 2;
+
     /// <summary>Key material for <c>_enable_encrypt_messages</c> queues (AES-256; the key is SHA-256 of this text).</summary>
     public string MessageEncryptionKey { get; set; } = "AES256";
 }

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Embedded;
 using Zaqar.Hub.Api;
+using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
+using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Rest;
 
 namespace Zaqar.Hub.Hosting;
@@ -54,15 +56,48 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 
+        services.AddSingleton<QueueActivity>();
+        services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<QueueActivity>());
+        services.AddSingleton<ConsumerService>();
+
         services.AddSingleton<RestHeaderFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.AddZaqarHubTransport(configuration);
         return services;
     }
 
-    /// <summary>The REST transport: Zaqar's v2 API, its error bodies, and 404 for everything else.</summary>
-    public static WebApplication MapZaqarRest(this WebApplication app)
+    /// <summary>The persistent transport: the SignalR hub, its protocols, push and connection tracking.</summary>
+    private static void AddZaqarHubTransport(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PushOptions>().BindConfiguration(PushOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var push = configuration.GetSection(PushOptions.SectionName).Get<PushOptions>() ?? new PushOptions();
+        services.AddSingleton<TrackingHubLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<QueuesHub>>(sp => sp.GetRequiredService<TrackingHubLifetimeManager>());
+        services.AddSingleton<PushDispatcher>();
+        services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<PushDispatcher>());
+        services.AddSignalR(o =>
+            {
+                o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;
+                o.AddFilter<ZaqarHubFilter>();
+            })
+            .AddJsonProtocol(o =>
+            {
+                o.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+                o.PayloadSerializerOptions.Converters.Add(new LiberalArgsConverterFactory());
+            });
+        services.AddSingleton<ZaqarHubFilter>();
+    }
+
+    /// <summary>
+    /// Both transports: the hub at /hubs/queues (WebSockets, Server-Sent Events, long polling; stateful
+    /// reconnect allowed) and Zaqar's v2 REST API with its error bodies; 404 for everything else.
+    /// </summary>
+    public static WebApplication MapZaqar(this WebApplication app)
     {
         app.UseMiddleware<RestErrors>();
+        app.UseWebSockets();
+        app.UseHubIdentity(QueuesHub.Path);
+        app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
         app.MapVersions();
         app.MapGroup("/v2")
             .AddEndpointFilter<RestHeaderFilter>()

@@ -78,12 +78,12 @@ internal static class QueuesApi
         var body = await http.Request.ReadBodyAsync(options.Value.MaxQueueMetadata);
         if (body.Length == 0)
         {
-            await queues.PurgeAsync(http.Caller(), queue, null, http.RequestAborted);
+            await queues.PurgeJsonAsync(http.Caller(), queue, null, http.RequestAborted);
         }
         else
         {
             using var document = JsonInput.Parse(body);
-            await queues.PurgeAsync(http.Caller(), queue, document.RootElement.Clone(), http.RequestAborted);
+            await queues.PurgeJsonAsync(http.Caller(), queue, document.RootElement.Clone(), http.RequestAborted);
         }
         return Results.NoContent();
     }

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Hubs;
+
+/// <summary>
+/// Pushes committed posts to the connections subscribed to their queue (issue #3).
+/// </summary>
+/// <remarks>
+/// Posters only enqueue: each connection has its own outbox and pump, so a slow or dead subscriber never blocks
+/// a poster or another subscriber. An outbox is bounded (messages and bytes, <see cref="PushOptions"/>); a
+/// connection that falls that far behind is closed with a reason instead of growing server memory. Delayed
+/// messages are pushed when their delay has passed. Subscriptions end with the connection. Singleton; thread-safe.
+/// </remarks>
+public sealed partial class PushDispatcher : IMessageObserver
+{
+    private readonly ConcurrentDictionary<(string Project, string Queue), ConcurrentDictionary<string, Outbox>> _subscribers = new();
+    private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
+    private readonly TrackingHubLifetimeManager _connections;
+    private readonly IOptions<PushOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PushDispatcher> _logger;
+
+    public PushDispatcher(TrackingHubLifetimeManager connections, IOptions<PushOptions> options, TimeProvider time, ILogger<PushDispatcher> logger)
+    {
+        _connections = connections;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        connections.Disconnected += OnDisconnected;
+    }
+
+    public void Subscribe(string connectionId, CallContext caller, string queue)
+    {
+        IdentityRules.ValidateQueueName(queue, caller.ProjectId);
+        var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
+        var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
+        var key = (caller.ProjectId, queue);
+        outbox.Keys[key] = true;
+        _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+    }
+
+    public void Unsubscribe(string connectionId, CallContext caller, string queue)
+    {
+        var key = (caller.ProjectId, queue);
+        if (_subscribers.TryGetValue(key, out var subscribers))
+        {
+            subscribers.TryRemove(connectionId, out _);
+        }
+        if (_outboxes.TryGetValue(connectionId, out var outbox))
+        {
+            outbox.Keys.TryRemove(key, out _);
+        }
+    }
+
+    public void Posted(PostedMessages posted)
+    {
+        if (!_subscribers.ContainsKey((posted.ProjectId, posted.Queue)))
+        {
+            return;
+        }
+        var now = posted.Messages.Where(m => m.Delay == 0).ToList();
+        if (now.Count > 0)
+        {
+            Deliver(posted.ProjectId, posted.Queue, now);
+        }
+        foreach (var group in posted.Messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
+        {
+            var later = group.ToList();
+            _ = DeliverLaterAsync(posted.ProjectId, posted.Queue, later, TimeSpan.FromSeconds(group.Key));
+        }
+    }
+
+    private async Task DeliverLaterAsync(string project, string queue, List<PushedMessageView> messages, TimeSpan delay)
+    {
+        await Task.Delay(delay, _time);
+        // The age a subscriber sees is the message's age when it becomes visible.
+        Deliver(project, queue, messages.ConvertAll(m => m with { Age = (long)delay.TotalSeconds }));
+    }
+
+    private void Deliver(string project, string queue, IReadOnlyList<PushedMessageView> messages)
+    {
+        if (!_subscribers.TryGetValue((project, queue), out var subscribers))
+        {
+            return;
+        }
+        // Bodies plus a fixed allowance for each message's id, ttl and framing.
+        var bytes = messages.Sum(m => (long)m.Size + 64);
+        foreach (var outbox in subscribers.Values)
+        {
+            outbox.Enqueue(queue, messages, bytes);
+        }
+    }
+
+    private void OnDisconnected(string connectionId)
+    {
+        if (!_outboxes.TryRemove(connectionId, out var outbox))
+        {
+            return;
+        }
+        foreach (var key in outbox.Keys.Keys)
+        {
+            if (_subscribers.TryGetValue(key, out var subscribers))
+            {
+                subscribers.TryRemove(connectionId, out _);
+                if (subscribers.IsEmpty)
+                {
+                    _subscribers.TryRemove(KeyValuePair.Create(key, subscribers));
+                }
+            }
+        }
+        outbox.Complete();
+    }
+
+    /// <summary>One connection's pending pushes and the pump that writes them, in order.</summary>
+    private sealed class Outbox
+    {
+        private readonly Channel<(string Queue, IReadOnlyList<PushedMessageView> Messages, long Bytes)> _pending =
+            Channel.CreateUnbounded<(string, IReadOnlyList<PushedMessageView>, long)>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly HubConnectionContext _connection;
+        private readonly PushDispatcher _owner;
+        private long _messages;
+        private long _bytes;
+        private int _overflowed;
+
+        public Outbox(HubConnectionContext connection, PushDispatcher owner)
+        {
+            _connection = connection;
+            _owner = owner;
+            _ = PumpAsync();
+        }
+
+        public ConcurrentDictionary<(string Project, string Queue), bool> Keys { get; } = new();
+
+        public void Enqueue(string queue, IReadOnlyList<PushedMessageView> messages, long bytes)
+        {
+            var options = _owner._options.Value;
+            if (Interlocked.Add(ref _messages, messages.Count) > options.PushBufferMessages ||
+                Interlocked.Add(ref _bytes, bytes) > options.PushBufferBytes)
+            {
+                Overflow(options);
+                return;
+            }
+            _pending.Writer.TryWrite((queue, messages, bytes));
+        }
+
+        public void Complete() => _pending.Writer.TryComplete();
+
+        private async Task PumpAsync()
+        {
+            await foreach (var (queue, messages, bytes) in _pending.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    await _connection.WriteAsync(new InvocationMessage(nameof(IQueuesClient.Messages), [queue, messages]), _connection.ConnectionAborted);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return; // The connection is gone; its outbox goes with it.
+                }
+                Interlocked.Add(ref _messages, -messages.Count);
+                Interlocked.Add(ref _bytes, -bytes);
+            }
+        }
+
+        private void Overflow(PushOptions options)
+        {
+            if (Interlocked.Exchange(ref _overflowed, 1) == 1)
+            {
+                return;
+            }
+            _pending.Writer.TryComplete();
+            var reason = $"Push buffer overflow: this connection fell more than {options.PushBufferMessages} messages " +
+                $"or {options.PushBufferBytes} bytes behind the queues it subscribed to; it is closed so the server's memory stays bounded.";
+            PushOverflow(_owner._logger, _connection.ConnectionId);
+            _ = CloseAsync(reason);
+        }
+
+        private async Task CloseAsync(string reason)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _connection.WriteAsync(new CloseMessage(reason, allowReconnect: false), timeout.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Too far behind even for the close message: just drop it.
+            }
+            _connection.Abort();
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Closing connection {ConnectionId}: its push buffer overflowed", EventName = "PushOverflow")]
+    private static partial void PushOverflow(ILogger logger, string connectionId);
+}

@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Hubs;
+
+/// <summary>
+/// The persistent transport (issue #3), at /hubs/queues: one method per operation of the REST API, each calling
+/// the same common API layer with the same rules and returning REST's body shapes; plus push (Subscribe) and
+/// the consume stream. Thin: bind, call, return. Errors reach clients as <see cref="HubErrors"/> describes.
+/// </summary>
+/// <remarks>Hubs are created per call; state lives in the connection's items and the singletons.</remarks>
+public sealed class QueuesHub(
+    IdentityRules identity,
+    QueueService queues,
+    MessageService messages,
+    ClaimService claims,
+    HealthService health,
+    ConsumerService consumer,
+    PushDispatcher push) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
+{
+    public const string Path = "/hubs/queues";
+
+    private CallContext Caller => Context.Caller();
+
+    public override Task OnConnectedAsync()
+    {
+        HubIdentity.Attach(Context, identity);
+        return Task.CompletedTask;
+    }
+
+    // Queues
+
+    public async Task<QueueCreatedView> CreateQueue(string queue, JsonElement? metadata) =>
+        new(await queues.CreateFromJsonAsync(Caller, queue, metadata, Context.ConnectionAborted));
+
+    public Task<QueuePageView> ListQueues(ListQueuesArgs? options)
+    {
+        var o = options ?? new ListQueuesArgs();
+        return queues.ListAsync(Caller, new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount), Context.ConnectionAborted);
+    }
+
+    public Task<JsonObject> GetQueue(string queue) => queues.GetAsync(Caller, queue, Context.ConnectionAborted);
+
+    public Task DeleteQueue(string queue) => queues.DeleteAsync(Caller, queue, Context.ConnectionAborted);
+
+    public Task<QueueStatsView> GetQueueStats(string queue) => queues.StatsAsync(Caller, queue, Context.ConnectionAborted);
+
+    /// <summary>Changes metadata with REST's JSON-patch operations: <c>[{"op": "add", "path": "/metadata/k", "value": 1}]</c>.</summary>
+    public Task<JsonObject> UpdateQueueMetadata(string queue, JsonElement changes) =>
+        queues.PatchAsync(Caller, queue, changes, ct: Context.ConnectionAborted);
+
+    public Task PurgeQueue(string queue, string[]? resourceTypes) =>
+        queues.PurgeAsync(Caller, queue, resourceTypes, Context.ConnectionAborted);
+
+    // Messages
+
+    public Task<PostedView> PostMessages(string queue, MessageArgs[]? batch) =>
+        messages.PostAsync(Caller, queue, (batch ?? []).Select(m => new MessageDraft(m.Body, m.Ttl, m.Delay)).ToList(), Context.ConnectionAborted);
+
+    public Task<MessagePageView> ListMessages(string queue, ListMessagesArgs? options)
+    {
+        var o = options ?? new ListMessagesArgs();
+        return messages.ListAsync(Caller, queue, new ListMessagesRequest(o.Marker, o.Limit, o.Echo, o.IncludeClaimed, o.IncludeDelayed), Context.ConnectionAborted);
+    }
+
+    public Task<MessageView> GetMessage(string queue, string messageId) => messages.GetAsync(Caller, queue, messageId, Context.ConnectionAborted);
+
+    public Task<MessagesView> GetMessages(string queue, string[] messageIds) => messages.GetManyAsync(Caller, queue, messageIds, Context.ConnectionAborted);
+
+    public Task DeleteMessage(string queue, string messageId, string? claimId) =>
+        messages.DeleteAsync(Caller, queue, messageId, claimId, Context.ConnectionAborted);
+
+    public Task DeleteMessages(string queue, string[] messageIds, string[]? claimIds) =>
+        messages.DeleteManyAsync(Caller, queue, messageIds, claimIds, pop: null, Context.ConnectionAborted);
+
+    public async Task<PoppedView> PopMessages(string queue, int count) =>
+        (await messages.DeleteManyAsync(Caller, queue, ids: null, claimIds: null, pop: count, Context.ConnectionAborted))!;
+
+    // Claims
+
+    /// <summary>Claims messages; null when nothing was claimable (REST's 204).</summary>
+    public Task<ClaimCreatedView?> CreateClaim(string queue, ClaimArgs? options) =>
+        claims.CreateAsync(Caller, queue, options?.Ttl, options?.Grace, options?.Limit, Context.ConnectionAborted);
+
+    public Task<ClaimView> GetClaim(string queue, string claimId) => claims.GetAsync(Caller, queue, claimId, Context.ConnectionAborted);
+
+    public Task UpdateClaim(string queue, string claimId, ClaimArgs? options) =>
+        claims.UpdateAsync(Caller, queue, claimId, options?.Ttl, options?.Grace, Context.ConnectionAborted);
+
+    public Task ReleaseClaim(string queue, string claimId) => claims.ReleaseAsync(Caller, queue, claimId, Context.ConnectionAborted);
+
+    // Ping and health
+
+    /// <summary>True when storage answers (REST: 204 or 503).</summary>
+    public Task<bool> Ping() => health.PingAsync(Context.ConnectionAborted);
+
+    public Task<HealthView> Health() => health.HealthAsync(Caller, Context.ConnectionAborted);
+
+    // Push
+
+    /// <summary>From now on, new messages posted to <paramref name="queue"/> arrive through <see cref="IQueuesClient.Messages"/>.</summary>
+    public void Subscribe(string queue) => push.Subscribe(Context.ConnectionId, Caller, queue);
+
+    public void Unsubscribe(string queue) => push.Unsubscribe(Context.ConnectionId, Caller, queue);
+
+    /// <summary>
+    /// Claims messages as they arrive and streams them; delete each with its claim_id once processed.
+    /// Cancelling the stream releases the claims it still holds.
+    /// </summary>
+    public IAsyncEnumerable<ConsumedMessageView> Consume(string queue, ConsumeArgs? options, CancellationToken cancellationToken) =>
+        HubErrors.Translate(consumer.ConsumeAsync(Caller, queue, options?.Ttl, options?.Grace, options?.Batch, cancellationToken), cancellationToken);
+}

@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Zaqar.Hub.Hubs;
+
+/// <summary>
+/// SignalR's in-memory lifetime manager, plus a lookup of live connections by id, so push can write to a
+/// connection directly and close one with a reason (hub code only gets <see cref="HubCallerContext"/>, which
+/// can abort a connection but not say why).
+/// </summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+public sealed class TrackingHubLifetimeManager(ILogger<DefaultHubLifetimeManager<QueuesHub>> logger)
+    : DefaultHubLifetimeManager<QueuesHub>(logger)
+{
+    private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new();
+
+    /// <summary>Raised after a connection is gone (subscriptions end with it).</summary>
+    public event Action<string>? Disconnected;
+
+    public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
+
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        _connections[connection.ConnectionId] = connection;
+        await base.OnConnectedAsync(connection);
+    }
+
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        _connections.TryRemove(connection.ConnectionId, out _);
+        await base.OnDisconnectedAsync(connection);
+        Disconnected?.Invoke(connection.ConnectionId);
+    }
+}
