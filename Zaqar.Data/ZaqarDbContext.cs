@@ -47,6 +47,7 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
             b.Property(m => m.ClaimExpiresAt).HasColumnName("claim_expires_at");
             b.Property(m => m.ClaimCount).HasColumnName("claim_count").HasDefaultValue(0);
             b.Property(m => m.ClientId).HasColumnName("client_id").HasMaxLength(64);
+            b.Property(m => m.Encrypted).HasColumnName("encrypted").HasDefaultValue(false);
             b.HasOne(m => m.Queue).WithMany().HasForeignKey(m => m.QueueId).OnDelete(DeleteBehavior.Cascade)
                 .HasConstraintName("fk_messages_queues");
             // The expiry sweeper deletes by expires_at.

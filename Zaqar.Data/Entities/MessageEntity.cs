@@ -30,6 +30,12 @@ public sealed class MessageEntity
 
     public int ClaimCount { get; set; }
 
+    /// <summary>
+    /// The body is encrypted at rest (queue <c>_enable_encrypt_messages</c>): then <see cref="Body"/> is a JSON
+    /// string holding the ciphertext, which only the service can turn back into the posted value.
+    /// </summary>
+    public bool Encrypted { get; set; }
+
     /// <summary>The poster's Client-ID, for <c>echo=false</c> listings.</summary>
     public string? ClientId { get; set; }
 

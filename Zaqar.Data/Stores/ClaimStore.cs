@@ -49,10 +49,10 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             ON CONFLICT (project, name) DO UPDATE SET last_seq = dq.last_seq + EXCLUDED.last_seq
             RETURNING id, last_seq),
         moved AS (
-            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
+            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
             SELECT dlq.id, s.seq, encode(int8send(s.seq) || substr(uuid_send(gen_random_uuid()), 9, 8), 'hex')::uuid,
                    m.body, COALESCE(q.dlq_ttl, m.ttl), @now, @now + make_interval(secs => COALESCE(q.dlq_ttl, m.ttl)), @now,
-                   m.claim_count, m.client_id
+                   m.claim_count, m.client_id, m.encrypted
             FROM dlq
             CROSS JOIN q
             CROSS JOIN doomed d

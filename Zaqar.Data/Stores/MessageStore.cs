@@ -13,7 +13,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 {
     /// <summary>The columns <see cref="ReadMessage"/> reads, in order; needs @now and the alias m.</summary>
     internal const string Columns =
-        "m.id, m.body::text, m.ttl, m.created_at, m.expires_at, CASE WHEN m.claim_expires_at > @now THEN m.claim_id END, m.claim_count";
+        "m.id, m.body::text, m.ttl, m.created_at, m.expires_at, CASE WHEN m.claim_expires_at > @now THEN m.claim_id END, m.claim_count, m.encrypted";
 
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
 
@@ -214,5 +214,6 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
         CreatedAt: reader.GetDateTime(first + 3),
         ExpiresAt: reader.GetDateTime(first + 4),
         ClaimId: reader.IsDBNull(first + 5) ? null : reader.GetGuid(first + 5),
-        ClaimCount: reader.GetInt32(first + 6));
+        ClaimCount: reader.GetInt32(first + 6),
+        Encrypted: reader.GetBoolean(first + 7));
 }

@@ -26,12 +26,12 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
             VALUES (@project, @name, '{}', @count, @first_created)
             ON CONFLICT (project, name) DO UPDATE SET last_seq = q.last_seq + @count
             RETURNING id, last_seq)
-        INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id)
+        INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
         SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
-               b.created, b.created + make_interval(secs => b.ttl), b.created + make_interval(secs => b.delay), 0, b.client
+               b.created, b.created + make_interval(secs => b.ttl), b.created + make_interval(secs => b.delay), 0, b.client, b.encrypted
         FROM q
-        CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients)
-            WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, ord)
+        CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients, @encrypted)
+            WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, encrypted, ord)
         CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
         RETURNING seq
         """;
@@ -117,6 +117,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         var delays = new int[count];
         var created = new DateTime[count];
         var clients = new string?[count];
+        var encrypted = new bool[count];
         var nonces = MessageIds.NewNonces(count);
         var i = 0;
         foreach (var post in posts)
@@ -124,6 +125,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
             foreach (var message in post.Messages)
             {
                 (bodies[i], ttls[i], delays[i], created[i], clients[i]) = (message.Body, message.Ttl, message.Delay, post.Now, post.ClientId);
+                encrypted[i] = message.Encrypted;
                 i++;
             }
         }
@@ -139,6 +141,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("nonces", nonces));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = created });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("clients", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clients });
+        cmd.Parameters.Add(new NpgsqlParameter<bool[]>("encrypted", encrypted));
 
         long firstSeq = long.MaxValue;
         await using (var reader = await cmd.ExecuteReaderAsync())

@@ -145,7 +145,7 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
             SELECT count(*) FILTER (WHERE claim_expires_at > @now),
                    count(*) FILTER (WHERE visible_at > @now),
                    count(*),
-                   NULL::uuid, NULL::text, NULL::int, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::int
+                   NULL::uuid, NULL::text, NULL::int, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::int, NULL::bool
             FROM live
             UNION ALL
             (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq LIMIT 1)

@@ -14,10 +14,14 @@ public sealed record StoredMessage(
     DateTime CreatedAt,
     DateTime ExpiresAt,
     Guid? ClaimId,
-    int ClaimCount);
+    int ClaimCount,
+    bool Encrypted = false);
 
-/// <summary>A message to insert. Body is compact JSON text; ttl and delay are validated seconds.</summary>
-public readonly record struct NewMessage(string Body, int Ttl, int Delay);
+/// <summary>
+/// A message to insert. Body is compact JSON text (or, when <see cref="Encrypted"/>, a JSON string holding the
+/// ciphertext); ttl and delay are validated seconds.
+/// </summary>
+public readonly record struct NewMessage(string Body, int Ttl, int Delay, bool Encrypted = false);
 
 /// <summary>Filters of a message listing.</summary>
 public readonly record struct MessageQuery(

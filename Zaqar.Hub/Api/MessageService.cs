@@ -15,6 +15,7 @@ public sealed class MessageService(
     StorageGuard guard,
     IOptions<ZaqarOptions> options,
     TimeProvider time,
+    MessageCrypto crypto,
     IEnumerable<IMessageObserver> observers)
 {
     private readonly IMessageObserver[] _observers = observers.ToArray();
@@ -168,7 +169,7 @@ public sealed class MessageService(
             // Zaqar pops through a one-second claim; its id is reported with each message.
             var popClaim = Guid.NewGuid().ToString("D");
             return new PoppedView(popped.Select(m => new PoppedMessageView(
-                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, JsonInput.ParseStored(m.Body), popClaim, m.ClaimCount + 1)).ToList());
+                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, m.ClaimCount + 1)).ToList());
         }
         if (ids!.Count < 1 || ids.Count > O.MaxMessagesPerPage)
         {
@@ -191,9 +192,10 @@ public sealed class MessageService(
     internal MessageView View(string queue, StoredMessage m, DateTime now)
     {
         var id = m.Id.ToString("D");
-        return new MessageView(id, Paths.ClaimedMessage(queue, id, m.ClaimId), m.Ttl, Age(m.CreatedAt, now), JsonInput.ParseStored(m.Body))
+        var body = crypto.BodyText(m);
+        return new MessageView(id, Paths.ClaimedMessage(queue, id, m.ClaimId), m.Ttl, Age(m.CreatedAt, now), JsonInput.ParseStored(body))
         {
-            Checksum = O.EnableChecksum ? Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(m.Body))) : null,
+            Checksum = O.EnableChecksum ? Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))) : null,
         };
     }
 
@@ -232,7 +234,7 @@ public sealed class MessageService(
             }
             var body = JsonInput.Compact(draft.Body);
             size += Encoding.UTF8.GetByteCount(body) + 32;
-            batch[i] = new NewMessage(body, ttl, delay);
+            batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
         }
         if (checkCompactSize)
         {

@@ -95,7 +95,8 @@ public static class QueueMetadata
     public static QueueSettings Settings(JsonObject metadata)
     {
         int? Get(string key) => metadata[key] is JsonValue v && v.TryGetValue<int>(out var i) && i != 0 ? i : null;
-        return new QueueSettings(Get(DefaultMessageTtl), Get(MaxMessagesPostSize), Get(DefaultMessageDelay));
+        var encrypt = metadata[EnableEncryptMessages] is JsonValue e && e.GetValueKind() == JsonValueKind.True;
+        return new QueueSettings(Get(DefaultMessageTtl), Get(MaxMessagesPostSize), Get(DefaultMessageDelay), encrypt);
     }
 
     /// <summary>Python truthiness of a JSON value.</summary>
@@ -130,7 +131,7 @@ public static class QueueMetadata
 }
 
 /// <summary>The settings a queue's reserved metadata gives posts (null: use the service default).</summary>
-public sealed record QueueSettings(int? DefaultMessageTtl, int? MaxMessagesPostSize, int? DefaultMessageDelay)
+public sealed record QueueSettings(int? DefaultMessageTtl, int? MaxMessagesPostSize, int? DefaultMessageDelay, bool EncryptMessages)
 {
-    public static readonly QueueSettings None = new(null, null, null);
+    public static readonly QueueSettings None = new(null, null, null, false);
 }

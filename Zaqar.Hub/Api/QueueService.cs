@@ -9,7 +9,7 @@ namespace Zaqar.Hub.Api;
 /// <summary>Queues: list, create, read, patch metadata, delete, stats, purge (zaqar-v2-api.md section 2).</summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class QueueService(
-    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time)
+    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto)
 {
     public static readonly string[] PurgeableResourceTypes = ["messages", "subscriptions"];
 
@@ -173,7 +173,7 @@ public sealed class QueueService(
         }
     }
 
-    private static MessageStatView? StatView(string queue, StoredMessage? m, DateTime now)
+    private MessageStatView? StatView(string queue, StoredMessage? m, DateTime now)
     {
         if (m is null)
         {
@@ -181,7 +181,7 @@ public sealed class QueueService(
         }
         var id = m.Id.ToString("D");
         return new MessageStatView(
-            id, MessageService.Age(m.CreatedAt, now), m.Ttl, JsonInput.ParseStored(m.Body), m.ClaimId?.ToString("D"), m.ClaimCount,
+            id, MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), m.ClaimId?.ToString("D"), m.ClaimCount,
             m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Paths.Message(queue, id));
     }
 

@@ -47,6 +47,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityRules>();
         services.AddSingleton<StorageGuard>();
+        services.AddSingleton<MessageCrypto>();
         services.AddSingleton<QueueService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<ClaimService>();
