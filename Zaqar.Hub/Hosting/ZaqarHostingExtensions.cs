@@ -63,6 +63,7 @@ public static class ZaqarHostingExtensions
     public static WebApplication MapZaqarRest(this WebApplication app)
     {
         app.UseMiddleware<RestErrors>();
+        app.UseSlashExactRouting();
         app.MapVersions();
         app.MapGroup("/v2")
             .AddEndpointFilter<RestHeaderFilter>()
@@ -70,7 +71,7 @@ public static class ZaqarHostingExtensions
             .MapQueuesApi()
             .MapMessagesApi()
             .MapClaimsApi();
-        app.MapFallback(() => Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound));
+        app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }
 }
