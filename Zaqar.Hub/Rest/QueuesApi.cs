@@ -33,12 +33,9 @@ internal static class QueuesApi
     {
         var created = await queues.CreateJsonAsync(
             http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
-        if (!created)
-        {
-            return Results.NoContent();
-        }
+        // Zaqar sets the Location on both answers.
         http.Response.Headers.Location = Paths.Queue(queue);
-        return Results.StatusCode(StatusCodes.Status201Created);
+        return created ? Results.StatusCode(StatusCodes.Status201Created) : Results.NoContent();
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string queue, QueueService queues) =>
