@@ -186,7 +186,7 @@ public sealed class QueueService(
         }
         var id = m.Id.ToString("D");
         return new MessageStatView(
-            id, MessageService.Age(m.CreatedAt, now), m.Ttl, JsonInput.ParseStored(m.Body), m.ClaimId?.ToString("D"), m.ClaimCount,
+            MessageService.Age(m.CreatedAt, now), m.Ttl, JsonInput.ParseStored(m.Body), m.ClaimId?.ToString("D"), m.ClaimCount,
             m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Paths.Message(queue, id));
     }
 
