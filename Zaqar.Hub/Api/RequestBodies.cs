@@ -56,6 +56,10 @@ public static class RequestBodies
         return (OptionalInt(doc, "ttl"), OptionalInt(doc, "grace"));
     }
 
+    /// <summary>Reads the <c>{"ttl":..., "grace":...}</c> of a claim update: unlike a create, it needs a document.</summary>
+    public static (int? Ttl, int? Grace) ClaimUpdate(JsonElement? document) =>
+        document is null ? throw ApiErrors.BadBody("Request body can not be empty") : Claim(document);
+
     /// <summary>An integer field, or null when absent; 400 when present with another type.</summary>
     public static int? OptionalInt(JsonElement obj, string name)
     {
