@@ -43,14 +43,12 @@ internal static class DiscoveryApi
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
             await health.PingAsync(ct) ? Results.NoContent() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
-        v2.MapGet("/health", async (HttpContext http, HealthService health, IOptions<ZaqarOptions> options) =>
+        // Operator routes exist only in admin mode (elsewhere a path no route matches: 404 before any header check).
+        if (((IEndpointRouteBuilder)v2).ServiceProvider.GetRequiredService<IOptions<ZaqarOptions>>().Value.AdminMode)
         {
-            if (!options.Value.AdminMode)
-            {
-                return Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
-            }
-            return Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted));
-        });
+            v2.MapGet("/health", async (HttpContext http, HealthService health) =>
+                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)));
+        }
         return v2;
     }
 
