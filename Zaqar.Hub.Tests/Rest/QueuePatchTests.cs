@@ -20,6 +20,7 @@ public sealed class QueuePatchTests(ZaqarTestServer server)
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.Status);
         Assert.Contains(PatchType, response.Title, StringComparison.Ordinal);
+        Assert.Null(response.Description);
         Assert.Equal(PatchType, response.Headers["Accept-Patch"]);
     }
 
