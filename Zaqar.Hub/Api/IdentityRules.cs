@@ -77,22 +77,15 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
     }
 
     /// <summary>
-    /// Python's uuid.UUID accepts 32 hex digits after removing "urn:uuid:", braces and hyphens anywhere;
-    /// clients of Zaqar rely on that leniency.
+    /// Python's uuid.UUID (which Zaqar uses) removes every "urn:" and "uuid:" (case-sensitive, anywhere), strips
+    /// braces from both ends, removes every hyphen, and then wants exactly 32 hex digits; clients rely on that leniency.
+    /// (Its int() would also take a sign, "0x", underscores or spaces inside those 32 characters; we do not.)
     /// </summary>
     private static bool TryParsePythonUuid(string text, out Guid uuid)
     {
         uuid = default;
-        var s = text.Trim();
-        if (s.StartsWith("urn:", StringComparison.OrdinalIgnoreCase))
-        {
-            s = s[4..];
-        }
-        if (s.StartsWith("uuid:", StringComparison.OrdinalIgnoreCase))
-        {
-            s = s[5..];
-        }
-        s = s.Trim('{', '}').Replace("-", string.Empty, StringComparison.Ordinal);
+        var s = text.Replace("urn:", string.Empty, StringComparison.Ordinal).Replace("uuid:", string.Empty, StringComparison.Ordinal)
+            .Trim('{', '}').Replace("-", string.Empty, StringComparison.Ordinal);
         return s.Length == 32 && s.All(char.IsAsciiHexDigit) && Guid.TryParseExact(s, "N", out uuid);
     }
 

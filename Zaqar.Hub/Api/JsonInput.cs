@@ -24,6 +24,11 @@ public static class JsonInput
     /// <summary>Parses a request body; 400 "could not be parsed" or "integer that is too large" on bad input.</summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> utf8)
     {
+        // The reader does not validate UTF-8 inside strings; Zaqar refuses a body that does not decode.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            throw ApiErrors.MalformedJson;
+        }
         CheckIntegers(utf8.Span);
         try
         {

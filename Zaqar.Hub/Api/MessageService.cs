@@ -39,7 +39,8 @@ public sealed class MessageService(
         var body = await readBody(limit);
         CheckPostSize(body.Length, settings);
         using var document = JsonInput.Parse(body);
-        return await PostCoreAsync(ctx, queue, RequestBodies.Messages(document.RootElement), settings, ct);
+        var drafts = RequestBodies.Messages(document.RootElement, readDelay: DefaultDelay(settings) != 0);
+        return await PostCoreAsync(ctx, queue, drafts, settings, ct);
     }
 
     /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
@@ -209,7 +210,7 @@ public sealed class MessageService(
             throw ApiErrors.BadRequest("No messages to enqueu.");
         }
         var ttlDefault = settings.DefaultMessageTtl ?? O.DefaultMessageTtl;
-        var delayDefault = settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
+        var delayDefault = DefaultDelay(settings);
         var batch = new NewMessage[drafts.Count];
         long size = 0;
         for (var i = 0; i < drafts.Count; i++)
@@ -269,6 +270,9 @@ public sealed class MessageService(
         var metadata = await guard.Run(() => queues.GetMetadataAsync(ctx.ProjectId, queue, ct), failure);
         return metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata));
     }
+
+    // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
+    private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
 
     private int PostSizeLimit(QueueSettings settings) =>
         settings.MaxMessagesPostSize is { } q ? Math.Min(q, O.MaxMessagesPostSize) : O.MaxMessagesPostSize;

@@ -98,6 +98,34 @@ public sealed class QueueService(
         return QueueMetadata.WithReservedDefaults(stored is null ? [] : QueueMetadata.Parse(stored), O);
     }
 
+    /// <summary>
+    /// Applies a PATCH request body: its media type must be <see cref="MetadataPatch.ContentType"/> (else 415 with
+    /// Accept-Patch), its size is checked against <paramref name="contentLength"/> before anything else (as Zaqar
+    /// does), and it must not be empty.
+    /// </summary>
+    public async Task<JsonObject> PatchJsonAsync(
+        CallContext ctx, string queue, string? contentType, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
+        CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        CheckMetadataSize(contentLength ?? 0);
+        if (!string.Equals(contentType?.Split(';')[0].Trim(), MetadataPatch.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ZaqarException(415, $"Accepted media type for PATCH: {MetadataPatch.ContentType}.")
+            {
+                Headers = new Dictionary<string, string> { ["Accept-Patch"] = MetadataPatch.ContentType },
+            };
+        }
+        var body = await readBody(O.MaxQueueMetadata);
+        CheckMetadataSize(body.Length);
+        if (body.Length == 0)
+        {
+            throw ApiErrors.BadBody("PATCH body could not be empty for update.");
+        }
+        using var document = JsonInput.Parse(body);
+        return await PatchAsync(ctx, queue, document.RootElement, body.Length, ct);
+    }
+
     /// <summary>Applies a metadata JSON-patch document atomically; returns the metadata after it (defaults filled in).</summary>
     public async Task<JsonObject> PatchAsync(CallContext ctx, string queue, JsonElement document, long? contentLength = null, CancellationToken ct = default)
     {
@@ -181,7 +209,7 @@ public sealed class QueueService(
         }
         var id = m.Id.ToString("D");
         return new MessageStatView(
-            id, MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), m.ClaimId?.ToString("D"), m.ClaimCount,
+            MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), m.ClaimId?.ToString("D"), m.ClaimCount,
             m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Paths.Message(queue, id));
     }
 

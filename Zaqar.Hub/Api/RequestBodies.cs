@@ -8,8 +8,11 @@ namespace Zaqar.Hub.Api;
 /// </summary>
 public static class RequestBodies
 {
-    /// <summary>Reads <c>{"messages":[{"body":..., "ttl":..., "delay":...}, ...]}</c>.</summary>
-    public static IReadOnlyList<MessageDraft> Messages(JsonElement document)
+    /// <summary>
+    /// Reads <c>{"messages":[{"body":..., "ttl":..., "delay":...}, ...]}</c>. <c>delay</c> is read only when
+    /// <paramref name="readDelay"/> (a delayed queue); elsewhere the field is ignored, whatever it holds.
+    /// </summary>
+    public static IReadOnlyList<MessageDraft> Messages(JsonElement document, bool readDelay = true)
     {
         if (document.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
         {
@@ -34,7 +37,7 @@ public static class RequestBodies
             {
                 throw ApiErrors.BadBody("Missing \"body\" field.");
             }
-            drafts.Add(new MessageDraft(body, OptionalInt(message, "ttl"), OptionalInt(message, "delay")));
+            drafts.Add(new MessageDraft(body, OptionalInt(message, "ttl"), readDelay ? OptionalInt(message, "delay") : null));
         }
         return drafts;
     }
@@ -52,6 +55,10 @@ public static class RequestBodies
         }
         return (OptionalInt(doc, "ttl"), OptionalInt(doc, "grace"));
     }
+
+    /// <summary>Reads the <c>{"ttl":..., "grace":...}</c> of a claim update: unlike a create, it needs a document.</summary>
+    public static (int? Ttl, int? Grace) ClaimUpdate(JsonElement? document) =>
+        document is null ? throw ApiErrors.BadBody("Request body can not be empty") : Claim(document);
 
     /// <summary>An integer field, or null when absent; 400 when present with another type.</summary>
     public static int? OptionalInt(JsonElement obj, string name)

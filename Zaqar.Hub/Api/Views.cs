@@ -64,9 +64,8 @@ public sealed record QueuePageView(
     public long? Count { get; init; }
 }
 
-/// <summary>The oldest or newest message in queue stats.</summary>
+/// <summary>The oldest or newest message in queue stats. No <c>id</c>: Zaqar gives it only inside <c>href</c>.</summary>
 public sealed record MessageStatView(
-    [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("age")] long Age,
     [property: JsonPropertyName("ttl")] int Ttl,
     [property: JsonPropertyName("body")] JsonElement Body,

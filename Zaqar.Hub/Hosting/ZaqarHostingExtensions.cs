@@ -96,6 +96,7 @@ public static class ZaqarHostingExtensions
     public static WebApplication MapZaqar(this WebApplication app)
     {
         app.UseMiddleware<RestErrors>();
+        app.UseSlashExactRouting();
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
@@ -106,7 +107,7 @@ public static class ZaqarHostingExtensions
             .MapQueuesApi()
             .MapMessagesApi()
             .MapClaimsApi();
-        app.MapFallback(() => Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound));
+        app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }
 }

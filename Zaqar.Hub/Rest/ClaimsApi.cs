@@ -20,7 +20,7 @@ internal static class ClaimsApi
 
     private static async Task<IResult> CreateAsync(HttpContext http, string queue, ClaimService claims)
     {
-        var (ttl, grace) = await ReadClaimDocumentAsync(http.Request);
+        var (ttl, grace) = RequestBodies.Claim(await ReadClaimDocumentAsync(http.Request));
         var claim = await claims.CreateAsync(http.Caller(), queue, ttl, grace, http.Request.Int("limit"), http.RequestAborted);
         if (claim is null)
         {
@@ -35,7 +35,7 @@ internal static class ClaimsApi
 
     private static async Task<IResult> UpdateAsync(HttpContext http, string queue, string claimId, ClaimService claims)
     {
-        var (ttl, grace) = await ReadClaimDocumentAsync(http.Request);
+        var (ttl, grace) = RequestBodies.ClaimUpdate(await ReadClaimDocumentAsync(http.Request));
         await claims.UpdateAsync(http.Caller(), queue, claimId, ttl, grace, http.RequestAborted);
         return Results.NoContent();
     }
@@ -46,18 +46,19 @@ internal static class ClaimsApi
         return Results.NoContent();
     }
 
-    private static async Task<(int? Ttl, int? Grace)> ReadClaimDocumentAsync(HttpRequest request)
+    /// <summary>The request's JSON document, or null when it has no body.</summary>
+    private static async Task<JsonElement?> ReadClaimDocumentAsync(HttpRequest request)
     {
         var body = await request.ReadBodyAsync(MaxClaimDocument);
         if (body.Length == 0)
         {
-            return (null, null);
+            return null;
         }
         if (body.Length > MaxClaimDocument)
         {
             throw ApiErrors.BadBody("Request body could not be parsed.");
         }
         using var document = JsonInput.Parse(body);
-        return RequestBodies.Claim(document.RootElement);
+        return document.RootElement.Clone();
     }
 }

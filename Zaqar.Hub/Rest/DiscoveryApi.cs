@@ -13,29 +13,42 @@ internal static class DiscoveryApi
         return app;
     }
 
+    /// <summary>The body of a 404 for a path no route serves (Falcon's default).</summary>
+    public static IResult NotFound() => Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>
+    /// Zaqar (Falcon) routes slash-exactly: "/v2" is not the home document "/v2/", and "/v2/queues/" is not
+    /// "/v2/queues". ASP.NET routing ignores a trailing slash, so such paths are answered 404 here, before any
+    /// endpoint (or header check) runs, as Zaqar answers a path no route matches.
+    /// </summary>
+    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var path = http.Request.Path.Value ?? "/";
+        if (path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/"))
+        {
+            await NotFound().ExecuteAsync(http);
+            return;
+        }
+        await next(http);
+    });
+
     public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)
     {
+        // "/v2" (no slash) never gets here: see UseSlashExactRouting.
         v2.MapGet("/", (HttpContext http, IOptions<ZaqarOptions> options) =>
         {
-            // Zaqar routes slash-exactly: /v2 (no slash) is not the home document.
-            if (!http.Request.Path.Value!.EndsWith('/'))
-            {
-                return Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
-            }
             http.Response.Headers.CacheControl = "max-age=86400";
             return Results.Text(Home(options.Value.AdminMode).ToJsonString(), "application/json-home");
         });
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
             await health.PingAsync(ct) ? Results.NoContent() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
-        v2.MapGet("/health", async (HttpContext http, HealthService health, IOptions<ZaqarOptions> options) =>
+        // Operator routes exist only in admin mode (elsewhere a path no route matches: 404 before any header check).
+        if (((IEndpointRouteBuilder)v2).ServiceProvider.GetRequiredService<IOptions<ZaqarOptions>>().Value.AdminMode)
         {
-            if (!options.Value.AdminMode)
-            {
-                return Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
-            }
-            return Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted));
-        });
+            v2.MapGet("/health", async (HttpContext http, HealthService health) =>
+                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)));
+        }
         return v2;
     }
 

@@ -33,36 +33,18 @@ internal static class QueuesApi
     {
         var created = await queues.CreateJsonAsync(
             http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
-        if (!created)
-        {
-            return Results.NoContent();
-        }
+        // Zaqar sets the Location on both answers.
         http.Response.Headers.Location = Paths.Queue(queue);
-        return Results.StatusCode(StatusCodes.Status201Created);
+        return created ? Results.StatusCode(StatusCodes.Status201Created) : Results.NoContent();
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string queue, QueueService queues) =>
         Results.Json(await queues.GetAsync(http.Caller(), queue, http.RequestAborted));
 
-    private static async Task<IResult> PatchAsync(HttpContext http, string queue, QueueService queues, Microsoft.Extensions.Options.IOptions<ZaqarOptions> options)
-    {
-        var contentType = http.Request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(contentType, MetadataPatch.ContentType, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ZaqarException(415, $"Accepted media type for PATCH: {MetadataPatch.ContentType}.")
-            {
-                Headers = new Dictionary<string, string> { ["Accept-Patch"] = MetadataPatch.ContentType },
-            };
-        }
-        var body = await http.Request.ReadBodyAsync(options.Value.MaxQueueMetadata);
-        if (body.Length == 0)
-        {
-            throw ApiErrors.BadBody("Request body can not be empty.");
-        }
-        using var document = JsonInput.Parse(body);
-        var contentLength = http.Request.ContentLength ?? body.Length;
-        return Results.Json(await queues.PatchAsync(http.Caller(), queue, document.RootElement, contentLength, http.RequestAborted));
-    }
+    private static async Task<IResult> PatchAsync(HttpContext http, string queue, QueueService queues) =>
+        Results.Json(await queues.PatchJsonAsync(
+            http.Caller(), queue, http.Request.ContentType, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit),
+            http.RequestAborted));
 
     private static async Task<IResult> DeleteAsync(HttpContext http, string queue, QueueService queues)
     {

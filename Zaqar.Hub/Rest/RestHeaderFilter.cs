@@ -5,7 +5,8 @@ namespace Zaqar.Hub.Rest;
 
 /// <summary>
 /// The checks Zaqar runs before every /v2 request, in its order (zaqar-v2-api.md section 1.2): no form
-/// bodies, JSON acceptable, then the caller's identity (validated by the common API layer).
+/// bodies, JSON acceptable, then the caller's identity and the queue name in the path (both validated by the common
+/// API layer), all before a parameter or the body is read.
 /// </summary>
 internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
 {
@@ -25,10 +26,15 @@ internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
             throw new ZaqarException(406, "Media type not acceptable",
                 "Endpoint only serves `application/json`; specify client-side media type support with the \"Accept\" header.");
         }
-        http.SetCaller(identity.Validate(
+        var caller = identity.Validate(
             request.Headers["X-Project-ID"].LastOrDefault(),
             request.Headers["Client-ID"].LastOrDefault(),
-            request.Headers["X-Roles"].LastOrDefault()));
+            request.Headers["X-Roles"].LastOrDefault());
+        if (request.RouteValues.TryGetValue("queue", out var queue) && queue is string name)
+        {
+            IdentityRules.ValidateQueueName(name, caller.ProjectId);
+        }
+        http.SetCaller(caller);
         return next(context);
     }
 
