@@ -42,9 +42,14 @@ internal sealed class BinaryConverter(Type type) : MsgPackConverter(type)
                 throw Mismatch(ref reader);
         }
 
-        return Type == typeof(byte[]) ? bytes
-            : Type == typeof(ArraySegment<byte>) ? new ArraySegment<byte>(bytes)
-            : Type == typeof(Memory<byte>) ? new Memory<byte>(bytes)
+        // Each branch is boxed on its own: byte[] converts implicitly to the other three, which would pick their type.
+        if (Type == typeof(byte[]))
+        {
+            return bytes;
+        }
+
+        return Type == typeof(ArraySegment<byte>) ? new ArraySegment<byte>(bytes)
+            : Type == typeof(Memory<byte>) ? (object)new Memory<byte>(bytes)
             : new ReadOnlyMemory<byte>(bytes);
     }
 }
