@@ -95,10 +95,13 @@ public sealed class MsgPackBuilder
     /// <summary>The bytes with their VarInt length prefix.</summary>
     public byte[] ToFrame() => Frame(ToArray());
 
-    public static byte[] Frame(byte[] payload)
+    public static byte[] Frame(byte[] payload) => [.. Prefix(payload.Length), .. payload];
+
+    /// <summary>The VarInt length prefix for <paramref name="length"/>.</summary>
+    public static byte[] Prefix(int length)
     {
         var prefix = new List<byte>();
-        var rest = (uint)payload.Length;
+        var rest = (uint)length;
         do
         {
             var b = (byte)(rest & 0x7f);
@@ -107,7 +110,7 @@ public sealed class MsgPackBuilder
         }
         while (rest != 0);
 
-        return [.. prefix, .. payload];
+        return [.. prefix];
     }
 
     private MsgPackBuilder Sized(byte code, int size, SpanAction write)
