@@ -97,6 +97,14 @@ public class TypeMappingTests
     }
 
     [Fact]
+    public void NonStringKeyedDictionariesFallBackToSystemTextJson()
+    {
+        var value = new Dictionary<int, string> { [1] = "a" };
+        Assert.Equal(Hex("81 a1 31 a1 61"), Encode(value));
+        Assert.Equal(value, Bind<Dictionary<int, string>>(b => b.Raw(Encode(value)))!);
+    }
+
+    [Fact]
     public void ObjectParametersReadNaturalTypes()
     {
         var value = Bind<object>(b => b.Map(8)
