@@ -18,7 +18,7 @@ internal sealed class MsgPackWriter : IDisposable
     private const int InitialSize = 512;
 
     [ThreadStatic]
-    private static MsgPackWriter? t_cached;
+    private static MsgPackWriter? _cached;
 
     private byte[] _buffer = [];
     private int _length;
@@ -35,8 +35,8 @@ internal sealed class MsgPackWriter : IDisposable
     /// <summary>Takes this thread's cached writer (or a new one when it is in use) with an empty buffer.</summary>
     public static MsgPackWriter Rent(int maxDepth)
     {
-        var writer = t_cached ?? new MsgPackWriter();
-        t_cached = null;
+        var writer = _cached ?? new MsgPackWriter();
+        _cached = null;
         writer._buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
         writer._length = LengthPrefix.MaxSize;
         writer._depth = 0;
@@ -48,7 +48,7 @@ internal sealed class MsgPackWriter : IDisposable
     {
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
-        t_cached = this;
+        _cached = this;
     }
 
     /// <summary>Guards against cycles and runaway graphs: each array or map written counts one level.</summary>

@@ -11,7 +11,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization;
 /// <remarks>Stateless and thread-safe; results are cached by <see cref="MsgPackSerializer"/>.</remarks>
 internal static class ConverterFactory
 {
-    private static readonly Dictionary<Type, Func<MsgPackConverter>> s_natives = new()
+    private static readonly Dictionary<Type, Func<MsgPackConverter>> _natives = new()
     {
         [typeof(bool)] = () => new BooleanConverter(),
         [typeof(sbyte)] = () => new IntegerConverter<sbyte>(),
@@ -66,7 +66,7 @@ internal static class ConverterFactory
             return new UntypedObjectConverter(serializer);
         }
 
-        if (s_natives.TryGetValue(type, out var native))
+        if (_natives.TryGetValue(type, out var native))
         {
             return native();
         }

@@ -14,7 +14,7 @@ namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 /// </summary>
 public class BlazorPackOracleTests
 {
-    private static readonly IHubProtocol s_oracle = LoadOracle();
+    private static readonly IHubProtocol _oracle = LoadOracle();
     private readonly MessagePackHubProtocol _protocol = new();
 
     public static TheoryData<string> MessageNames => [.. Messages().Keys];
@@ -26,8 +26,8 @@ public class BlazorPackOracleTests
     public void EveryMessageTypeMatchesTheOfficialWorkerByteForByte(string name)
     {
         var message = Messages()[name];
-        Assert.Equal(ToHex(s_oracle.GetMessageBytes(message).Span), ToHex(_protocol.GetMessageBytes(message).Span));
-        Assert.Equal(ToHex(Write(s_oracle, message)), ToHex(Write(_protocol, message)));
+        Assert.Equal(ToHex(_oracle.GetMessageBytes(message).Span), ToHex(_protocol.GetMessageBytes(message).Span));
+        Assert.Equal(ToHex(Write(_oracle, message)), ToHex(Write(_protocol, message)));
     }
 
     [Theory]
@@ -35,7 +35,7 @@ public class BlazorPackOracleTests
     public void PrimitiveArgumentsMatchTheOfficialWorkerByteForByte(string name)
     {
         var message = new InvocationMessage("1", "M", [Values()[name]]);
-        Assert.Equal(ToHex(s_oracle.GetMessageBytes(message).Span), ToHex(_protocol.GetMessageBytes(message).Span));
+        Assert.Equal(ToHex(_oracle.GetMessageBytes(message).Span), ToHex(_protocol.GetMessageBytes(message).Span));
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public class BlazorPackOracleTests
         var bytes = _protocol.GetMessageBytes(new InvocationMessage("1", "M", [value])).ToArray();
         var input = new ReadOnlySequence<byte>(bytes);
 
-        Assert.True(s_oracle.TryParseMessage(ref input, TestBinder.For("M", type), out var parsed));
+        Assert.True(_oracle.TryParseMessage(ref input, TestBinder.For("M", type), out var parsed));
         Assert.Equal(value, Assert.IsType<InvocationMessage>(parsed).Arguments[0]);
     }
 
@@ -59,7 +59,7 @@ public class BlazorPackOracleTests
     {
         var types = new[] { typeof(int), typeof(long), typeof(string), typeof(bool), typeof(float), typeof(string) };
         object?[] values = [-70000, long.MinValue, new string('z', 300), false, -1.25f, null];
-        var bytes = s_oracle.GetMessageBytes(new InvocationMessage("7", "M", values)).ToArray();
+        var bytes = _oracle.GetMessageBytes(new InvocationMessage("7", "M", values)).ToArray();
 
         var parsed = Assert.IsType<InvocationMessage>(ParseOne(_protocol, bytes, TestBinder.For("M", types)));
 

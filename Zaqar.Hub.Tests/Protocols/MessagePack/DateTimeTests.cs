@@ -5,13 +5,13 @@ namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 /// <summary>The timestamp extension (-1) in its three encodings, as @msgpack/msgpack writes a JavaScript Date.</summary>
 public class DateTimeTests
 {
-    private static readonly DateTime s_whole = new(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+    private static readonly DateTime _whole = new(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc);
 
     [Fact]
     public void Timestamp32BindsWholeSeconds()
     {
         var value = Bind<DateTime>(b => b.Ext(-1, Hex("5e 0d 5d a5")));
-        Assert.Equal(s_whole, value);
+        Assert.Equal(_whole, value);
         Assert.Equal(DateTimeKind.Utc, value.Kind);
     }
 
@@ -22,7 +22,7 @@ public class DateTimeTests
         var packed = (123_000_000UL << 34) | 0x5e0d5da5UL;
         var bytes = BitConverter.GetBytes(packed).Reverse().ToArray();
 
-        Assert.Equal(s_whole.AddMilliseconds(123), Bind<DateTime>(b => b.Ext(-1, bytes)));
+        Assert.Equal(_whole.AddMilliseconds(123), Bind<DateTime>(b => b.Ext(-1, bytes)));
     }
 
     [Fact]
@@ -35,8 +35,8 @@ public class DateTimeTests
     [Fact]
     public void WriterPicksTheSmallestEncodingLikeTheJsClient()
     {
-        Assert.Equal(Hex("d6 ff 5e 0d 5d a5"), Encode(s_whole));
-        Assert.Equal(0xd7, Encode(s_whole.AddMilliseconds(1))[0]);
+        Assert.Equal(Hex("d6 ff 5e 0d 5d a5"), Encode(_whole));
+        Assert.Equal(0xd7, Encode(_whole.AddMilliseconds(1))[0]);
         Assert.Equal(Hex("c7 0c ff 00 00 00 00 ff ff ff ff ff ff ff ff"), Encode(new DateTime(1969, 12, 31, 23, 59, 59, DateTimeKind.Utc)));
     }
 
@@ -72,7 +72,7 @@ public class DateTimeTests
     [Fact]
     public void IsoStringsAlsoBindToDates()
     {
-        Assert.Equal(s_whole, Bind<DateTime>(b => b.Str("2020-01-02T03:04:05Z")));
+        Assert.Equal(_whole, Bind<DateTime>(b => b.Str("2020-01-02T03:04:05Z")));
         Assert.Equal(TimeSpan.FromHours(2), Bind<DateTimeOffset>(b => b.Str("2020-01-02T05:04:05+02:00")).Offset);
     }
 

@@ -21,7 +21,7 @@ public sealed class EchoHub : Microsoft.AspNetCore.SignalR.Hub
 /// <summary>Runs the protocol inside SignalR's real connection handler (TestServer, WebSockets, no negotiate).</summary>
 public sealed class EndToEndTests : IAsyncLifetime
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
     private WebApplication? _app;
 
     public async ValueTask InitializeAsync()
@@ -96,7 +96,7 @@ public sealed class EndToEndTests : IAsyncLifetime
     private async Task<WebSocket> ConnectAsync(int version)
     {
         var client = _app!.GetTestServer().CreateWebSocketClient();
-        using var timeout = new CancellationTokenSource(s_timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         var socket = await client.ConnectAsync(new Uri("ws://localhost/hub"), timeout.Token);
         var handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"messagepack\",\"version\":{version}}}\u001e");
         await socket.SendAsync(handshake, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
@@ -107,13 +107,13 @@ public sealed class EndToEndTests : IAsyncLifetime
 
     private static async Task SendAsync(WebSocket socket, byte[] frame)
     {
-        using var timeout = new CancellationTokenSource(s_timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
     }
 
     private static async Task<byte[]> ReceiveAsync(WebSocket socket)
     {
-        using var timeout = new CancellationTokenSource(s_timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         var buffer = new byte[64 * 1024];
         var length = 0;
         WebSocketReceiveResult result;

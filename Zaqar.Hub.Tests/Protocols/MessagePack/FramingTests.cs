@@ -7,7 +7,7 @@ namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
 public class FramingTests
 {
-    private static readonly byte[] s_echo = Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69");
+    private static readonly byte[] _echo = Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69");
 
     private readonly MessagePackHubProtocol _protocol = new();
     private readonly TestBinder _binder = TestBinder.For("Echo", typeof(string));
@@ -15,9 +15,9 @@ public class FramingTests
     [Fact]
     public void PartialFrameReturnsFalseWithoutConsumingAnything()
     {
-        for (var length = 0; length < s_echo.Length; length++)
+        for (var length = 0; length < _echo.Length; length++)
         {
-            var input = new ReadOnlySequence<byte>(s_echo, 0, length);
+            var input = new ReadOnlySequence<byte>(_echo, 0, length);
             Assert.False(_protocol.TryParseMessage(ref input, _binder, out var message));
             Assert.Null(message);
             Assert.Equal(length, input.Length);
@@ -27,7 +27,7 @@ public class FramingTests
     [Fact]
     public void SeveralFramesInOneBufferParseOneAtATime()
     {
-        var buffer = new ReadOnlySequence<byte>([.. s_echo, .. Hex("02 91 06"), .. s_echo[..5]]);
+        var buffer = new ReadOnlySequence<byte>([.. _echo, .. Hex("02 91 06"), .. _echo[..5]]);
 
         Assert.True(_protocol.TryParseMessage(ref buffer, _binder, out var first));
         Assert.IsType<InvocationMessage>(first);
@@ -40,7 +40,7 @@ public class FramingTests
     [Fact]
     public void FramesSplitAcrossManySegmentsParse()
     {
-        byte[] data = [.. s_echo, .. s_echo];
+        byte[] data = [.. _echo, .. _echo];
         for (var cut = 1; cut < data.Length; cut++)
         {
             var input = Segmented(data, cut, cut / 2, cut + 3);
@@ -69,7 +69,7 @@ public class FramingTests
     public void UnknownMessageTypesAreSkippedAndTheNextFrameIsReturned()
     {
         var unknown = new MsgPackBuilder().Array(2).Int(42).Str("future").ToFrame();
-        var input = new ReadOnlySequence<byte>(unknown.Concat(unknown).Concat(s_echo).ToArray());
+        var input = new ReadOnlySequence<byte>(unknown.Concat(unknown).Concat(_echo).ToArray());
 
         Assert.True(_protocol.TryParseMessage(ref input, _binder, out var message));
         Assert.IsType<InvocationMessage>(message);

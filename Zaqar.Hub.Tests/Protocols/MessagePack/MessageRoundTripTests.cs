@@ -8,7 +8,7 @@ namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
 public class MessageRoundTripTests
 {
-    private static readonly Dictionary<string, string> s_headers = new() { ["trace"] = "abc", ["tenant"] = "t1" };
+    private static readonly Dictionary<string, string> _headers = new() { ["trace"] = "abc", ["tenant"] = "t1" };
 
     private readonly MessagePackHubProtocol _protocol = new();
 
@@ -16,7 +16,7 @@ public class MessageRoundTripTests
     public void InvocationRoundTripsWithHeadersIdArgumentsAndStreamIds()
     {
         var binder = TestBinder.For("Send", typeof(string), typeof(int), typeof(double?));
-        var sent = new InvocationMessage("12", "Send", ["body", 7, null], ["s1", "s2"]) { Headers = s_headers };
+        var sent = new InvocationMessage("12", "Send", ["body", 7, null], ["s1", "s2"]) { Headers = _headers };
 
         var received = Assert.IsType<InvocationMessage>(RoundTrip(_protocol, sent, binder));
 
@@ -24,7 +24,7 @@ public class MessageRoundTripTests
         Assert.Equal("Send", received.Target);
         Assert.Equal(["body", 7, null], received.Arguments);
         Assert.Equal(["s1", "s2"], received.StreamIds!);
-        Assert.Equal(s_headers, received.Headers);
+        Assert.Equal(_headers, received.Headers);
     }
 
     [Fact]
@@ -38,14 +38,14 @@ public class MessageRoundTripTests
     [Fact]
     public void StreamInvocationRoundTrips()
     {
-        var sent = new StreamInvocationMessage("3", "Counter", [10], ["up"]) { Headers = s_headers };
+        var sent = new StreamInvocationMessage("3", "Counter", [10], ["up"]) { Headers = _headers };
         var received = Assert.IsType<StreamInvocationMessage>(RoundTrip(_protocol, sent, TestBinder.For("Counter", typeof(int))));
 
         Assert.Equal("3", received.InvocationId);
         Assert.Equal("Counter", received.Target);
         Assert.Equal([10], received.Arguments);
         Assert.Equal(["up"], received.StreamIds!);
-        Assert.Equal(s_headers, received.Headers);
+        Assert.Equal(_headers, received.Headers);
     }
 
     [Fact]
@@ -53,11 +53,11 @@ public class MessageRoundTripTests
     {
         var binder = new TestBinder();
         binder.StreamItems["up"] = typeof(long);
-        var received = Assert.IsType<StreamItemMessage>(RoundTrip(_protocol, new StreamItemMessage("up", 5L) { Headers = s_headers }, binder));
+        var received = Assert.IsType<StreamItemMessage>(RoundTrip(_protocol, new StreamItemMessage("up", 5L) { Headers = _headers }, binder));
 
         Assert.Equal("up", received.InvocationId);
         Assert.Equal(5L, received.Item);
-        Assert.Equal(s_headers, received.Headers);
+        Assert.Equal(_headers, received.Headers);
     }
 
     [Fact]
@@ -115,9 +115,9 @@ public class MessageRoundTripTests
     [Fact]
     public void CancelInvocationRoundTrips()
     {
-        var received = Assert.IsType<CancelInvocationMessage>(RoundTrip(_protocol, new CancelInvocationMessage("9") { Headers = s_headers }, new TestBinder()));
+        var received = Assert.IsType<CancelInvocationMessage>(RoundTrip(_protocol, new CancelInvocationMessage("9") { Headers = _headers }, new TestBinder()));
         Assert.Equal("9", received.InvocationId);
-        Assert.Equal(s_headers, received.Headers);
+        Assert.Equal(_headers, received.Headers);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Converters;
 internal sealed class EnumConverter<T> : MsgPackConverter
     where T : struct, Enum
 {
-    private static readonly bool s_unsigned = Type.GetTypeCode(Enum.GetUnderlyingType(typeof(T))) is
+    private static readonly bool _unsigned = Type.GetTypeCode(Enum.GetUnderlyingType(typeof(T))) is
         TypeCode.Byte or TypeCode.UInt16 or TypeCode.UInt32 or TypeCode.UInt64;
 
     private readonly JsonSerializerOptions _options;
@@ -81,7 +81,7 @@ internal sealed class EnumConverter<T> : MsgPackConverter
                     throw new BindingException($"The integer {number} is outside the range of {typeof(T).Name}.");
                 }
 
-                return s_unsigned ? Enum.ToObject(typeof(T), (ulong)number) : Enum.ToObject(typeof(T), (long)number);
+                return _unsigned ? Enum.ToObject(typeof(T), (ulong)number) : Enum.ToObject(typeof(T), (long)number);
             case MsgPackType.String:
                 var text = reader.ReadString();
                 return Enum.TryParse<T>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
@@ -106,7 +106,7 @@ internal sealed class EnumConverter<T> : MsgPackConverter
 
     private static void WriteNumber(MsgPackWriter writer, T value)
     {
-        if (s_unsigned)
+        if (_unsigned)
         {
             writer.WriteUInt64(Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture));
         }

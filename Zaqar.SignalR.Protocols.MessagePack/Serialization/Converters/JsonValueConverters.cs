@@ -17,7 +17,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Converters;
 /// </remarks>
 internal sealed class JsonValueConverter(Type type, JsonSerializerOptions options) : MsgPackConverter(type)
 {
-    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = MessagePackHubProtocolOptions.MaxDepthLimit * 4 };
+    private static readonly JsonReaderOptions _readerOptions = new() { MaxDepth = MessagePackHubProtocolOptions.MaxDepthLimit * 4 };
 
     /// <summary>nil is JSON null: a JsonElement of kind Null, as System.Text.Json binds it (JsonNode/JsonDocument get null).</summary>
     public override bool HandlesNil => Type == typeof(JsonElement);
@@ -52,7 +52,7 @@ internal sealed class JsonValueConverter(Type type, JsonSerializerOptions option
     {
         using var scratch = JsonScratch.Rent(options);
         MsgPackToJson.Transcode(ref reader, scratch.Writer);
-        var json = new Utf8JsonReader(scratch.Written, s_readerOptions);
+        var json = new Utf8JsonReader(scratch.Written, _readerOptions);
         json.Read();
 
         if (Type == typeof(JsonElement))

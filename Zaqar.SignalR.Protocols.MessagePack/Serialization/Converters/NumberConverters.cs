@@ -11,11 +11,11 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Converters;
 internal sealed class IntegerConverter<T>() : MsgPackConverter(typeof(T))
     where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
 {
-    private static readonly bool s_signed = T.IsNegative(T.MinValue);
+    private static readonly bool _signed = T.IsNegative(T.MinValue);
 
     public override void Write(MsgPackWriter writer, object value)
     {
-        if (s_signed)
+        if (_signed)
         {
             writer.WriteInt64(long.CreateTruncating((T)value));
         }

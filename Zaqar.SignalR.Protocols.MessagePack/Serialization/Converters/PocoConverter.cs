@@ -19,7 +19,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Converters;
 /// </remarks>
 internal sealed class PocoConverter : MsgPackConverter
 {
-    private static readonly object s_skip = new();
+    private static readonly object _skip = new();
 
     private readonly MsgPackSerializer _serializer;
     private readonly PocoMember[] _members;
@@ -56,20 +56,20 @@ internal sealed class PocoConverter : MsgPackConverter
             for (var i = 0; i < _members.Length; i++)
             {
                 var member = _members[i];
-                var memberValue = member.Get is null ? s_skip : member.Get(value);
-                if (memberValue != s_skip && !member.ShouldWrite(value, memberValue, _defaultIgnore))
+                var memberValue = member.Get is null ? _skip : member.Get(value);
+                if (memberValue != _skip && !member.ShouldWrite(value, memberValue, _defaultIgnore))
                 {
-                    memberValue = s_skip;
+                    memberValue = _skip;
                 }
 
                 values[i] = memberValue;
-                count += memberValue == s_skip ? 0 : 1;
+                count += memberValue == _skip ? 0 : 1;
             }
 
             writer.WriteMapHeader(count);
             for (var i = 0; i < _members.Length; i++)
             {
-                if (values[i] != s_skip)
+                if (values[i] != _skip)
                 {
                     writer.WriteStringUtf8(_members[i].Utf8Name);
                     _serializer.Write(writer, values[i], _members[i].Converter);

@@ -11,7 +11,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Json;
 internal sealed class JsonScratch : IDisposable
 {
     [ThreadStatic]
-    private static JsonScratch? t_cached;
+    private static JsonScratch? _cached;
 
     private readonly PooledBufferWriter _buffer = new();
     private Utf8JsonWriter? _writer;
@@ -35,8 +35,8 @@ internal sealed class JsonScratch : IDisposable
 
     public static JsonScratch Rent(JsonSerializerOptions options)
     {
-        var scratch = t_cached ?? new JsonScratch();
-        t_cached = null;
+        var scratch = _cached ?? new JsonScratch();
+        _cached = null;
         scratch._buffer.Clear();
 
         // Our transcoders only produce well-formed JSON, so the writer's own validation would be pure overhead.
@@ -59,6 +59,6 @@ internal sealed class JsonScratch : IDisposable
     {
         _buffer.Clear();
         _buffer.TrimExcess();
-        t_cached = this;
+        _cached = this;
     }
 }

@@ -12,7 +12,7 @@ namespace Zaqar.SignalR.Protocols.MessagePack.Serialization.Json;
 /// <remarks>Iterative over the reader's tokens; the reader's own depth limit applies. Stateless and thread-safe.</remarks>
 internal static class JsonToMsgPack
 {
-    private static readonly JsonReaderOptions s_readerOptions = new()
+    private static readonly JsonReaderOptions _readerOptions = new()
     {
         // A JsonElement keeps its source text, which may include comments if its document was parsed allowing them.
         CommentHandling = JsonCommentHandling.Skip,
@@ -21,7 +21,7 @@ internal static class JsonToMsgPack
 
     public static void Transcode(ReadOnlySpan<byte> json, MsgPackWriter writer)
     {
-        var reader = new Utf8JsonReader(json, s_readerOptions);
+        var reader = new Utf8JsonReader(json, _readerOptions);
         if (!reader.Read())
         {
             throw new InvalidDataException("There is no JSON value to convert.");
