@@ -14,7 +14,8 @@ public sealed record FuzzReport(int Cases, int Messages, int BindingFailures, in
 /// bytes, truncation, length-prefix lies, huge declared lengths, deep nesting, splices, random bytes), sometimes split
 /// across segments. The only acceptable outcomes are a message (possibly a binding failure), "incomplete", or
 /// <see cref="InvalidDataException"/>; anything else, or a case slower than a second, throws with the case's bytes.
-/// Deterministic for a given seed. Public and self-contained so a benchmark can link this file and run it longer.
+/// Deterministic for a given seed. Public so a benchmark can drive longer runs: it needs only this folder's
+/// MsgPackBuilder.cs, ProtocolTestKit.cs and BindingTestModels.cs besides the protocol project.
 /// </summary>
 public static class ProtocolFuzzer
 {
