@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Zaqar.SignalR.Protocols.MessagePack;
+
+namespace Zaqar.Hub.Tests.Protocols.MessagePack;
+
+/// <summary>An <see cref="IInvocationBinder"/> with fixed targets, stream ids and pending invocations.</summary>
+public sealed class TestBinder : IInvocationBinder
+{
+    public Dictionary<string, Type[]> Targets { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, Type> StreamItems { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, Type> Returns { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Type> GetParameterTypes(string methodName) =>
+        Targets.TryGetValue(methodName, out var types) ? types : throw new HubException($"Method '{methodName}' does not exist.");
+
+    public Type GetReturnType(string invocationId) =>
+        Returns.TryGetValue(invocationId, out var type) ? type : throw new KeyNotFoundException($"No pending invocation '{invocationId}'.");
+
+    public Type GetStreamItemType(string streamId) =>
+        StreamItems.TryGetValue(streamId, out var type) ? type : throw new KeyNotFoundException($"No stream '{streamId}'.");
+
+    public static TestBinder For(string target, params Type[] parameterTypes)
+    {
+        var binder = new TestBinder();
+        binder.Targets[target] = parameterTypes;
+        return binder;
+    }
+}
+
+/// <summary>Shared helpers: hex, writing, parsing whole buffers, multi-segment sequences.</summary>
+public static class ProtocolTestKit
+{
+    public static byte[] Hex(string hex) =>
+        Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
+
+    public static string ToHex(ReadOnlySpan<byte> bytes) =>
+        string.Join(' ', bytes.ToArray().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+
+    public static byte[] Write(IHubProtocol protocol, HubMessage message)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        protocol.WriteMessage(message, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Parses exactly one message from <paramref name="frame"/>, asserting that all of it was consumed.</summary>
+    public static HubMessage ParseOne(IHubProtocol protocol, byte[] frame, IInvocationBinder binder)
+    {
+        var input = new ReadOnlySequence<byte>(frame);
+        Assert.True(protocol.TryParseMessage(ref input, binder, out var message), "expected a whole message");
+        Assert.Equal(0, input.Length);
+        return message;
+    }
+
+    public static HubMessage RoundTrip(IHubProtocol protocol, HubMessage message, IInvocationBinder binder) =>
+        ParseOne(protocol, Write(protocol, message), binder);
+
+    /// <summary>Binds one argument of type <typeparamref name="T"/> sent as the MessagePack value <paramref name="argument"/>.</summary>
+    public static HubMessage BindArgument<T>(Action<MsgPackBuilder> argument, MessagePackHubProtocol? protocol = null)
+    {
+        var builder = new MsgPackBuilder().Array(5).Int(1).Map(0).Str("1").Str("M").Array(1);
+        argument(builder);
+        return ParseOne(protocol ?? new MessagePackHubProtocol(), builder.ToFrame(), TestBinder.For("M", typeof(T)));
+    }
+
+    /// <summary>Binds one argument and returns it, failing the test on a binding failure.</summary>
+    public static T? Bind<T>(Action<MsgPackBuilder> argument, MessagePackHubProtocol? protocol = null)
+    {
+        var message = BindArgument<T>(argument, protocol);
+        if (message is InvocationBindingFailureMessage failure)
+        {
+            Assert.Fail("binding failed: " + failure.BindingFailure.SourceException.Message);
+        }
+
+        return (T?)Assert.IsType<InvocationMessage>(message).Arguments[0];
+    }
+
+    /// <summary>Binds one argument that must fail, and returns the failure's message.</summary>
+    public static string BindFailure<T>(Action<MsgPackBuilder> argument, MessagePackHubProtocol? protocol = null) =>
+        Assert.IsType<InvocationBindingFailureMessage>(BindArgument<T>(argument, protocol)).BindingFailure.SourceException.Message;
+
+    /// <summary>The MessagePack bytes our protocol writes for one value (as the single argument of an invocation).</summary>
+    public static byte[] Encode(object? value, MessagePackHubProtocol? protocol = null)
+    {
+        var frame = (protocol ?? new MessagePackHubProtocol()).GetMessageBytes(new InvocationMessage("M", [value])).ToArray();
+
+        // Frame: prefix, then 96 01 80 c0 a1 4d 91 (7 bytes), the value, and 90; keep only the value.
+        var prefixSize = 0;
+        while ((frame[prefixSize++] & 0x80) != 0)
+        {
+        }
+
+        var valueStart = prefixSize + 7;
+        return frame[valueStart..^1];
+    }
+
+    /// <summary>Splits <paramref name="data"/> into a sequence with a segment boundary at each given offset.</summary>
+    public static ReadOnlySequence<byte> Segmented(byte[] data, params int[] cuts)
+    {
+        var bounds = cuts.Where(c => c > 0 && c < data.Length).Distinct().Order().Append(data.Length).ToArray();
+        var first = new Segment(data.AsMemory(0, bounds[0]), 0);
+        var last = first;
+        for (var i = 1; i < bounds.Length; i++)
+        {
+            last = last.Append(data.AsMemory(bounds[i - 1], bounds[i] - bounds[i - 1]));
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+}
