@@ -9,6 +9,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 # Zaqar's own Python client, which a test drives the REST API with.
 dpkg -s python3-zaqarclient >/dev/null 2>&1 || missing+=(python3-zaqarclient)
+# Node.js and npm, for the hub tests through the official JS client.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # PostgreSQL server binaries, for the embedded test cluster (skipped when ZAQAR_TEST_CONNECTION names a server).
 if [ -z "${ZAQAR_TEST_CONNECTION:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)
@@ -18,5 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The official SignalR JS client (and its MessagePack protocol) the hub tests drive, from the committed lock file.
+(cd Zaqar.Hub.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
 exec dotnet test ZaqarHub.sln "$@"

@@ -6,6 +6,8 @@ using Zaqar.Hub.Api;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
 using Zaqar.Hub.Hubs;
+using Zaqar.SignalR.Protocols.MessagePack;
+using System.Text.Json;
 using Zaqar.Hub.Rest;
 
 namespace Zaqar.Hub.Hosting;
@@ -85,7 +87,19 @@ public static class ZaqarHostingExtensions
             {
                 o.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
                 o.PayloadSerializerOptions.Converters.Add(new LiberalArgsConverterFactory());
-            });
+            })
+            .AddZaqarMessagePackProtocol(o => o.MaxFrameSize = (int)Math.Min(push.MaximumReceiveMessageSize, int.MaxValue));
+        // The same contract (names, ignore rules) as the JSON protocol, so one DTO has the same keys in both; minus the
+        // JSON-only liberal binder, because the MessagePack reader matches member names liberally itself.
+        services.AddOptions<MessagePackHubProtocolOptions>().Configure<IOptions<JsonHubProtocolOptions>>((messagePack, json) =>
+        {
+            var contract = new JsonSerializerOptions(json.Value.PayloadSerializerOptions);
+            foreach (var liberal in contract.Converters.OfType<LiberalArgsConverterFactory>().ToList())
+            {
+                contract.Converters.Remove(liberal);
+            }
+            messagePack.SerializerOptions = contract;
+        });
         services.AddSingleton<ZaqarHubFilter>();
     }
 

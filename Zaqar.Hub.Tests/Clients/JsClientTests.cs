@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Zaqar.Hub.Tests.Infrastructure;
+
+namespace Zaqar.Hub.Tests.Clients;
+
+/// <summary>
+/// The hub through the real JS client (@microsoft/signalr and @microsoft/signalr-protocol-msgpack 10.0.x, node),
+/// over WebSockets, long polling and Server-Sent Events, with JSON and MessagePack: the node suite in js/tests.
+/// </summary>
+public sealed class JsClientTests(ZaqarTestServer server)
+{
+    [Fact]
+    public async Task OfficialJsClientSuitePasses()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var suite = Path.Combine(RepositoryRoot(), "Zaqar.Hub.Tests", "js");
+        Assert.True(Directory.Exists(Path.Combine(suite, "node_modules", "@microsoft", "signalr-protocol-msgpack")),
+            $"npm packages are missing in {suite}: run ./test.sh (it runs npm ci in Zaqar.Hub.Tests/js)");
+        var port = FreePort();
+        await using var factory = server.CreateFactory();
+        factory.UseKestrel(port);
+        factory.StartServer();
+
+        var psi = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = suite,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--test", "--test-concurrency=1", "tests/" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.Environment["HUB_BASE"] = $"http://127.0.0.1:{port}";
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout;
+        var failures = string.Join('\n', output.Split('\n').Where(l => l.StartsWith("not ok", StringComparison.Ordinal) || l.Contains("error:", StringComparison.Ordinal)));
+        Assert.True(process.ExitCode == 0, $"node hub tests failed:\n{failures}\n\n{output}\n{await stderr}");
+        Assert.Contains("# fail 0", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The suite runs where npm installed its packages: the source tree, found above the test binaries.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ZaqarHub.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("ZaqarHub.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
