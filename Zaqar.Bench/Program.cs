@@ -47,10 +47,15 @@ using (var rest = new RestScenarios(host, options))
     {
         Report("rest-post-spread", await rest.PostBatchesAsync("REST: post 10 x 256 B, queue/worker", spread: true));
     }
+    var expected = results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000;
+    var prefill = (int)(expected * options.Duration.TotalSeconds * 1.2) + 1000;
+    if (options.Runs("store-claim"))
+    {
+        Report("store-claim", await rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
+    }
     if (options.Runs("rest-claim"))
     {
-        var expected = results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000;
-        Report("rest-claim", await rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", (int)(expected * options.Duration.TotalSeconds * 1.2) + 1000));
+        Report("rest-claim", await rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
     }
 }
 
@@ -66,4 +71,5 @@ void Ratio(string label, string a, string b)
 Ratio("REST post (one queue) / plain SQL insert", "rest-post", "sql-post");
 Ratio("REST post (queue per worker) / plain SQL insert", "rest-post-spread", "sql-post");
 Ratio("REST claim+delete / plain SQL claim+delete", "rest-claim", "sql-claim");
+Ratio("stores claim+delete / plain SQL claim+delete", "store-claim", "sql-claim");
 return 0;

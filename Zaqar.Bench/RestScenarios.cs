@@ -53,6 +53,30 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         });
     }
 
+    /// <summary>
+    /// The same claim + delete straight on the stores (no HTTP, no API layer): splits the REST figure into what
+    /// the database costs and what the transport costs.
+    /// </summary>
+    public async Task<ScenarioResult> StoreClaimAndDeleteAsync(string name, int prefill)
+    {
+        var project = "bench-store-" + Guid.NewGuid().ToString("N")[..8];
+        await PrefillAsync(project, "work", prefill);
+        var claims = host.Services.GetRequiredService<ClaimStore>();
+        var messages = host.Services.GetRequiredService<MessageStore>();
+        return await LoadRunner.RunAsync(name, options.Connections, options.Duration, async _ =>
+        {
+            var claimId = Guid.NewGuid();
+            var now = DateTime.UtcNow;
+            var claimed = await claims.CreateAsync(project, "work", claimId, 300, 60, 10, now);
+            if (claimed.Count == 0)
+            {
+                return 0;
+            }
+            await messages.DeleteManyAsync(project, "work", claimed.Select(m => m.Id).ToList(), [claimId], now);
+            return claimed.Count;
+        });
+    }
+
     /// <summary>Fills a queue through the store directly (fast), so the claim scenario measures only claiming.</summary>
     private async Task PrefillAsync(string project, string queue, int count)
     {
@@ -62,6 +86,9 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         {
             await store.PostAsync(project, queue, batch, null, DateTime.UtcNow);
         }
+        // Measure the steady state: statistics as autovacuum would have them after such a load.
+        await using var analyze = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("ANALYZE messages");
+        await analyze.ExecuteNonQueryAsync();
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string project)
