@@ -23,12 +23,13 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
             b.HasKey(q => q.Id).HasName("pk_queues");
             b.Property(q => q.Id).HasColumnName("id").UseIdentityAlwaysColumn();
             b.Property(q => q.Project).HasColumnName("project").HasMaxLength(256);
+            b.Property(q => q.Kind).HasColumnName("kind").HasConversion<short>().HasDefaultValue(QueueKind.Queue);
             b.Property(q => q.Name).HasColumnName("name").HasMaxLength(64);
             b.Property(q => q.Metadata).HasColumnName("metadata").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             b.Property(q => q.LastSeq).HasColumnName("last_seq").HasDefaultValue(0L);
             b.Property(q => q.CreatedAt).HasColumnName("created_at");
-            // Serves every lookup by (project, name) and the name-ordered listing with a marker.
-            b.HasIndex(q => new { q.Project, q.Name }).IsUnique().HasDatabaseName("ux_queues_project_name");
+            // Serves every lookup by (project, kind, name) and the name-ordered listing with a marker.
+            b.HasIndex(q => new { q.Project, q.Kind, q.Name }).IsUnique().HasDatabaseName("ux_queues_project_kind_name");
         });
 
         modelBuilder.Entity<MessageEntity>(b =>

@@ -146,6 +146,12 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<short>("Kind")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("smallint")
+                        .HasDefaultValue((short)0)
+                        .HasColumnName("kind");
+
                     b.Property<long>("LastSeq")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -174,9 +180,9 @@ namespace Zaqar.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_queues");
 
-                    b.HasIndex("Project", "Name")
+                    b.HasIndex("Project", "Kind", "Name")
                         .IsUnique()
-                        .HasDatabaseName("ux_queues_project_name");
+                        .HasDatabaseName("ux_queues_project_kind_name");
 
                     b.ToTable("queues", (string)null);
                 });

@@ -7,6 +7,9 @@ public sealed class QueueEntity
 
     public required string Project { get; set; }
 
+    /// <summary>Queue or topic: the two live in separate name spaces of a project.</summary>
+    public QueueKind Kind { get; set; }
+
     public required string Name { get; set; }
 
     /// <summary>The queue's metadata as a JSON object (jsonb).</summary>

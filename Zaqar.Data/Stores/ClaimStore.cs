@@ -10,7 +10,7 @@ namespace Zaqar.Data.Stores;
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
 public sealed class ClaimStore(NpgsqlDataSource dataSource)
 {
-    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
     // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
@@ -27,7 +27,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue_messages_ttl') = 'number'
                                THEN (metadata ->> '_dead_letter_queue_messages_ttl')::numeric::int END, 0) AS dlq_ttl
             FROM queues
-            WHERE project = @project AND name = @name),
+            WHERE project = @project AND kind = @kind AND name = @name),
         cand AS (
             SELECT m.queue_id, m.seq, m.claim_count
             FROM messages m
@@ -42,11 +42,11 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             FROM cand c, q
             WHERE q.max_claims IS NOT NULL AND q.dlq_name IS NOT NULL AND c.claim_count >= q.max_claims),
         dlq AS (
-            INSERT INTO queues AS dq (project, name, metadata, last_seq, created_at)
-            SELECT @project, q.dlq_name, jsonb_build_object(), (SELECT count(*) FROM doomed), @now
+            INSERT INTO queues AS dq (project, kind, name, metadata, last_seq, created_at)
+            SELECT @project, @kind, q.dlq_name, jsonb_build_object(), (SELECT count(*) FROM doomed), @now
             FROM q
             WHERE EXISTS (SELECT 1 FROM doomed)
-            ON CONFLICT (project, name) DO UPDATE SET last_seq = dq.last_seq + EXCLUDED.last_seq
+            ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = dq.last_seq + EXCLUDED.last_seq
             RETURNING id, last_seq),
         moved AS (
             INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
@@ -88,11 +88,11 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     /// </summary>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
     public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
-        string project, string name, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
         await using var cmd = dataSource.CreateCommand(CreateSql);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
         cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
@@ -110,7 +110,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
-    public async Task<StoredClaim?> GetAsync(string project, string name, Guid claimId, DateTime now, CancellationToken ct = default)
+    public async Task<StoredClaim?> GetAsync(QueueRef queue, Guid claimId, DateTime now, CancellationToken ct = default)
     {
         var batch = dataSource.CreateBatch();
         await using (batch)
@@ -123,10 +123,9 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
                 WHERE m.queue_id = {QueueIdSql} AND m.claim_id = @claim AND m.claim_expires_at > @now AND m.expires_at > @now
                 ORDER BY m.seq
                 """));
-            foreach (var command in batch.BatchCommands)
+            foreach (NpgsqlBatchCommand command in batch.BatchCommands)
             {
-                command.Parameters.Add(new NpgsqlParameter<string>("project", project));
-                command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+                QueueStore.AddQueue(command.Parameters, queue);
                 command.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
                 command.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
             }
@@ -147,7 +146,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Renews a live claim: it now expires <paramref name="ttl"/> seconds from now. False when unknown or expired.</summary>
-    public async Task<bool> UpdateAsync(string project, string name, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct = default)
+    public async Task<bool> UpdateAsync(QueueRef queue, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
         await using var cmd = dataSource.CreateCommand(
@@ -166,7 +165,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
                 RETURNING 1)
             SELECT count(*) FROM c
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
         cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
@@ -177,7 +176,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Ends a claim; its messages become claimable at once. Releasing an unknown claim is not an error.</summary>
-    public async Task ReleaseAsync(string project, string name, Guid claimId, CancellationToken ct = default)
+    public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -188,7 +187,7 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             FROM c
             WHERE m.queue_id = c.queue_id AND m.claim_id = c.id
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         await cmd.ExecuteNonQueryAsync(ct);
     }

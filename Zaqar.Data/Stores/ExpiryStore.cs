@@ -26,7 +26,7 @@ public sealed class ExpiryStore(NpgsqlDataSource dataSource)
                 DELETE FROM claims WHERE id = ANY(ARRAY(
                     SELECT id FROM claims WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED))
                 """));
-            foreach (var command in batch.BatchCommands)
+            foreach (NpgsqlBatchCommand command in batch.BatchCommands)
             {
                 command.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
                 command.Parameters.Add(new NpgsqlParameter<int>("batch", batchSize));

@@ -15,7 +15,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     internal const string Columns =
         "m.id, m.body::text, m.ttl, m.created_at, m.expires_at, CASE WHEN m.claim_expires_at > @now THEN m.claim_id END, m.claim_count, m.encrypted";
 
-    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
     private readonly PostCombiner _posts = new(dataSource);
 
@@ -27,10 +27,10 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     /// </summary>
     /// <returns>The new message ids, in posting order.</returns>
     public Task<Guid[]> PostAsync(
-        string project, string name, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, CancellationToken ct = default)
     {
         // Not cancellable once queued: a combined statement serves other callers too.
-        return _posts.PostAsync(project, name, messages, clientId, now).WaitAsync(ct);
+        return _posts.PostAsync(queue, messages, clientId, now).WaitAsync(ct);
     }
 
     /// <summary>
@@ -40,7 +40,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     /// The queue's metadata is read here, like the dead-letter keys in ClaimStore, so a listing stays one round trip.
     /// </summary>
     public async Task<IReadOnlyList<(long Seq, StoredMessage Message)>> ListAsync(
-        string project, string name, MessageQuery query, DateTime now, CancellationToken ct = default)
+        QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -59,7 +59,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
             ORDER BY m.seq
             LIMIT @limit
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("after", query.AfterSeq));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("include_claimed", query.IncludeClaimed));
@@ -78,7 +78,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 
     /// <summary>The live (unexpired) messages among <paramref name="ids"/>, in queue order; unknown ids are skipped.</summary>
     public async Task<IReadOnlyList<StoredMessage>> GetManyAsync(
-        string project, string name, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -89,7 +89,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
               AND m.expires_at > @now
             ORDER BY m.seq
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         AddIds(cmd, ids);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         return await ReadMessagesAsync(cmd, ct);
@@ -100,7 +100,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     /// only a message held by that live claim. Reports what it found so the caller can say why it refused.
     /// </summary>
     public async Task<MessageDeleteOutcome> DeleteAsync(
-        string project, string name, Guid id, Guid? claimId, DateTime now, CancellationToken ct = default)
+        QueueRef queue, Guid id, Guid? claimId, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -120,7 +120,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
                    EXISTS (SELECT 1 FROM claims c WHERE c.id = @claim AND c.queue_id = t.queue_id AND c.expires_at > @now)
             FROM t
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("seq", MessageIds.SeqOf(id)));
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
         cmd.Parameters.Add(new NpgsqlParameter("claim", NpgsqlDbType.Uuid) { Value = claimId.HasValue ? claimId.Value : DBNull.Value });
@@ -142,7 +142,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     /// claims are deleted; without, any listed message is, claimed or not (Zaqar's bulk delete).
     /// </summary>
     public async Task<int> DeleteManyAsync(
-        string project, string name, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -151,7 +151,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
               AND m.seq = ANY(@seqs) AND m.id = ANY(@ids)
               AND (@claims::uuid[] IS NULL OR (m.claim_id = ANY(@claims) AND m.claim_expires_at > @now))
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         AddIds(cmd, ids);
         cmd.Parameters.Add(new NpgsqlParameter("claims", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
         {
@@ -162,7 +162,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Removes and returns up to <paramref name="limit"/> claimable messages, oldest first.</summary>
-    public async Task<IReadOnlyList<StoredMessage>> PopAsync(string project, string name, int limit, DateTime now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -178,7 +178,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
             WHERE m.queue_id = c.queue_id AND m.seq = c.seq
             RETURNING m.seq, {Columns}
             """);
-        QueueStore.AddQueue(cmd, project, name);
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         var popped = new List<(long Seq, StoredMessage Message)>(limit);

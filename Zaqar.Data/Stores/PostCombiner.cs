@@ -22,9 +22,9 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
     private const string InsertSql =
         """
         WITH q AS (
-            INSERT INTO queues AS q (project, name, metadata, last_seq, created_at)
-            VALUES (@project, @name, '{}', @count, @first_created)
-            ON CONFLICT (project, name) DO UPDATE SET last_seq = q.last_seq + @count
+            INSERT INTO queues AS q (project, kind, name, metadata, last_seq, created_at)
+            VALUES (@project, @kind, @name, '{}', @count, @first_created)
+            ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = q.last_seq + @count
             RETURNING id, last_seq)
         INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
         SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
@@ -36,12 +36,12 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         RETURNING seq
         """;
 
-    private readonly ConcurrentDictionary<(string Project, string Name), Lane> _lanes = new();
+    private readonly ConcurrentDictionary<QueueRef, Lane> _lanes = new();
 
-    public Task<Guid[]> PostAsync(string project, string name, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
+    public Task<Guid[]> PostAsync(QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
     {
         var post = new PendingPost(messages, clientId, now);
-        var key = (project, name);
+        var key = queue;
         while (true)
         {
             var lane = _lanes.GetOrAdd(key, static _ => new Lane());
@@ -62,7 +62,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         }
     }
 
-    private async Task DrainAsync((string Project, string Name) key, Lane lane)
+    private async Task DrainAsync(QueueRef key, Lane lane)
     {
         while (true)
         {
@@ -85,7 +85,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
             }
             try
             {
-                await InsertAsync(key.Project, key.Name, batch);
+                await InsertAsync(key, batch);
             }
             catch (Exception) when (batch.Count > 1)
             {
@@ -94,7 +94,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
                 {
                     try
                     {
-                        await InsertAsync(key.Project, key.Name, [post]);
+                        await InsertAsync(key, [post]);
                     }
                     catch (Exception ex)
                     {
@@ -109,7 +109,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         }
     }
 
-    private async Task InsertAsync(string project, string name, List<PendingPost> posts)
+    private async Task InsertAsync(QueueRef queue, List<PendingPost> posts)
     {
         var count = posts.Sum(p => p.Messages.Count);
         var bodies = new string[count];
@@ -131,8 +131,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         }
 
         await using var cmd = dataSource.CreateCommand(InsertSql);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("first_created", posts[0].Now));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });

@@ -9,26 +9,26 @@ namespace Zaqar.Data.Stores;
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
 public sealed class QueueStore(NpgsqlDataSource dataSource)
 {
-    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND name = @name)";
+    private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
-    public async Task<string?> GetMetadataAsync(string project, string name, CancellationToken ct = default)
+    public async Task<string?> GetMetadataAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT metadata::text FROM queues WHERE project = @project AND name = @name");
-        AddQueue(cmd, project, name);
+        await using var cmd = dataSource.CreateCommand("SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+        AddQueue(cmd.Parameters, queue);
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
     /// <summary>Creates the queue with the given metadata; false (and nothing changed) when it exists.</summary>
-    public async Task<bool> CreateAsync(string project, string name, string metadata, DateTime now, CancellationToken ct = default)
+    public async Task<bool> CreateAsync(QueueRef queue, string metadata, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             """
-            INSERT INTO queues (project, name, metadata, last_seq, created_at)
-            VALUES (@project, @name, @metadata, 0, @now)
-            ON CONFLICT (project, name) DO NOTHING
+            INSERT INTO queues (project, kind, name, metadata, last_seq, created_at)
+            VALUES (@project, @kind, @name, @metadata, 0, @now)
+            ON CONFLICT (project, kind, name) DO NOTHING
             RETURNING id
             """);
-        AddQueue(cmd, project, name);
+        AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata });
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         return await cmd.ExecuteScalarAsync(ct) is not null;
@@ -39,18 +39,19 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     /// <paramref name="nameContains"/> and <paramref name="metadataFilter"/> (a JSON object the metadata must contain) are optional.
     /// </summary>
     public async Task<IReadOnlyList<StoredQueue>> ListAsync(
-        string project, string? marker, int limit, string? nameContains, string? metadataFilter, CancellationToken ct = default)
+        string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             """
             SELECT name, metadata::text FROM queues
-            WHERE project = @project AND name > @marker
+            WHERE project = @project AND kind = @kind AND name > @marker
               AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
               AND (@filter::jsonb IS NULL OR metadata @> @filter)
             ORDER BY name
             LIMIT @limit
             """);
         cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
         cmd.Parameters.Add(new NpgsqlParameter<string>("marker", marker ?? string.Empty));
         cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
@@ -64,16 +65,17 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         return queues;
     }
 
-    public async Task<long> CountAsync(string project, string? nameContains, string? metadataFilter, CancellationToken ct = default)
+    public async Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             """
             SELECT count(*) FROM queues
-            WHERE project = @project
+            WHERE project = @project AND kind = @kind
               AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
               AND (@filter::jsonb IS NULL OR metadata @> @filter)
             """);
         cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
+        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
         cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
         cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
@@ -83,15 +85,15 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     /// Read-modify-write of a queue's metadata under a row lock. <paramref name="change"/> gets the current
     /// metadata and returns the new one; if it throws, nothing is written. Null when the queue does not exist.
     /// </summary>
-    public async Task<string?> UpdateMetadataAsync(string project, string name, Func<string, string> change, CancellationToken ct = default)
+    public async Task<string?> UpdateMetadataAsync(QueueRef queue, Func<string, string> change, CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         string current;
         await using (var select = new NpgsqlCommand(
-            "SELECT metadata::text FROM queues WHERE project = @project AND name = @name FOR UPDATE", conn, tx))
+            "SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name FOR UPDATE", conn, tx))
         {
-            AddQueue(select, project, name);
+            AddQueue(select.Parameters, queue);
             if (await select.ExecuteScalarAsync(ct) is not string found)
             {
                 return null;
@@ -100,9 +102,9 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         }
         var updated = change(current);
         await using (var update = new NpgsqlCommand(
-            "UPDATE queues SET metadata = @metadata WHERE project = @project AND name = @name", conn, tx))
+            "UPDATE queues SET metadata = @metadata WHERE project = @project AND kind = @kind AND name = @name", conn, tx))
         {
-            AddQueue(update, project, name);
+            AddQueue(update.Parameters, queue);
             update.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = updated });
             await update.ExecuteNonQueryAsync(ct);
         }
@@ -111,32 +113,31 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Deletes the queue with its messages and claims (cascade). Deleting a missing queue is not an error.</summary>
-    public async Task DeleteAsync(string project, string name, CancellationToken ct = default)
+    public async Task DeleteAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("DELETE FROM queues WHERE project = @project AND name = @name");
-        AddQueue(cmd, project, name);
+        await using var cmd = dataSource.CreateCommand("DELETE FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+        AddQueue(cmd.Parameters, queue);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Deletes every message and claim of the queue, keeping the queue and its metadata.</summary>
-    public async Task PurgeMessagesAsync(string project, string name, CancellationToken ct = default)
+    public async Task PurgeMessagesAsync(QueueRef queue, CancellationToken ct = default)
     {
         var batch = dataSource.CreateBatch();
         await using (batch)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM messages WHERE queue_id = {QueueIdSql}"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM claims WHERE queue_id = {QueueIdSql}"));
-            foreach (var command in batch.BatchCommands)
+            foreach (NpgsqlBatchCommand command in batch.BatchCommands)
             {
-                command.Parameters.Add(new NpgsqlParameter<string>("project", project));
-                command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+                QueueStore.AddQueue(command.Parameters, queue);
             }
             await batch.ExecuteNonQueryAsync(ct);
         }
     }
 
     /// <summary>Counts of live messages (not expired) and the oldest and newest of them.</summary>
-    public async Task<QueueCounts> CountMessagesAsync(string project, string name, DateTime now, CancellationToken ct = default)
+    public async Task<QueueCounts> CountMessagesAsync(QueueRef queue, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""
@@ -152,7 +153,7 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
             UNION ALL
             (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq DESC LIMIT 1)
             """);
-        AddQueue(cmd, project, name);
+        AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
@@ -169,9 +170,11 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         return new QueueCounts(claimed, delayed, total, oldest, newest);
     }
 
-    internal static void AddQueue(NpgsqlCommand cmd, string project, string name)
+    /// <summary>Adds @project, @kind and @name: the parameters every queue-scoped statement filters on.</summary>
+    internal static void AddQueue(NpgsqlParameterCollection parameters, QueueRef queue)
     {
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        parameters.Add(new NpgsqlParameter<string>("project", queue.Project));
+        parameters.Add(new NpgsqlParameter<short>("kind", (short)queue.Kind));
+        parameters.Add(new NpgsqlParameter<string>("name", queue.Name));
     }
 }

@@ -1,3 +1,5 @@
+using Zaqar.Data;
+
 namespace Zaqar.Hub.Api;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace Zaqar.Hub.Api;
 public sealed record CallContext(string ProjectId, string ClientId, IReadOnlySet<string> Roles)
 {
     public bool IsAdmin => Roles.Contains("admin");
+
+    /// <summary>The caller's queue (or topic) of that name: storage is only ever reached through such a reference.</summary>
+    public QueueRef Queue(string name, QueueKind kind = QueueKind.Queue) => new(ProjectId, name, kind);
 
     /// <summary>Fails with 403 unless the caller has the admin role.</summary>
     public void RequireAdmin()

@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Stores;
 
@@ -31,7 +32,7 @@ public sealed class ClaimService(
         var claimId = Guid.NewGuid();
         var now = Now();
         var claimed = await guard.Run(
-            () => claims.CreateAsync(ctx.ProjectId, queue, claimId, claimTtl, claimGrace, count, now, ct), "Claim could not be created.");
+            () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, ct), "Claim could not be created.");
         if (claimed.Count == 0)
         {
             return null;
@@ -45,7 +46,7 @@ public sealed class ClaimService(
         var now = Now();
         if (Guid.TryParse(claimId, out var id))
         {
-            var claim = await guard.Run(() => claims.GetAsync(ctx.ProjectId, queue, id, now, ct), "Claim could not be queried.");
+            var claim = await guard.Run(() => claims.GetAsync(ctx.Queue(queue), id, now, ct), "Claim could not be queried.");
             if (claim is not null)
             {
                 return new ClaimView(
@@ -67,7 +68,7 @@ public sealed class ClaimService(
         claimGrace = Math.Clamp(claimGrace, 0, O.MaxClaimGrace);
         var now = Now();
         if (Guid.TryParse(claimId, out var id) &&
-            await guard.Run(() => claims.UpdateAsync(ctx.ProjectId, queue, id, claimTtl, claimGrace, now, ct), "Claim could not be updated."))
+            await guard.Run(() => claims.UpdateAsync(ctx.Queue(queue), id, claimTtl, claimGrace, now, ct), "Claim could not be updated."))
         {
             return;
         }
@@ -80,7 +81,7 @@ public sealed class ClaimService(
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         if (Guid.TryParse(claimId, out var id))
         {
-            await guard.Run(() => claims.ReleaseAsync(ctx.ProjectId, queue, id, ct), "Claim could not be deleted.");
+            await guard.Run(() => claims.ReleaseAsync(ctx.Queue(queue), id, ct), "Claim could not be deleted.");
         }
     }
 

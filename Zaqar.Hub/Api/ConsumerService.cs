@@ -38,7 +38,7 @@ public sealed class ConsumerService(ClaimService claims, QueueActivity activity,
             while (!ct.IsCancellationRequested)
             {
                 // Take the wake-up before looking, so a post committing in between is not missed.
-                var posted = activity.Waiter(ctx.ProjectId, queue);
+                var posted = activity.Waiter(ctx.Queue(queue));
                 var claim = await claims.CreateAsync(ctx, queue, ttl, grace, batch, ct);
                 if (claim is null)
                 {

@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -19,8 +20,8 @@ public sealed record PushedMessageView(
     public int Size { get; init; }
 }
 
-/// <summary>The messages one post committed to one queue.</summary>
-public sealed record PostedMessages(string ProjectId, string Queue, IReadOnlyList<PushedMessageView> Messages, DateTime PostedAt);
+/// <summary>The messages one post committed to one queue (or topic).</summary>
+public sealed record PostedMessages(QueueRef Queue, IReadOnlyList<PushedMessageView> Messages, DateTime PostedAt);
 
 /// <summary>
 /// Told about every committed post, whatever the transport (push to subscribers, waking consumers).

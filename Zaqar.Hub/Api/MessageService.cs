@@ -63,7 +63,7 @@ public sealed class MessageService(
         }
         var now = Now();
         var query = new MessageQuery(after, limit, request.Echo ?? false, ctx.ClientId, request.IncludeClaimed ?? false, request.IncludeDelayed ?? false);
-        var page = await guard.Run(() => messages.ListAsync(ctx.ProjectId, queue, query, now), "Messages could not be listed.");
+        var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue), query, now), "Messages could not be listed.");
         var views = page.Select(m => View(queue, m.Message, now)).ToList();
         var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue), Parameters(request), views[^1].Id);
         return new MessagePageView(views, links);
@@ -75,7 +75,7 @@ public sealed class MessageService(
         var now = Now();
         if (MessageIds.TryParse(messageId, out var id, out _))
         {
-            var found = await guard.Run(() => messages.GetManyAsync(ctx.ProjectId, queue, [id], now), "Message could not be retrieved.");
+            var found = await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue), [id], now), "Message could not be retrieved.");
             if (found.Count == 1)
             {
                 return View(queue, found[0], now);
@@ -92,7 +92,7 @@ public sealed class MessageService(
         var parsed = ParseIds(ids);
         var found = parsed.Count == 0
             ? []
-            : await guard.Run(() => messages.GetManyAsync(ctx.ProjectId, queue, parsed, now), "Message could not be retrieved.");
+            : await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue), parsed, now), "Message could not be retrieved.");
         if (found.Count == 0)
         {
             throw ApiErrors.NotFound(
@@ -118,7 +118,7 @@ public sealed class MessageService(
             claim = claimIsUuid ? parsed : Guid.Empty;
         }
         var now = Now();
-        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.ProjectId, queue, id, claim, now), "Message could not be deleted.");
+        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue), id, claim, now), "Message could not be deleted.");
         if (!outcome.Found || outcome.Deleted)
         {
             return;
@@ -166,7 +166,7 @@ public sealed class MessageService(
             {
                 throw ApiErrors.BadRequest($"Pop value must be at least 1 and may not be greater than {O.MaxMessagesPerClaimOrPop}.");
             }
-            var popped = await guard.Run(() => messages.PopAsync(ctx.ProjectId, queue, count, now), "Messages could not be popped.");
+            var popped = await guard.Run(() => messages.PopAsync(ctx.Queue(queue), count, now), "Messages could not be popped.");
             // Zaqar pops through a one-second claim; its id is reported with each message.
             var popClaim = Guid.NewGuid().ToString("D");
             return new PoppedView(popped.Select(m => new PoppedMessageView(
@@ -185,7 +185,7 @@ public sealed class MessageService(
         List<Guid>? claims = claimIds is null ? null : claimIds.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).ToList();
         if (parsed.Count > 0)
         {
-            await guard.Run(() => messages.DeleteManyAsync(ctx.ProjectId, queue, parsed, claims, now), "Messages could not be deleted.");
+            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue), parsed, claims, now), "Messages could not be deleted.");
         }
         return null;
     }
@@ -242,7 +242,7 @@ public sealed class MessageService(
             CheckPostSize(size, settings);
         }
         var now = Now();
-        var ids = await guard.Run(() => messages.PostAsync(ctx.ProjectId, queue, batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
+        var ids = await guard.Run(() => messages.PostAsync(ctx.Queue(queue), batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
         var idTexts = ids.Select(id => id.ToString("D")).ToList();
         if (_observers.Length > 0)
         {
@@ -256,7 +256,7 @@ public sealed class MessageService(
                     Size = batch[i].Body.Length,
                 };
             }
-            var posted = new PostedMessages(ctx.ProjectId, queue, pushed, now);
+            var posted = new PostedMessages(ctx.Queue(queue), pushed, now);
             foreach (var observer in _observers)
             {
                 observer.Posted(posted);
@@ -267,7 +267,7 @@ public sealed class MessageService(
 
     private async Task<QueueSettings> SettingsAsync(CallContext ctx, string queue, string failure, CancellationToken ct)
     {
-        var metadata = await guard.Run(() => queues.GetMetadataAsync(ctx.ProjectId, queue, ct), failure);
+        var metadata = await guard.Run(() => queues.GetMetadataAsync(ctx.Queue(queue), ct), failure);
         return metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata));
     }
 

@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using System.Collections.Concurrent;
 
 namespace Zaqar.Hub.Api;
@@ -13,18 +14,18 @@ namespace Zaqar.Hub.Api;
 /// </remarks>
 public sealed class QueueActivity : IMessageObserver
 {
-    private readonly ConcurrentDictionary<(string Project, string Queue), TaskCompletionSource> _waiters = new();
+    private readonly ConcurrentDictionary<QueueRef, TaskCompletionSource> _waiters = new();
 
     /// <summary>The task the next post to the queue completes.</summary>
-    public Task Waiter(string project, string queue) =>
-        _waiters.GetOrAdd((project, queue), static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task Waiter(QueueRef queue) =>
+        _waiters.GetOrAdd(queue, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-    public void Posted(PostedMessages posted) => Signal(posted.ProjectId, posted.Queue);
+    public void Posted(PostedMessages posted) => Signal(posted.Queue);
 
     /// <summary>Wakes the queue's waiters (also used when posts arrive from other nodes).</summary>
-    public void Signal(string project, string queue)
+    public void Signal(QueueRef queue)
     {
-        if (_waiters.TryRemove((project, queue), out var waiter))
+        if (_waiters.TryRemove(queue, out var waiter))
         {
             waiter.TrySetResult();
         }

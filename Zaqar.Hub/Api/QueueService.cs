@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,7 +25,7 @@ public sealed class QueueService(
         }
         var filter = MetadataFilter(request.MetadataFilters);
         var page = await guard.Run(
-            () => queues.ListAsync(ctx.ProjectId, request.Marker, limit, request.Name, filter, ct), "Queues could not be listed.");
+            () => queues.ListAsync(ctx.ProjectId, QueueKind.Queue, request.Marker, limit, request.Name, filter, ct), "Queues could not be listed.");
         var detailed = request.Detailed ?? false;
         var views = page.Select(q => new QueueView(q.Name, Paths.Queue(q.Name))
         {
@@ -33,7 +34,7 @@ public sealed class QueueService(
         long? count = null;
         if (request.WithCount == true)
         {
-            var total = await guard.Run(() => queues.CountAsync(ctx.ProjectId, request.Name, filter, ct), "Queues could not be listed.");
+            var total = await guard.Run(() => queues.CountAsync(ctx.ProjectId, QueueKind.Queue, request.Name, filter, ct), "Queues could not be listed.");
             count = total == 0 ? null : total;
         }
         var links = views.Count == 0 ? [] : Paths.Next("/v2/queues", Parameters(request), views[^1].Name);
@@ -87,14 +88,14 @@ public sealed class QueueService(
         CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
         QueueMetadata.Validate(metadata, O, ApiErrors.BadRequest);
         var now = time.GetUtcNow().UtcDateTime;
-        return await guard.Run(() => queues.CreateAsync(ctx.ProjectId, queue, text, now, ct), "Queue could not be created.");
+        return await guard.Run(() => queues.CreateAsync(ctx.Queue(queue), text, now, ct), "Queue could not be created.");
     }
 
     /// <summary>The queue's metadata with reserved defaults filled in; a missing queue reads as defaults (queues are lazy).</summary>
     public async Task<JsonObject> GetAsync(CallContext ctx, string queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var stored = await guard.Run(() => queues.GetMetadataAsync(ctx.ProjectId, queue, ct), "Queue metadata could not be retrieved.");
+        var stored = await guard.Run(() => queues.GetMetadataAsync(ctx.Queue(queue), ct), "Queue metadata could not be retrieved.");
         return QueueMetadata.WithReservedDefaults(stored is null ? [] : QueueMetadata.Parse(stored), O);
     }
 
@@ -132,7 +133,7 @@ public sealed class QueueService(
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         CheckMetadataSize(contentLength ?? 0);
         var changes = MetadataPatch.Parse(document);
-        var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.ProjectId, queue, current =>
+        var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.Queue(queue), current =>
         {
             var metadata = QueueMetadata.Parse(current);
             MetadataPatch.Apply(metadata, changes, O);
@@ -151,14 +152,14 @@ public sealed class QueueService(
     public async Task DeleteAsync(CallContext ctx, string queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        await guard.Run(() => queues.DeleteAsync(ctx.ProjectId, queue, ct), "Queue could not be deleted.");
+        await guard.Run(() => queues.DeleteAsync(ctx.Queue(queue), ct), "Queue could not be deleted.");
     }
 
     public async Task<QueueStatsView> StatsAsync(CallContext ctx, string queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         var now = time.GetUtcNow().UtcDateTime;
-        var counts = await guard.Run(() => queues.CountMessagesAsync(ctx.ProjectId, queue, now, ct), "Queue stats could not be read.");
+        var counts = await guard.Run(() => queues.CountMessagesAsync(ctx.Queue(queue), now, ct), "Queue stats could not be read.");
         return new QueueStatsView(new MessageCountsView(counts.Claimed, counts.Total - counts.Claimed, counts.Total)
         {
             Oldest = StatView(queue, counts.Oldest, now),
@@ -197,7 +198,7 @@ public sealed class QueueService(
         }
         if (types.Contains("messages"))
         {
-            await guard.Run(() => queues.PurgeMessagesAsync(ctx.ProjectId, queue, ct), "Queue could not be purged.");
+            await guard.Run(() => queues.PurgeMessagesAsync(ctx.Queue(queue), ct), "Queue could not be purged.");
         }
     }
 

@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
@@ -18,7 +19,7 @@ namespace Zaqar.Hub.Hubs;
 /// </remarks>
 public sealed partial class PushDispatcher : IMessageObserver
 {
-    private readonly ConcurrentDictionary<(string Project, string Queue), ConcurrentDictionary<string, Outbox>> _subscribers = new();
+    private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
     private readonly IOptions<PushOptions> _options;
@@ -39,14 +40,14 @@ public sealed partial class PushDispatcher : IMessageObserver
         IdentityRules.ValidateQueueName(queue, caller.ProjectId);
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
-        var key = (caller.ProjectId, queue);
+        var key = caller.Queue(queue);
         outbox.Keys[key] = true;
         _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
     }
 
     public void Unsubscribe(string connectionId, CallContext caller, string queue)
     {
-        var key = (caller.ProjectId, queue);
+        var key = caller.Queue(queue);
         if (_subscribers.TryGetValue(key, out var subscribers))
         {
             subscribers.TryRemove(connectionId, out _);
@@ -59,32 +60,32 @@ public sealed partial class PushDispatcher : IMessageObserver
 
     public void Posted(PostedMessages posted)
     {
-        if (!_subscribers.ContainsKey((posted.ProjectId, posted.Queue)))
+        if (!_subscribers.ContainsKey(posted.Queue))
         {
             return;
         }
         var now = posted.Messages.Where(m => m.Delay == 0).ToList();
         if (now.Count > 0)
         {
-            Deliver(posted.ProjectId, posted.Queue, now);
+            Deliver(posted.Queue, now);
         }
         foreach (var group in posted.Messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
         {
             var later = group.ToList();
-            _ = DeliverLaterAsync(posted.ProjectId, posted.Queue, later, TimeSpan.FromSeconds(group.Key));
+            _ = DeliverLaterAsync(posted.Queue, later, TimeSpan.FromSeconds(group.Key));
         }
     }
 
-    private async Task DeliverLaterAsync(string project, string queue, List<PushedMessageView> messages, TimeSpan delay)
+    private async Task DeliverLaterAsync(QueueRef queue, List<PushedMessageView> messages, TimeSpan delay)
     {
         await Task.Delay(delay, _time);
         // The age a subscriber sees is the message's age when it becomes visible.
-        Deliver(project, queue, messages.ConvertAll(m => m with { Age = (long)delay.TotalSeconds }));
+        Deliver(queue, messages.ConvertAll(m => m with { Age = (long)delay.TotalSeconds }));
     }
 
-    private void Deliver(string project, string queue, IReadOnlyList<PushedMessageView> messages)
+    private void Deliver(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
     {
-        if (!_subscribers.TryGetValue((project, queue), out var subscribers))
+        if (!_subscribers.TryGetValue(queue, out var subscribers))
         {
             return;
         }
@@ -92,7 +93,7 @@ public sealed partial class PushDispatcher : IMessageObserver
         var bytes = messages.Sum(m => (long)m.Size + 64);
         foreach (var outbox in subscribers.Values)
         {
-            outbox.Enqueue(queue, messages, bytes);
+            outbox.Enqueue(queue.Name, messages, bytes);
         }
     }
 
@@ -134,7 +135,7 @@ public sealed partial class PushDispatcher : IMessageObserver
             _ = PumpAsync();
         }
 
-        public ConcurrentDictionary<(string Project, string Queue), bool> Keys { get; } = new();
+        public ConcurrentDictionary<QueueRef, bool> Keys { get; } = new();
 
         public void Enqueue(string queue, IReadOnlyList<PushedMessageView> messages, long bytes)
         {
