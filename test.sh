@@ -9,8 +9,10 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 # Zaqar's own Python client, which a test drives the REST API with.
 dpkg -s python3-zaqarclient >/dev/null 2>&1 || missing+=(python3-zaqarclient)
-# Node.js and npm, for the hub tests through the official JS client.
+# Node.js and npm, for the hub tests through the official JS client and the console's build.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# Debian's chromium, for the web console's browser tests (test tools can't download their own browser here).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 # PostgreSQL server binaries, for the embedded test cluster (skipped when ZAQAR_TEST_CONNECTION names a server).
 if [ -z "${ZAQAR_TEST_CONNECTION:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)

@@ -6,13 +6,31 @@ using Zaqar.Hub.Tests.Infrastructure;
 namespace Zaqar.Hub.Tests.Clients;
 
 /// <summary>
-/// The hub through the real JS client (@microsoft/signalr and @microsoft/signalr-protocol-msgpack 10.0.x, node),
-/// over WebSockets, long polling and Server-Sent Events, with JSON and MessagePack: the node suite in js/tests.
+/// The node suites in js/: the hub through the real JS client (@microsoft/signalr and
+/// @microsoft/signalr-protocol-msgpack 10.0.x) over WebSockets, long polling and Server-Sent Events with JSON
+/// and MessagePack (js/tests), and the web console in a real browser (js/browser).
 /// </summary>
 public sealed class JsClientTests(ZaqarTestServer server)
 {
     [Fact]
-    public async Task OfficialJsClientSuitePasses()
+    public Task OfficialJsClientSuitePasses() => RunNodeSuiteAsync("tests/");
+
+    /// <summary>
+    /// The web console in Debian's chromium, driven by playwright-core (issue #5): over WebSockets, and with
+    /// WebSockets blocked so long polling carries it. Screenshots go to artifacts/screenshots.
+    /// </summary>
+    [Fact]
+    public Task ConsoleWorksInChromium()
+    {
+        Assert.True(File.Exists("/usr/bin/chromium"), "chromium is required: run ./test.sh (it installs Debian's chromium)");
+        return RunNodeSuiteAsync("browser/", new Dictionary<string, string>
+        {
+            ["SCREENSHOT_DIR"] = Path.Combine(RepositoryRoot(), "artifacts", "screenshots"),
+            ["CHROMIUM"] = "/usr/bin/chromium",
+        });
+    }
+
+    private async Task RunNodeSuiteAsync(string tests, IReadOnlyDictionary<string, string>? environment = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var suite = Path.Combine(RepositoryRoot(), "Zaqar.Hub.Tests", "js");
@@ -30,11 +48,15 @@ public sealed class JsClientTests(ZaqarTestServer server)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--test", "--test-concurrency=1", "tests/" })
+        foreach (var arg in new[] { "--test", "--test-concurrency=1", tests })
         {
             psi.ArgumentList.Add(arg);
         }
         psi.Environment["HUB_BASE"] = $"http://127.0.0.1:{port}";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
@@ -43,7 +65,7 @@ public sealed class JsClientTests(ZaqarTestServer server)
         await process.WaitForExitAsync(timeout.Token);
         var output = await stdout;
         var failures = string.Join('\n', output.Split('\n').Where(l => l.StartsWith("not ok", StringComparison.Ordinal) || l.Contains("error:", StringComparison.Ordinal)));
-        Assert.True(process.ExitCode == 0, $"node hub tests failed:\n{failures}\n\n{output}\n{await stderr}");
+        Assert.True(process.ExitCode == 0, $"node tests ({tests}) failed:\n{failures}\n\n{output}\n{await stderr}");
         Assert.Contains("# fail 0", output, StringComparison.Ordinal);
     }
 

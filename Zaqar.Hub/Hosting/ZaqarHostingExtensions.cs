@@ -110,7 +110,10 @@ public static class ZaqarHostingExtensions
     public static WebApplication MapZaqar(this WebApplication app)
     {
         app.UseMiddleware<RestErrors>();
+        // Static console files are served before routing chooses an endpoint (the 404 fallback would match them).
+        app.UseZaqarConsole();
         app.UseSlashExactRouting();
+        app.UseRouting();
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
