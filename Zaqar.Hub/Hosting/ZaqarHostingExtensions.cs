@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Embedded;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Api.Auth;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
 using Zaqar.Hub.Hubs;
@@ -48,6 +49,15 @@ public static class ZaqarHostingExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityRules>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
+        services.AddSingleton<JwtTokens>();
+        services.AddSingleton<SignedUrls>();
+        services.AddSingleton<Authenticator>();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ProjectRateLimiter>();
+        var limits = configuration.GetSection(LimitsOptions.SectionName).Get<LimitsOptions>() ?? new LimitsOptions();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
         services.AddSingleton<StorageGuard>();
         services.AddSingleton<MessageCrypto>();
         services.AddSingleton<QueueService>();
@@ -75,6 +85,8 @@ public static class ZaqarHostingExtensions
         services.AddOptions<PushOptions>().BindConfiguration(PushOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var push = configuration.GetSection(PushOptions.SectionName).Get<PushOptions>() ?? new PushOptions();
         services.AddSingleton<TrackingHubLifetimeManager>();
+        services.AddSingleton<HubConnectionLimits>();
+        services.AddSingleton<HubSessions>();
         services.AddSingleton<HubLifetimeManager<QueuesHub>>(sp => sp.GetRequiredService<TrackingHubLifetimeManager>());
         services.AddSingleton<PushDispatcher>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<PushDispatcher>());

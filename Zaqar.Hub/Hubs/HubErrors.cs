@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Api;
+using Auth = Zaqar.Hub.Api.Auth;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -45,14 +46,36 @@ internal static class HubErrors
     }
 }
 
-/// <summary>Turns every Zaqar error a hub method throws into the HubException clients can read.</summary>
-internal sealed class ZaqarHubFilter : IHubFilter
+/// <summary>
+/// Runs before every hub call: the project's rate limit, the scope of a pre-signed connection; and turns every
+/// Zaqar error a hub method (or connecting) throws into the HubException clients can read.
+/// </summary>
+internal sealed class ZaqarHubFilter(ProjectRateLimiter rateLimiter) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         try
         {
+            var caller = context.Context.Caller();
+            rateLimiter.Acquire(caller);
+            if (caller.Scope is not null)
+            {
+                var request = HubScopes.For(context.HubMethodName, context.HubMethodArguments) ?? throw Auth.SignedUrls.NotFound();
+                caller.RequireScope(request.Method, request.Path);
+            }
             return await next(context);
+        }
+        catch (ZaqarException ex)
+        {
+            throw HubErrors.ToHubException(ex);
+        }
+    }
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context);
         }
         catch (ZaqarException ex)
         {

@@ -1,34 +1,44 @@
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Api.Auth;
 using Zaqar.Hub.Rest;
 
 namespace Zaqar.Hub.Hubs;
 
 /// <summary>
-/// Who a hub connection is: project and Client-ID from the X-Project-ID and Client-ID headers or, because a
-/// browser can't set headers on a WebSocket, from the query string (<c>project_id</c>, <c>client_id</c>,
-/// <c>roles</c>). Checked on every HTTP request of the connection (negotiate, connect, polls) with the same
-/// rules as REST, and fixed for the connection's life: every call on it is scoped to that project.
+/// Who a hub connection is. Because a browser can't set headers on a WebSocket, every credential may come from
+/// the query string as well as from headers: <c>project_id</c>/X-Project-ID, <c>client_id</c>/Client-ID,
+/// <c>roles</c>/X-Roles, <c>access_token</c>/Authorization (the SignalR clients' own way of sending a token),
+/// and <c>url_signature</c>, <c>url_expires</c>, <c>url_methods</c>, <c>url_paths</c> for a pre-signed URL.
+/// Checked on every HTTP request of the connection (negotiate, connect, polls) by the common API layer's
+/// <see cref="Authenticator"/>, and fixed for the connection's life: every call on it is scoped to that project.
 /// </summary>
 internal static class HubIdentity
 {
     private const string ItemKey = "zaqar.call-context";
 
-    public static CallContext Read(HttpContext http, IdentityRules rules)
+    public static Credentials Read(HttpRequest request)
     {
-        var request = http.Request;
-        static string? First(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrEmpty(v));
-        return rules.Validate(
-            First(request.Headers["X-Project-ID"].LastOrDefault(), request.Query["project_id"].LastOrDefault(), request.Query["X-Project-ID"].LastOrDefault()),
-            First(request.Headers["Client-ID"].LastOrDefault(), request.Query["client_id"].LastOrDefault(), request.Query["Client-ID"].LastOrDefault()),
-            First(request.Headers["X-Roles"].LastOrDefault(), request.Query["roles"].LastOrDefault()));
+        var rest = RestRequest.Credentials(request);
+        string? Query(string name) => request.Query[name].LastOrDefault() is { Length: > 0 } v ? v : null;
+        var signature = rest.Signed?.Signature ?? Query("url_signature");
+        return new Credentials(
+            rest.ProjectId ?? Query("project_id") ?? Query("X-Project-ID"),
+            rest.ClientId ?? Query("client_id") ?? Query("Client-ID"),
+            rest.Roles ?? Query("roles"),
+            rest.BearerToken ?? Query("access_token"),
+            signature is null
+                ? null
+                : rest.Signed ?? new SignedHeaders(signature, Query("url_expires"), Query("url_methods"), Query("url_paths")));
     }
 
     /// <summary>Fixes the caller of a new connection (from the request that opened it).</summary>
-    public static void Attach(HubCallerContext context, IdentityRules rules)
+    public static async Task<CallContext> AttachAsync(HubCallerContext context, Authenticator authenticator)
     {
         var http = context.GetHttpContext() ?? throw new HubException("The connection has no HTTP request to read its identity from.");
-        context.Items[ItemKey] = Read(http, rules);
+        var caller = await authenticator.AuthenticateAsync(Read(http.Request), method: null, path: null);
+        context.Items[ItemKey] = caller;
+        return caller;
     }
 
     public static CallContext Caller(this HubCallerContext context) =>
@@ -37,8 +47,8 @@ internal static class HubIdentity
             : throw new HubException("The connection has no identity.");
 
     /// <summary>
-    /// Refuses, before SignalR sees them, the hub's HTTP requests whose identity is missing or malformed, with
-    /// REST's status and error body (the JS client reports the status; a .NET client the body).
+    /// Refuses, before SignalR sees them, the hub's HTTP requests whose identity is missing, malformed or not
+    /// authenticated, with REST's status and error body (the JS client reports the status; a .NET client the body).
     /// </summary>
     public static IApplicationBuilder UseHubIdentity(this IApplicationBuilder app, PathString hubPath) =>
         app.Use(async (http, next) =>
@@ -47,7 +57,8 @@ internal static class HubIdentity
             {
                 try
                 {
-                    Read(http, http.RequestServices.GetRequiredService<IdentityRules>());
+                    var caller = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Read(http.Request), null, null);
+                    http.RequestServices.GetRequiredService<HubConnectionLimits>().CheckCanConnect(http, caller);
                 }
                 catch (ZaqarException ex)
                 {

@@ -178,21 +178,7 @@ public sealed partial class PushDispatcher : IMessageObserver
             var reason = $"Push buffer overflow: this connection fell more than {options.PushBufferMessages} messages " +
                 $"or {options.PushBufferBytes} bytes behind the queues it subscribed to; it is closed so the server's memory stays bounded.";
             PushOverflow(_owner._logger, _connection.ConnectionId);
-            _ = CloseAsync(reason);
-        }
-
-        private async Task CloseAsync(string reason)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _connection.WriteAsync(new CloseMessage(reason, allowReconnect: false), timeout.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-            {
-                // Too far behind even for the close message: just drop it.
-            }
-            _connection.Abort();
+            _ = _owner._connections.CloseAsync(_connection.ConnectionId, reason);
         }
     }
 

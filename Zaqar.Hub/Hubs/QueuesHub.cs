@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Api.Auth;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -12,7 +13,8 @@ namespace Zaqar.Hub.Hubs;
 /// </summary>
 /// <remarks>Hubs are created per call; state lives in the connection's items and the singletons.</remarks>
 public sealed class QueuesHub(
-    IdentityRules identity,
+    Authenticator authenticator,
+    HubSessions sessions,
     QueueService queues,
     MessageService messages,
     ClaimService claims,
@@ -24,9 +26,15 @@ public sealed class QueuesHub(
 
     private CallContext Caller => Context.Caller();
 
-    public override Task OnConnectedAsync()
+    public override async Task OnConnectedAsync()
     {
-        HubIdentity.Attach(Context, identity);
+        var caller = await HubIdentity.AttachAsync(Context, authenticator);
+        sessions.Started(Context.ConnectionId, caller);
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        sessions.Ended(Context.ConnectionId);
         return Task.CompletedTask;
     }
 

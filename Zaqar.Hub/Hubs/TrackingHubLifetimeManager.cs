@@ -19,6 +19,28 @@ public sealed class TrackingHubLifetimeManager(ILogger<DefaultHubLifetimeManager
 
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
+    /// <summary>
+    /// Closes a connection with a reason the client sees ("Server returned an error on close: ..."), no
+    /// reconnect. A client too far behind to take even the close message is just aborted.
+    /// </summary>
+    public async Task CloseAsync(string connectionId, string reason)
+    {
+        if (Find(connectionId) is not { } connection)
+        {
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await connection.WriteAsync(new Microsoft.AspNetCore.SignalR.Protocol.CloseMessage(reason, allowReconnect: false), timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Gone or stuck: aborting is all that is left.
+        }
+        connection.Abort();
+    }
+
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         _connections[connection.ConnectionId] = connection;

@@ -17,6 +17,7 @@ internal static class QueuesApi
         v2.MapDelete("/queues/{queue}", DeleteAsync);
         v2.MapGet("/queues/{queue}/stats", StatsAsync);
         v2.MapPost("/queues/{queue}/purge", PurgeAsync);
+        v2.MapPost("/queues/{queue}/share", ShareAsync);
         return v2;
     }
 
@@ -68,5 +69,16 @@ internal static class QueuesApi
             await queues.PurgeJsonAsync(http.Caller(), queue, document.RootElement.Clone(), http.RequestAborted);
         }
         return Results.NoContent();
+    }
+
+    private static async Task<IResult> ShareAsync(HttpContext http, string queue, Api.Auth.SignedUrls signedUrls)
+    {
+        var body = await http.Request.ReadBodyAsync(64 * 1024);
+        if (body.Length == 0)
+        {
+            return Results.Json(signedUrls.Share(http.Caller(), queue, null));
+        }
+        using var document = JsonInput.Parse(body);
+        return Results.Json(signedUrls.Share(http.Caller(), queue, document.RootElement));
     }
 }

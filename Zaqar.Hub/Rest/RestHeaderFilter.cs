@@ -1,16 +1,17 @@
 using Microsoft.Net.Http.Headers;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Api.Auth;
 
 namespace Zaqar.Hub.Rest;
 
 /// <summary>
-/// The checks Zaqar runs before every /v2 request, in its order (zaqar-v2-api.md section 1.2): no form
-/// bodies, JSON acceptable, then the caller's identity and the queue name in the path (both validated by the common
-/// API layer), all before a parameter or the body is read.
+/// The checks Zaqar runs before every /v2 request (zaqar-v2-api.md section 1.2): no form bodies, JSON
+/// acceptable, then who the caller is (pre-signed URL, bearer token or trusted headers, decided by the common API
+/// layer's <see cref="Authenticator"/>) and the queue name in the path, all before a parameter or the body is read.
 /// </summary>
-internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
+internal sealed class RestHeaderFilter(Authenticator authenticator, ProjectRateLimiter rateLimiter) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var request = http.Request;
@@ -26,16 +27,14 @@ internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
             throw new ZaqarException(406, "Media type not acceptable",
                 "Endpoint only serves `application/json`; specify client-side media type support with the \"Accept\" header.");
         }
-        var caller = identity.Validate(
-            request.Headers["X-Project-ID"].LastOrDefault(),
-            request.Headers["Client-ID"].LastOrDefault(),
-            request.Headers["X-Roles"].LastOrDefault());
+        var caller = await authenticator.AuthenticateAsync(RestRequest.Credentials(request), request.Method, request.Path.Value ?? "/");
         if (request.RouteValues.TryGetValue("queue", out var queue) && queue is string name)
         {
             IdentityRules.ValidateQueueName(name, caller.ProjectId);
         }
+        rateLimiter.Acquire(caller);
         http.SetCaller(caller);
-        return next(context);
+        return await next(context);
     }
 
     private static bool AcceptsJson(HttpRequest request)

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Zaqar.Hub.Api.Auth;
+
+/// <summary>The answer of POST /v2/queues/{q}/share: what was signed, and the signature.</summary>
+public sealed record SharedUrlView(
+    [property: JsonPropertyName("paths")] IReadOnlyList<string> Paths,
+    [property: JsonPropertyName("methods")] IReadOnlyList<string> Methods,
+    [property: JsonPropertyName("project")] string Project,
+    [property: JsonPropertyName("expires")] string Expires,
+    [property: JsonPropertyName("signature")] string Signature);
+
+/// <summary>
+/// What a pre-signed URL allows: these methods on paths matching these patterns (Python <c>re.search</c>).
+/// </summary>
+public sealed record SignedScope(IReadOnlyList<string> Methods, IReadOnlyList<string> Paths)
+{
+    public bool Allows(string method, string path) =>
+        Methods.Contains(method, StringComparer.Ordinal) &&
+        Paths.Any(p => SafeMatch(p, path));
+
+    private static bool SafeMatch(string pattern, string path)
+    {
+        try
+        {
+            return Regex.IsMatch(path, pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50));
+        }
+        catch (Exception ex) when (ex is ArgumentException or RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// Pre-signed URLs (zaqar-v2-api.md section 6), with Zaqar's exact signature input so that a URL signed by a
+/// Zaqar deployment with the same secret verifies here: hex HMAC-SHA256 keyed by the secret over
+/// <c>paths + "\n" + methods + "\n" + project + "\n" + expires</c>, where each "\n" is the two characters
+/// backslash and n, and paths and methods are sorted and comma-joined.
+/// </summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+public sealed class SignedUrls(IOptions<AuthOptions> options, TimeProvider time)
+{
+    public const string DateFormat = "yyyy-MM-ddTHH:mm:ss";
+
+    private static readonly string[] KnownKeys = ["paths", "methods", "expires"];
+    private static readonly string[] ValidPaths = ["messages", "subscriptions", "claims"];
+
+    /// <summary>Signs access to the queue's <c>paths</c> for <c>methods</c> until <c>expires</c> (the /share request body).</summary>
+    public SharedUrlView Share(CallContext ctx, string queue, JsonElement? document)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        var secret = options.Value.SignedUrlSecret;
+        List<string> paths = ["messages"], methods = ["GET"];
+        var expires = time.GetUtcNow().UtcDateTime.AddDays(1);
+        if (document is { ValueKind: JsonValueKind.Object } doc)
+        {
+            var unknown = doc.EnumerateObject().Select(p => p.Name).Where(n => !KnownKeys.Contains(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw ApiErrors.BadRequest($"Unknown keys: {{{string.Join(", ", unknown.Select(u => $"'{u}'"))}}}");
+            }
+            if (doc.TryGetProperty("paths", out var p) && p.ValueKind == JsonValueKind.Array && p.GetArrayLength() > 0)
+            {
+                paths = Strings(p, "paths");
+                var invalid = paths.Where(x => !ValidPaths.Contains(x)).ToList();
+                if (invalid.Count > 0)
+                {
+                    throw ApiErrors.BadRequest($"Invalid paths: {{{string.Join(", ", invalid.Select(i => $"'{i}'"))}}}");
+                }
+            }
+            if (doc.TryGetProperty("methods", out var m) && m.ValueKind != JsonValueKind.Null)
+            {
+                if (m.ValueKind != JsonValueKind.Array)
+                {
+                    throw ApiErrors.BadRequest("`methods` should be a list");
+                }
+                methods = m.GetArrayLength() == 0 ? methods : Strings(m, "methods");
+            }
+            if (doc.TryGetProperty("expires", out var e) && e.ValueKind != JsonValueKind.Null)
+            {
+                expires = e.ValueKind == JsonValueKind.String && TryParseTime(e.GetString(), out var parsed)
+                    ? parsed
+                    : throw ApiErrors.BadRequest("`expires` must be an ISO 8601 date and time.");
+            }
+        }
+        else if (document is { ValueKind: not JsonValueKind.Null })
+        {
+            throw ApiErrors.DocumentTypeNotSupported;
+        }
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw ApiErrors.BadRequest("The `key` can't be None: the service has no signed-URL secret (Auth:SignedUrlSecret).");
+        }
+        if (expires <= time.GetUtcNow().UtcDateTime)
+        {
+            throw ApiErrors.BadRequest("`expires` is lower than the current time");
+        }
+        var fullPaths = paths.Select(p => $"{Paths.Queue(queue)}/{p}").Order(StringComparer.Ordinal).ToList();
+        var sortedMethods = methods.Order(StringComparer.Ordinal).ToList();
+        var expiresText = expires.ToString(DateFormat, CultureInfo.InvariantCulture);
+        return new SharedUrlView(fullPaths, sortedMethods, ctx.ProjectId, expiresText, Sign(secret, fullPaths, sortedMethods, ctx.ProjectId, expiresText));
+    }
+
+    /// <summary>
+    /// Checks the URL-* headers of a request for <paramref name="project"/>: the signature, the expiry, and (when given)
+    /// that <paramref name="method"/> and <paramref name="path"/> are within the signed scope. Any failure is 404, as in Zaqar.
+    /// </summary>
+    public SignedScope Verify(SignedHeaders headers, string? project, string? method, string? path)
+    {
+        var secret = options.Value.SignedUrlSecret;
+        var methods = (headers.Methods ?? string.Empty).Split(',').ToList();
+        var paths = (headers.Paths ?? string.Empty).Split(',').ToList();
+        var scope = new SignedScope(methods, paths);
+        if (string.IsNullOrEmpty(secret) || project is null ||
+            (method is not null && path is not null && !scope.Allows(method, path)) ||
+            !TryParseTime(headers.Expires, out var expires) || expires < time.GetUtcNow().UtcDateTime)
+        {
+            throw NotFound();
+        }
+        // Zaqar signs the sorted lists; a client sends them back as it got them.
+        var expected = Sign(secret, paths.Order(StringComparer.Ordinal).ToList(), methods.Order(StringComparer.Ordinal).ToList(), project,
+            expires.ToString(DateFormat, CultureInfo.InvariantCulture));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(headers.Signature)))
+        {
+            throw NotFound();
+        }
+        return scope;
+    }
+
+    /// <summary>Zaqar's signature: hex HMAC-SHA256 over the four lines joined by a literal backslash-n.</summary>
+    public static string Sign(string secret, IReadOnlyList<string> paths, IReadOnlyList<string> methods, string project, string expires)
+    {
+        var body = $"{string.Join(',', paths)}\\n{string.Join(',', methods)}\\n{project}\\n{expires}";
+        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+    }
+
+    public static ZaqarException NotFound() => new(404, "404 Not Found");
+
+    private static List<string> Strings(JsonElement array, string name) =>
+        array.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw ApiErrors.BadRequest($"`{name}` should be a list of strings")).ToList();
+
+    private static bool TryParseTime(string? text, out DateTime utc)
+    {
+        utc = default;
+        if (string.IsNullOrWhiteSpace(text) ||
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            return false;
+        }
+        utc = parsed.UtcDateTime;
+        return true;
+    }
+}
