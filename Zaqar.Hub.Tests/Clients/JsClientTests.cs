@@ -30,14 +30,28 @@ public sealed class JsClientTests(ZaqarTestServer server)
         });
     }
 
-    private async Task RunNodeSuiteAsync(string tests, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The hub with production authentication: tokens, expiry, pre-signed URLs, the connection cap (issue #6).</summary>
+    [Fact]
+    public Task HubAuthenticationSuitePasses() => RunNodeSuiteAsync("security/", new Dictionary<string, string>
+    {
+        ["JWT_KEY"] = Security.Tokens.Key,
+        ["JWT_ISSUER"] = Security.Tokens.Issuer,
+        ["JWT_AUDIENCE"] = Security.Tokens.Audience,
+    }, new Dictionary<string, string?>(Security.Tokens.JwtSettings())
+    {
+        ["Auth:Jwt:ClockSkewSeconds"] = "0",
+        ["Limits:MaxConnectionsPerProject"] = "3",
+    });
+
+    private async Task RunNodeSuiteAsync(
+        string tests, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var ct = TestContext.Current.CancellationToken;
         var suite = Path.Combine(RepositoryRoot(), "Zaqar.Hub.Tests", "js");
         Assert.True(Directory.Exists(Path.Combine(suite, "node_modules", "@microsoft", "signalr-protocol-msgpack")),
             $"npm packages are missing in {suite}: run ./test.sh (it runs npm ci in Zaqar.Hub.Tests/js)");
         var port = FreePort();
-        await using var factory = server.CreateFactory();
+        await using var factory = server.CreateFactory(settings);
         factory.UseKestrel(port);
         factory.StartServer();
 
