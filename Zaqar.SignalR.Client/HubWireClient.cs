@@ -1,0 +1,367 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Zaqar.SignalR.Client;
+
+/// <summary>
+/// A minimal SignalR hub client over one WebSocket, built on the server's own protocol code (JSON, or our MessagePack):
+/// invocations with completions, fire-and-forget sends, server-to-client streams, handlers for server invocations,
+/// ping answers, and the server's Close message as the close reason. Also sends raw bytes, for malformed-input tests.
+/// </summary>
+/// <remarks>
+/// Create with <see cref="ConnectAsync"/>; dispose to close. Thread-safe: calls may come from any thread, and sends are
+/// serialized (one writer at a time). One background loop reads the socket and runs handlers one at a time, in order,
+/// so a slow handler delays everything after it (as in the official clients).
+/// </remarks>
+public sealed partial class HubWireClient : IAsyncDisposable
+{
+    private readonly WebSocket _socket;
+    private readonly HubWireClientOptions _options;
+    private readonly WebSocketMessageType _frameType;
+    private readonly bool _statefulReconnect;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Handler> _handlers = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<HubCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Binder _binder;
+    private Task _receiving = Task.CompletedTask;
+    private long _nextId;
+    private int _disposed;
+
+    private HubWireClient(WebSocket socket, IHubProtocol protocol, HubWireClientOptions options, bool statefulReconnect)
+    {
+        _socket = socket;
+        Protocol = protocol;
+        _options = options;
+        _frameType = protocol.TransferFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+        _statefulReconnect = statefulReconnect;
+        _logger = options.Logger ?? NullLogger.Instance;
+        _binder = new Binder(this);
+    }
+
+    /// <summary>The hub protocol this connection speaks (to encode messages for <see cref="SendRawAsync(ReadOnlyMemory{byte}, CancellationToken)"/>).</summary>
+    public IHubProtocol Protocol { get; }
+
+    /// <summary>True when negotiate granted stateful reconnect and the handshake asked for version 2: the client then sends Acks.</summary>
+    public bool UsesStatefulReconnect => _statefulReconnect;
+
+    /// <summary>Completes once the connection has ended, with why (the server's Close error, a close frame, or a failure).</summary>
+    public Task<HubCloseReason> Closed => _closed.Task;
+
+    /// <summary>
+    /// Connects to the hub at <paramref name="url"/> (http(s) or ws(s), with its query string, e.g. identity), optionally
+    /// negotiating first, and completes the handshake.
+    /// </summary>
+    /// <param name="url">The hub's address.</param>
+    /// <param name="options">Protocol, version, headers and transport hooks; defaults when null.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connected client.</returns>
+    /// <exception cref="HubConnectException">Negotiate or the upgrade was refused, or the handshake failed.</exception>
+    public static async Task<HubWireClient> ConnectAsync(Uri url, HubWireClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        options ??= new HubWireClientOptions();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        var protocol = options.CreateProtocol();
+        var (socketUrl, stateful) = await HubConnector.ResolveAsync(url, options, timeout.Token);
+        var socket = await HubConnector.OpenSocketAsync(socketUrl, options, timeout.Token);
+        var client = new HubWireClient(socket, protocol, options, stateful && options.Version >= 2);
+        try
+        {
+            await client.HandshakeAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            socket.Abort();
+            socket.Dispose();
+            throw ex as HubConnectException ?? new HubConnectException($"The handshake with {url} failed: {ex.Message}", null, ex);
+        }
+        client._receiving = Task.Run(client.ReceiveLoopAsync, CancellationToken.None);
+        return client;
+    }
+
+    /// <summary>Invokes <paramref name="method"/> and returns its result; waits at most <see cref="HubWireClientOptions.InvocationTimeout"/>.</summary>
+    /// <typeparam name="T">The result type to bind the completion's value to.</typeparam>
+    /// <param name="method">The hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>The result (default for a null result).</returns>
+    /// <exception cref="HubInvocationException">The server answered with an error.</exception>
+    /// <exception cref="HubConnectionClosedException">The connection ended first.</exception>
+    /// <exception cref="TimeoutException">No completion came in time.</exception>
+    public async Task<T> InvokeAsync<T>(string method, params object?[] args)
+    {
+        using var timeout = new CancellationTokenSource(_options.InvocationTimeout);
+        try
+        {
+            return await InvokeCoreAsync<T>(method, args, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"'{method}' got no completion within {_options.InvocationTimeout}.");
+        }
+    }
+
+    /// <summary>Invokes <paramref name="method"/>, ignoring its result (for methods returning void or Task).</summary>
+    /// <param name="method">The hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>Completes when the server's completion arrives.</returns>
+    public Task InvokeAsync(string method, params object?[] args) => InvokeAsync<object?>(method, args);
+
+    /// <summary>Invokes <paramref name="method"/> and returns its result, with no timeout of its own.</summary>
+    /// <typeparam name="T">The result type to bind the completion's value to.</typeparam>
+    /// <param name="method">The hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="cancellationToken">Stops waiting (the server still runs the call).</param>
+    /// <returns>The result (default for a null result).</returns>
+    public async Task<T> InvokeCoreAsync<T>(string method, object?[] args, CancellationToken cancellationToken = default)
+    {
+        var id = NextId();
+        var call = new PendingCall(method, typeof(T), isStream: false);
+        _pending[id] = call;
+        try
+        {
+            ThrowIfClosed();
+            await SendMessageAsync(new InvocationMessage(id, method, args), cancellationToken);
+            var result = await call.Result.Task.WaitAsync(cancellationToken);
+            return result is null ? default! : (T)result;
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Invokes <paramref name="method"/> without an invocation id: the server sends no completion.</summary>
+    /// <param name="method">The hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>Completes when the message is sent.</returns>
+    public Task SendAsync(string method, params object?[] args) => SendMessageAsync(new InvocationMessage(method, args), CancellationToken.None);
+
+    /// <summary>Streams <paramref name="method"/>'s items (a StreamInvocation).</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="method">The streaming hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <returns>The items; disposing the enumerator before the stream ends sends CancelInvocation.</returns>
+    public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[] args) => StreamCoreAsync<T>(method, args);
+
+    /// <summary>Streams <paramref name="method"/>'s items; cancelling or disposing early sends CancelInvocation.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="method">The streaming hub method.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="cancellationToken">Stops the stream (also through <c>WithCancellation</c>).</param>
+    /// <returns>The items, until the server completes the stream.</returns>
+    /// <exception cref="HubInvocationException">The server ended the stream with an error.</exception>
+    public async IAsyncEnumerable<T> StreamCoreAsync<T>(
+        string method, object?[] args, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var id = NextId();
+        var call = new PendingCall(method, typeof(T), isStream: true);
+        _pending[id] = call;
+        try
+        {
+            ThrowIfClosed();
+            await SendMessageAsync(new StreamInvocationMessage(id, method, args), cancellationToken);
+            await foreach (var item in call.Items!.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item is null ? default! : (T)item;
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+            if (!call.Items!.Reader.Completion.IsCompleted && !_closed.Task.IsCompleted)
+            {
+                // Ended early by the caller: tell the server, which then ends the stream (best effort).
+                await TrySendAsync(new CancelInvocationMessage(id));
+            }
+        }
+    }
+
+    /// <summary>Handles server invocations of <paramref name="target"/> with one argument.</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <param name="target">The client method the server calls.</param>
+    /// <param name="handler">Runs on the receive loop, in order.</param>
+    /// <returns>Disposing it removes the handler.</returns>
+    public IDisposable On<T1>(string target, Func<T1, Task> handler) =>
+        On(target, [typeof(T1)], args => handler((T1)args[0]!));
+
+    /// <summary>Handles server invocations of <paramref name="target"/> with two arguments.</summary>
+    /// <typeparam name="T1">The first argument's type.</typeparam>
+    /// <typeparam name="T2">The second argument's type.</typeparam>
+    /// <param name="target">The client method the server calls (ours: <c>Messages(string queue, PushedMessageView[] messages)</c>).</param>
+    /// <param name="handler">Runs on the receive loop, in order.</param>
+    /// <returns>Disposing it removes the handler.</returns>
+    public IDisposable On<T1, T2>(string target, Func<T1, T2, Task> handler) =>
+        On(target, [typeof(T1), typeof(T2)], args => handler((T1)args[0]!, (T2)args[1]!));
+
+    /// <summary>Handles server invocations of <paramref name="target"/> with two arguments, synchronously.</summary>
+    /// <typeparam name="T1">The first argument's type.</typeparam>
+    /// <typeparam name="T2">The second argument's type.</typeparam>
+    /// <param name="target">The client method the server calls.</param>
+    /// <param name="handler">Runs on the receive loop, in order.</param>
+    /// <returns>Disposing it removes the handler.</returns>
+    public IDisposable On<T1, T2>(string target, Action<T1, T2> handler) =>
+        On(target, [typeof(T1), typeof(T2)], args =>
+        {
+            handler((T1)args[0]!, (T2)args[1]!);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Handles server invocations of <paramref name="target"/>, binding arguments to <paramref name="parameterTypes"/>.</summary>
+    /// <param name="target">The client method the server calls; one handler per target.</param>
+    /// <param name="parameterTypes">The types the protocol binds the arguments to.</param>
+    /// <param name="handler">Gets the bound arguments; runs on the receive loop, in order.</param>
+    /// <returns>Disposing it removes the handler.</returns>
+    public IDisposable On(string target, Type[] parameterTypes, Func<object?[], Task> handler)
+    {
+        var entry = new Handler(parameterTypes, handler);
+        if (!_handlers.TryAdd(target, entry))
+        {
+            throw new InvalidOperationException($"A handler for '{target}' is registered already.");
+        }
+        return new Registration(() => _handlers.TryRemove(KeyValuePair.Create(target, entry)));
+    }
+
+    /// <summary>Encodes <paramref name="message"/> with this connection's protocol (framing included).</summary>
+    /// <param name="message">Any hub message.</param>
+    /// <returns>The bytes the client would send for it.</returns>
+    public ReadOnlyMemory<byte> Encode(HubMessage message) => Protocol.GetMessageBytes(message);
+
+    /// <summary>Sends <paramref name="data"/> as one WebSocket message of the protocol's frame type, unchecked.</summary>
+    /// <param name="data">Anything, e.g. a malformed frame, or several encoded messages back to back.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>Completes when sent.</returns>
+    public Task SendRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        SendRawAsync([data], cancellationToken);
+
+    /// <summary>Sends <paramref name="fragments"/> as the WebSocket frames of ONE WebSocket message (split messages).</summary>
+    /// <param name="fragments">The frames' payloads, in order; the last one ends the message.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>Completes when sent.</returns>
+    public async Task SendRawAsync(IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fragments);
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            for (var i = 0; i < fragments.Count; i++)
+            {
+                await _socket.SendAsync(fragments[i], _frameType, endOfMessage: i == fragments.Count - 1, cancellationToken);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops reading the socket (after the read in progress, if any), so the server's writes back up as they would for a
+    /// stalled reader. Pings go unanswered meanwhile.
+    /// </summary>
+    public void PauseReading() =>
+        Interlocked.CompareExchange(ref _readGate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>Resumes reading after <see cref="PauseReading"/>.</summary>
+    public void ResumeReading() => Interlocked.Exchange(ref _readGate, null)?.TrySetResult();
+
+    /// <summary>Closes the WebSocket (a normal close), waits briefly for the server's close, and fails calls still pending.</summary>
+    /// <returns>Completes when the connection is gone.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        ResumeReading();
+        await CloseOutputAsync(WebSocketCloseStatus.NormalClosure);
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _receiving.WaitAsync(grace.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+        await _stopping.CancelAsync(); // Ends a receive the server never answered.
+        await _receiving;
+        _socket.Dispose();
+        _stopping.Dispose();
+        _sendLock.Dispose();
+    }
+
+    internal async Task SendMessageAsync(HubMessage message, CancellationToken cancellationToken)
+    {
+        var bytes = Protocol.GetMessageBytes(message);
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.SendAsync(bytes, _frameType, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task TrySendAsync(HubMessage message)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await SendMessageAsync(message, timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogIgnored(_logger, message.GetType().Name, ex.Message);
+        }
+    }
+
+    private async Task CloseOutputAsync(WebSocketCloseStatus status)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(status, null, timeout.Token);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The socket is gone already: nothing to close.
+        }
+    }
+
+    private string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private void ThrowIfClosed()
+    {
+        if (_closed.Task.IsCompleted)
+        {
+            throw new HubConnectionClosedException(_closed.Task.Result);
+        }
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+
+    [LoggerMessage(1, LogLevel.Debug, "Not sent ({Message}): {Reason}", EventName = "SendIgnored")]
+    private static partial void LogIgnored(ILogger logger, string message, string reason);
+}
