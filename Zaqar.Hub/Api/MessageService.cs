@@ -84,9 +84,14 @@ public sealed class MessageService(
         throw ApiErrors.NotFound($"Message {messageId} does not exist in queue {queue} for project {ctx.ProjectId}.");
     }
 
-    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string> ids, CancellationToken ct = default)
+    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string>? ids, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        // REST always has a list here (no "ids" parameter means a listing); a hub caller can send none.
+        if (ids is null)
+        {
+            throw ApiErrors.MissingParameter("ids");
+        }
         CheckPageLimit(ids.Count);
         var now = Now();
         var parsed = ParseIds(ids);
