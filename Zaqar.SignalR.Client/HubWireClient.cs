@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging;
@@ -149,7 +150,10 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// <typeparam name="T">The item type.</typeparam>
     /// <param name="method">The streaming hub method.</param>
     /// <param name="args">Its arguments.</param>
-    /// <returns>The items; disposing the enumerator before the stream ends sends CancelInvocation.</returns>
+    /// <returns>
+    /// The items. Disposing the enumerator before the stream ends sends CancelInvocation and waits (at most 5 s) for the
+    /// server's completion of the stream.
+    /// </returns>
     public IAsyncEnumerable<T> StreamAsync<T>(string method, params object?[] args) => StreamCoreAsync<T>(method, args);
 
     /// <summary>Streams <paramref name="method"/>'s items; cancelling or disposing early sends CancelInvocation.</summary>
@@ -176,12 +180,14 @@ public sealed partial class HubWireClient : IAsyncDisposable
         }
         finally
         {
-            _pending.TryRemove(id, out _);
             if (!call.Items!.Reader.Completion.IsCompleted && !_closed.Task.IsCompleted)
             {
-                // Ended early by the caller: tell the server, which then ends the stream (best effort).
+                // Ended early by the caller: tell the server, and wait (briefly) for it to end the stream, so that whatever
+                // the stream held on the server (e.g. claims) is let go by the time disposal returns.
                 await TrySendAsync(new CancelInvocationMessage(id));
+                await DrainAsync(call.Items.Reader);
             }
+            _pending.TryRemove(id, out _);
         }
     }
 
@@ -318,6 +324,24 @@ public sealed partial class HubWireClient : IAsyncDisposable
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             LogIgnored(_logger, message.GetType().Name, ex.Message);
+        }
+    }
+
+    private static async Task DrainAsync(ChannelReader<object?> items)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            while (await items.WaitToReadAsync(timeout.Token))
+            {
+                while (items.TryRead(out _))
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HubInvocationException or HubConnectionClosedException)
+        {
+            // Timed out, or the stream ended with an error: either way it is over for this caller.
         }
     }
 
