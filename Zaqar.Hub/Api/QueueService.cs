@@ -75,6 +75,7 @@ public sealed class QueueService(
         {
             throw ApiErrors.DocumentTypeNotSupported;
         }
+        JsonInput.CheckIntegers(value);
         return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), ct);
     }
 
@@ -131,6 +132,7 @@ public sealed class QueueService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         CheckMetadataSize(contentLength ?? 0);
+        JsonInput.CheckIntegers(document);
         var changes = MetadataPatch.Parse(document);
         var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.ProjectId, queue, current =>
         {
