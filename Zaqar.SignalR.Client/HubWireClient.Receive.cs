@@ -25,12 +25,12 @@ public sealed partial class HubWireClient
         var request = new ArrayBufferWriter<byte>();
         HandshakeProtocol.WriteRequestMessage(new HandshakeRequestMessage(Protocol.Name, _options.Version), request);
         // The handshake is JSON text whatever the protocol (the JS client sends it in a text frame too).
-        await _socket.SendAsync(request.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        await Socket.SendAsync(request.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         while (true)
         {
             if (!await ReceiveChunkAsync(cancellationToken))
             {
-                throw new HubConnectException($"The server closed the connection during the handshake ({_socket.CloseStatusDescription}).");
+                throw new HubConnectException($"The server closed the connection during the handshake ({Socket.CloseStatusDescription}).");
             }
             var input = new ReadOnlySequence<byte>(_inbox, _start, _end - _start);
             if (HandshakeProtocol.TryParseResponseMessage(ref input, out var response))
@@ -55,7 +55,7 @@ public sealed partial class HubWireClient
         }
         catch (Exception ex)
         {
-            reason = new HubCloseReason(null, false, false, _socket.CloseStatus, ex);
+            reason = new HubCloseReason(null, false, false, Socket.CloseStatus, ex);
         }
         await CloseOutputAsync(WebSocketCloseStatus.NormalClosure);
         Complete(reason);
@@ -84,7 +84,7 @@ public sealed partial class HubWireClient
             }
             if (!await ReceiveChunkAsync(cancellationToken))
             {
-                return new HubCloseReason(null, false, false, _socket.CloseStatus, null);
+                return new HubCloseReason(null, false, false, Socket.CloseStatus, null);
             }
         }
     }
@@ -99,7 +99,7 @@ public sealed partial class HubWireClient
             Buffer.BlockCopy(_inbox, _start, target, 0, pending);
             (_inbox, _start, _end) = (target, 0, pending);
         }
-        var result = await _socket.ReceiveAsync(_inbox.AsMemory(_end), cancellationToken);
+        var result = await Socket.ReceiveAsync(_inbox.AsMemory(_end), cancellationToken);
         if (result.MessageType == WebSocketMessageType.Close)
         {
             return false;

@@ -15,16 +15,15 @@ namespace Zaqar.SignalR.Client;
 /// ping answers, and the server's Close message as the close reason. Also sends raw bytes, for malformed-input tests.
 /// </summary>
 /// <remarks>
-/// Create with <see cref="ConnectAsync"/>; dispose to close. Thread-safe: calls may come from any thread, and sends are
+/// Create, register handlers, start (or <see cref="ConnectAsync"/>); dispose to close. Thread-safe: calls may come from any thread, and sends are
 /// serialized (one writer at a time). One background loop reads the socket and runs handlers one at a time, in order,
 /// so a slow handler delays everything after it (as in the official clients).
 /// </remarks>
 public sealed partial class HubWireClient : IAsyncDisposable
 {
-    private readonly WebSocket _socket;
+    private readonly Uri _url;
     private readonly HubWireClientOptions _options;
     private readonly WebSocketMessageType _frameType;
-    private readonly bool _statefulReconnect;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
@@ -32,18 +31,27 @@ public sealed partial class HubWireClient : IAsyncDisposable
     private readonly TaskCompletionSource<HubCloseReason> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Binder _binder;
+    private WebSocket? _socket;
+    private bool _statefulReconnect;
     private Task _receiving = Task.CompletedTask;
     private long _nextId;
+    private int _started;
     private int _disposed;
 
-    private HubWireClient(WebSocket socket, IHubProtocol protocol, HubWireClientOptions options, bool statefulReconnect)
+    /// <summary>
+    /// Creates a client for the hub at <paramref name="url"/> (http(s) or ws(s), with its query string, e.g. identity).
+    /// Register handlers with <c>On</c>, then call <see cref="StartAsync"/>; or use <see cref="ConnectAsync"/>.
+    /// </summary>
+    /// <param name="url">The hub's address.</param>
+    /// <param name="options">Protocol, version, headers and transport hooks; defaults when null. Read once, here.</param>
+    public HubWireClient(Uri url, HubWireClientOptions? options = null)
     {
-        _socket = socket;
-        Protocol = protocol;
-        _options = options;
-        _frameType = protocol.TransferFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-        _statefulReconnect = statefulReconnect;
-        _logger = options.Logger ?? NullLogger.Instance;
+        ArgumentNullException.ThrowIfNull(url);
+        _url = url;
+        _options = options ?? new HubWireClientOptions();
+        Protocol = _options.CreateProtocol();
+        _frameType = Protocol.TransferFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+        _logger = _options.Logger ?? NullLogger.Instance;
         _binder = new Binder(this);
     }
 
@@ -56,10 +64,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// <summary>Completes once the connection has ended, with why (the server's Close error, a close frame, or a failure).</summary>
     public Task<HubCloseReason> Closed => _closed.Task;
 
-    /// <summary>
-    /// Connects to the hub at <paramref name="url"/> (http(s) or ws(s), with its query string, e.g. identity), optionally
-    /// negotiating first, and completes the handshake.
-    /// </summary>
+    /// <summary>Creates a client and starts it: <c>new HubWireClient(url, options)</c>, then <see cref="StartAsync"/>.</summary>
     /// <param name="url">The hub's address.</param>
     /// <param name="options">Protocol, version, headers and transport hooks; defaults when null.</param>
     /// <param name="cancellationToken">Cancels connecting.</param>
@@ -67,26 +72,47 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// <exception cref="HubConnectException">Negotiate or the upgrade was refused, or the handshake failed.</exception>
     public static async Task<HubWireClient> ConnectAsync(Uri url, HubWireClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(url);
-        options ??= new HubWireClientOptions();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
-        var protocol = options.CreateProtocol();
-        var (socketUrl, stateful) = await HubConnector.ResolveAsync(url, options, timeout.Token);
-        var socket = await HubConnector.OpenSocketAsync(socketUrl, options, timeout.Token);
-        var client = new HubWireClient(socket, protocol, options, stateful && options.Version >= 2);
+        var client = new HubWireClient(url, options);
         try
         {
-            await client.HandshakeAsync(timeout.Token);
+            await client.StartAsync(cancellationToken);
         }
-        catch (Exception ex)
+        catch
         {
-            socket.Abort();
-            socket.Dispose();
-            throw ex as HubConnectException ?? new HubConnectException($"The handshake with {url} failed: {ex.Message}", null, ex);
+            await client.DisposeAsync();
+            throw;
         }
-        client._receiving = Task.Run(client.ReceiveLoopAsync, CancellationToken.None);
         return client;
+    }
+
+    /// <summary>
+    /// Connects: negotiate (when asked), the WebSocket upgrade and the handshake; then starts the receive loop. At most
+    /// <see cref="HubWireClientOptions.ConnectTimeout"/>. A client starts once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>Completes when the handshake succeeded.</returns>
+    /// <exception cref="HubConnectException">Negotiate or the upgrade was refused, or the handshake failed.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            throw new InvalidOperationException("The client was started already.");
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var (socketUrl, stateful) = await HubConnector.ResolveAsync(_url, _options, timeout.Token);
+        _statefulReconnect = stateful && _options.Version >= 2;
+        _socket = await HubConnector.OpenSocketAsync(socketUrl, _options, timeout.Token);
+        try
+        {
+            await HandshakeAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is not HubConnectException)
+        {
+            _socket.Abort();
+            throw new HubConnectException($"The handshake with {_url} failed: {ex.Message}", null, ex);
+        }
+        _receiving = Task.Run(ReceiveLoopAsync, CancellationToken.None);
     }
 
     /// <summary>Invokes <paramref name="method"/> and returns its result; waits at most <see cref="HubWireClientOptions.InvocationTimeout"/>.</summary>
@@ -260,7 +286,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
         {
             for (var i = 0; i < fragments.Count; i++)
             {
-                await _socket.SendAsync(fragments[i], _frameType, endOfMessage: i == fragments.Count - 1, cancellationToken);
+                await Socket.SendAsync(fragments[i], _frameType, endOfMessage: i == fragments.Count - 1, cancellationToken);
             }
         }
         finally
@@ -295,7 +321,8 @@ public sealed partial class HubWireClient : IAsyncDisposable
         }
         await _stopping.CancelAsync(); // Ends a receive the server never answered.
         await _receiving;
-        _socket.Dispose();
+        _socket?.Dispose();
+        _closed.TrySetResult(new HubCloseReason(null, false, false, null, new ObjectDisposedException(nameof(HubWireClient))));
         _stopping.Dispose();
         _sendLock.Dispose();
     }
@@ -306,7 +333,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await _socket.SendAsync(bytes, _frameType, endOfMessage: true, cancellationToken);
+            await Socket.SendAsync(bytes, _frameType, endOfMessage: true, cancellationToken);
         }
         finally
         {
@@ -353,7 +380,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
             await _sendLock.WaitAsync(timeout.Token);
             try
             {
-                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                if (_socket?.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
                     await _socket.CloseOutputAsync(status, null, timeout.Token);
                 }
@@ -368,6 +395,8 @@ public sealed partial class HubWireClient : IAsyncDisposable
             // The socket is gone already: nothing to close.
         }
     }
+
+    private WebSocket Socket => _socket ?? throw new InvalidOperationException("The client is not started: call StartAsync first.");
 
     private string NextId() => Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -16,7 +16,7 @@ public enum HubWireProtocol
 }
 
 /// <summary>How a <see cref="HubWireClient"/> connects: protocol, version, identity headers, transport hooks and timeouts.</summary>
-/// <remarks>Read once by <see cref="HubWireClient.ConnectAsync"/>; changing it afterwards has no effect on that connection.</remarks>
+/// <remarks>Read by the <see cref="HubWireClient"/> constructor and its StartAsync; change it before, not during, a connection.</remarks>
 public sealed class HubWireClientOptions
 {
     /// <summary>The protocol to ask for in the handshake. Ignored when <see cref="HubProtocol"/> is set.</summary>
