@@ -7,7 +7,9 @@ namespace Zaqar.SignalR.Client;
 /// <summary>Negotiate (optional) and the WebSocket upgrade: everything before the SignalR handshake.</summary>
 internal static class HubConnector
 {
-    /// <summary>The ws(s):// address to open (with the connection token when negotiated), and whether stateful reconnect was granted.</summary>
+    /// <summary>
+    /// The ws(s):// address to open (with the connection token when negotiated), and whether stateful reconnect was granted.
+    /// </summary>
     public static async Task<(Uri Url, bool StatefulReconnect)> ResolveAsync(Uri url, HubWireClientOptions options, CancellationToken ct)
     {
         if (!options.Negotiate && !options.UseStatefulReconnect)
@@ -16,7 +18,8 @@ internal static class HubConnector
         }
         var negotiateUrl = new UriBuilder(WithScheme(url, websocket: false));
         negotiateUrl.Path = negotiateUrl.Path.TrimEnd('/') + "/negotiate";
-        negotiateUrl.Query = AppendQuery(negotiateUrl.Query, "negotiateVersion=1" + (options.UseStatefulReconnect ? "&useStatefulReconnect=true" : string.Empty));
+        var parameters = "negotiateVersion=1" + (options.UseStatefulReconnect ? "&useStatefulReconnect=true" : string.Empty);
+        negotiateUrl.Query = AppendQuery(negotiateUrl.Query, parameters);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, negotiateUrl.Uri);
         foreach (var (name, value) in options.Headers)
@@ -69,9 +72,9 @@ internal static class HubConnector
         {
             var status = socket.HttpStatusCode;
             socket.Dispose();
-            throw new HubConnectException(
-                status == 0 ? $"Could not open a WebSocket to {url}: {ex.Message}" : $"The server refused the WebSocket upgrade with HTTP {(int)status}.",
-                status == 0 ? null : status, ex);
+            throw status == 0
+                ? new HubConnectException($"Could not open a WebSocket to {url}: {ex.Message}", null, ex)
+                : new HubConnectException($"The server refused the WebSocket upgrade with HTTP {(int)status}.", status, ex);
         }
     }
 

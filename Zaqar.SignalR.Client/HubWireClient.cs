@@ -15,9 +15,9 @@ namespace Zaqar.SignalR.Client;
 /// ping answers, and the server's Close message as the close reason. Also sends raw bytes, for malformed-input tests.
 /// </summary>
 /// <remarks>
-/// Create, register handlers, start (or <see cref="ConnectAsync"/>); dispose to close. Thread-safe: calls may come from any thread, and sends are
-/// serialized (one writer at a time). One background loop reads the socket and runs handlers one at a time, in order,
-/// so a slow handler delays everything after it (as in the official clients).
+/// Create, register handlers, start (or <see cref="ConnectAsync"/>); dispose to close. Thread-safe: calls may come from
+/// any thread, and sends are serialized (one writer at a time). One background loop reads the socket and runs handlers one
+/// at a time, in order, so a slow handler delays everything after it (as in the official clients).
 /// </remarks>
 public sealed partial class HubWireClient : IAsyncDisposable
 {
@@ -43,7 +43,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// Register handlers with <c>On</c>, then call <see cref="StartAsync"/>; or use <see cref="ConnectAsync"/>.
     /// </summary>
     /// <param name="url">The hub's address.</param>
-    /// <param name="options">Protocol, version, headers and transport hooks; defaults when null. Read once, here.</param>
+    /// <param name="options">Protocol, version, headers and transport hooks; defaults when null.</param>
     public HubWireClient(Uri url, HubWireClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -55,7 +55,7 @@ public sealed partial class HubWireClient : IAsyncDisposable
         _binder = new Binder(this);
     }
 
-    /// <summary>The hub protocol this connection speaks (to encode messages for <see cref="SendRawAsync(ReadOnlyMemory{byte}, CancellationToken)"/>).</summary>
+    /// <summary>The hub protocol this connection speaks (see <see cref="Encode"/>).</summary>
     public IHubProtocol Protocol { get; }
 
     /// <summary>True when negotiate granted stateful reconnect and the handshake asked for version 2: the client then sends Acks.</summary>
@@ -70,7 +70,8 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels connecting.</param>
     /// <returns>The connected client.</returns>
     /// <exception cref="HubConnectException">Negotiate or the upgrade was refused, or the handshake failed.</exception>
-    public static async Task<HubWireClient> ConnectAsync(Uri url, HubWireClientOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<HubWireClient> ConnectAsync(
+        Uri url, HubWireClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         var client = new HubWireClient(url, options);
         try
@@ -115,7 +116,9 @@ public sealed partial class HubWireClient : IAsyncDisposable
         _receiving = Task.Run(ReceiveLoopAsync, CancellationToken.None);
     }
 
-    /// <summary>Invokes <paramref name="method"/> and returns its result; waits at most <see cref="HubWireClientOptions.InvocationTimeout"/>.</summary>
+    /// <summary>
+    /// Invokes <paramref name="method"/> and returns its result; waits at most <see cref="HubWireClientOptions.InvocationTimeout"/>.
+    /// </summary>
     /// <typeparam name="T">The result type to bind the completion's value to.</typeparam>
     /// <param name="method">The hub method.</param>
     /// <param name="args">Its arguments.</param>
@@ -170,7 +173,8 @@ public sealed partial class HubWireClient : IAsyncDisposable
     /// <param name="method">The hub method.</param>
     /// <param name="args">Its arguments.</param>
     /// <returns>Completes when the message is sent.</returns>
-    public Task SendAsync(string method, params object?[] args) => SendMessageAsync(new InvocationMessage(method, args), CancellationToken.None);
+    public Task SendAsync(string method, params object?[] args) =>
+        SendMessageAsync(new InvocationMessage(method, args), CancellationToken.None);
 
     /// <summary>Streams <paramref name="method"/>'s items (a StreamInvocation).</summary>
     /// <typeparam name="T">The item type.</typeparam>
@@ -217,94 +221,6 @@ public sealed partial class HubWireClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Handles server invocations of <paramref name="target"/> with one argument.</summary>
-    /// <typeparam name="T1">The argument type.</typeparam>
-    /// <param name="target">The client method the server calls.</param>
-    /// <param name="handler">Runs on the receive loop, in order.</param>
-    /// <returns>Disposing it removes the handler.</returns>
-    public IDisposable On<T1>(string target, Func<T1, Task> handler) =>
-        On(target, [typeof(T1)], args => handler((T1)args[0]!));
-
-    /// <summary>Handles server invocations of <paramref name="target"/> with two arguments.</summary>
-    /// <typeparam name="T1">The first argument's type.</typeparam>
-    /// <typeparam name="T2">The second argument's type.</typeparam>
-    /// <param name="target">The client method the server calls (ours: <c>Messages(string queue, PushedMessageView[] messages)</c>).</param>
-    /// <param name="handler">Runs on the receive loop, in order.</param>
-    /// <returns>Disposing it removes the handler.</returns>
-    public IDisposable On<T1, T2>(string target, Func<T1, T2, Task> handler) =>
-        On(target, [typeof(T1), typeof(T2)], args => handler((T1)args[0]!, (T2)args[1]!));
-
-    /// <summary>Handles server invocations of <paramref name="target"/> with two arguments, synchronously.</summary>
-    /// <typeparam name="T1">The first argument's type.</typeparam>
-    /// <typeparam name="T2">The second argument's type.</typeparam>
-    /// <param name="target">The client method the server calls.</param>
-    /// <param name="handler">Runs on the receive loop, in order.</param>
-    /// <returns>Disposing it removes the handler.</returns>
-    public IDisposable On<T1, T2>(string target, Action<T1, T2> handler) =>
-        On(target, [typeof(T1), typeof(T2)], args =>
-        {
-            handler((T1)args[0]!, (T2)args[1]!);
-            return Task.CompletedTask;
-        });
-
-    /// <summary>Handles server invocations of <paramref name="target"/>, binding arguments to <paramref name="parameterTypes"/>.</summary>
-    /// <param name="target">The client method the server calls; one handler per target.</param>
-    /// <param name="parameterTypes">The types the protocol binds the arguments to.</param>
-    /// <param name="handler">Gets the bound arguments; runs on the receive loop, in order.</param>
-    /// <returns>Disposing it removes the handler.</returns>
-    public IDisposable On(string target, Type[] parameterTypes, Func<object?[], Task> handler)
-    {
-        var entry = new Handler(parameterTypes, handler);
-        if (!_handlers.TryAdd(target, entry))
-        {
-            throw new InvalidOperationException($"A handler for '{target}' is registered already.");
-        }
-        return new Registration(() => _handlers.TryRemove(KeyValuePair.Create(target, entry)));
-    }
-
-    /// <summary>Encodes <paramref name="message"/> with this connection's protocol (framing included).</summary>
-    /// <param name="message">Any hub message.</param>
-    /// <returns>The bytes the client would send for it.</returns>
-    public ReadOnlyMemory<byte> Encode(HubMessage message) => Protocol.GetMessageBytes(message);
-
-    /// <summary>Sends <paramref name="data"/> as one WebSocket message of the protocol's frame type, unchecked.</summary>
-    /// <param name="data">Anything, e.g. a malformed frame, or several encoded messages back to back.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>Completes when sent.</returns>
-    public Task SendRawAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        SendRawAsync([data], cancellationToken);
-
-    /// <summary>Sends <paramref name="fragments"/> as the WebSocket frames of ONE WebSocket message (split messages).</summary>
-    /// <param name="fragments">The frames' payloads, in order; the last one ends the message.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>Completes when sent.</returns>
-    public async Task SendRawAsync(IReadOnlyList<ReadOnlyMemory<byte>> fragments, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(fragments);
-        await _sendLock.WaitAsync(cancellationToken);
-        try
-        {
-            for (var i = 0; i < fragments.Count; i++)
-            {
-                await Socket.SendAsync(fragments[i], _frameType, endOfMessage: i == fragments.Count - 1, cancellationToken);
-            }
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Stops reading the socket (after the read in progress, if any), so the server's writes back up as they would for a
-    /// stalled reader. Pings go unanswered meanwhile.
-    /// </summary>
-    public void PauseReading() =>
-        Interlocked.CompareExchange(ref _readGate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
-
-    /// <summary>Resumes reading after <see cref="PauseReading"/>.</summary>
-    public void ResumeReading() => Interlocked.Exchange(ref _readGate, null)?.TrySetResult();
-
     /// <summary>Closes the WebSocket (a normal close), waits briefly for the server's close, and fails calls still pending.</summary>
     /// <returns>Completes when the connection is gone.</returns>
     public async ValueTask DisposeAsync()
@@ -348,7 +264,8 @@ public sealed partial class HubWireClient : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await SendMessageAsync(message, timeout.Token);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException
+            or InvalidOperationException or IOException)
         {
             LogIgnored(_logger, message.GetType().Name, ex.Message);
         }
@@ -406,13 +323,6 @@ public sealed partial class HubWireClient : IAsyncDisposable
         {
             throw new HubConnectionClosedException(_closed.Task.Result);
         }
-    }
-
-    private sealed class Registration(Action dispose) : IDisposable
-    {
-        private Action? _dispose = dispose;
-
-        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Not sent ({Message}): {Reason}", EventName = "SendIgnored")]

@@ -55,7 +55,9 @@ public sealed class HubWireClientOptions
     /// <summary>How long connect (negotiate, upgrade and handshake) may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long <see cref="HubWireClient.InvokeAsync{T}"/> waits for a completion before it throws <see cref="TimeoutException"/>.</summary>
+    /// <summary>
+    /// How long <see cref="HubWireClient.InvokeAsync{T}"/> waits for a completion before it throws <see cref="TimeoutException"/>.
+    /// </summary>
     public TimeSpan InvocationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where handler failures and ignored messages are logged; null logs nothing.</summary>

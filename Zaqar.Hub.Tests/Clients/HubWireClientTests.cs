@@ -66,7 +66,8 @@ public sealed class HubWireClientTests
 
         await server.SendAsync(client.Encode(PingMessage.Instance));
         Assert.IsType<PingMessage>(await server.ReceiveAsync());
-        await server.SendAsync(client.Encode(CompletionMessage.WithError(id, """Oops HubException: {"status":409,"title":"Resource conflict"}""")));
+        const string error = """Oops HubException: {"status":409,"title":"Resource conflict"}""";
+        await server.SendAsync(client.Encode(CompletionMessage.WithError(id, error)));
 
         var failure = await Assert.ThrowsAsync<HubInvocationException>(() => call.Within());
         Assert.Equal(new ZaqarHubError(409, "Resource conflict", null), failure.ZaqarError);
@@ -163,7 +164,8 @@ public sealed class HubWireClientTests
         {
             for (var i = 0; i < fragments.Length; i++)
             {
-                await _socket!.SendAsync(fragments[i], WebSocketMessageType.Binary, i == fragments.Length - 1, TestContext.Current.CancellationToken);
+                var last = i == fragments.Length - 1;
+                await _socket!.SendAsync(fragments[i], WebSocketMessageType.Binary, last, TestContext.Current.CancellationToken);
             }
         }
 

@@ -74,7 +74,8 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
         await messagePack.InvokeAsync("PostMessages", "rt", Drafts());
 
         var listed = await rest.GetAsync("/v2/queues/rt/messages?echo=true&limit=20");
-        Assert.True(listed.Text.IndexOf("\"zebra\"", StringComparison.Ordinal) < listed.Text.IndexOf("\"alpha\"", StringComparison.Ordinal));
+        var zebra = listed.Text.IndexOf("\"zebra\"", StringComparison.Ordinal);
+        Assert.True(zebra > 0 && zebra < listed.Text.IndexOf("\"alpha\"", StringComparison.Ordinal), "keys keep their posted order");
         Assert.Contains("\"body\":9223372036854775807", listed.Text, StringComparison.Ordinal);
         Assert.Contains("\"body\":-9223372036854775808", listed.Text, StringComparison.Ordinal);
     }
@@ -89,10 +90,10 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
         var refused = await ZaqarErrorAsync(() => hub.InvokeAsync("PostMessages", "q", new[] { new MessageArgs(body) }));
         var metadata = await ZaqarErrorAsync(() => hub.InvokeAsync("CreateQueue", "q", body));
 
-        var restError = RestError(await rest.PostAsync("/v2/queues/q/messages", """{"messages":[{"body":{"big":[18446744073709551615]}}]}"""));
+        var restError = RestError(await rest.PostAsync("/v2/queues/q/messages", $$"""{"messages":[{"body":{{body.GetRawText()}}}]}"""));
         Assert.Equal((400, "JSON contains integer that is too large."), (restError.Status, restError.Description));
         Assert.Equal(restError, refused);
-        Assert.Equal(RestError(await rest.PutAsync("/v2/queues/q", """{"big":[18446744073709551615]}""")), metadata);
+        Assert.Equal(RestError(await rest.PutAsync("/v2/queues/q", body.GetRawText())), metadata);
         Assert.Equal(0, (await rest.GetAsync("/v2/queues/q/stats")).Json!["messages"]!["total"]!.GetValue<int>());
     }
 

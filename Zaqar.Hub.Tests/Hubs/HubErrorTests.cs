@@ -147,7 +147,8 @@ public sealed class HubErrorTests(ZaqarTestServer server)
     [Fact]
     public void ZaqarErrorsParseFromTheHubExceptionText()
     {
-        const string text = """An unexpected error occurred invoking 'GetMessage' on the server. HubException: {"status":404,"title":"Not found","description":"gone"}""";
+        const string text = "An unexpected error occurred invoking 'GetMessage' on the server. " +
+            """HubException: {"status":404,"title":"Not found","description":"gone"}""";
 
         Assert.Equal(new ZaqarHubError(404, "Not found", "gone"), ZaqarHubError.TryParse(text));
         Assert.Null(ZaqarHubError.TryParse("An unexpected error occurred invoking 'GetMessage' on the server."));

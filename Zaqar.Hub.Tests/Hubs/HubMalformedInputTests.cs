@@ -13,7 +13,8 @@ public sealed class HubMalformedInputTests(ZaqarTestServer server)
     public async Task AMalformedMessagePackFrameClosesThatConnectionWithAnError()
     {
         // An Invocation whose argument is the never-used type code 0xc1.
-        await AssertClosesOnlyThatConnectionAsync(HubWireProtocol.MessagePack, MsgPackBuilder.Frame(ProtocolTestKit.Hex("95 01 80 c0 a1 4d 91 c1")));
+        var frame = MsgPackBuilder.Frame(ProtocolTestKit.Hex("95 01 80 c0 a1 4d 91 c1"));
+        await AssertClosesOnlyThatConnectionAsync(HubWireProtocol.MessagePack, frame);
     }
 
     [Fact]
@@ -43,7 +44,8 @@ public sealed class HubMalformedInputTests(ZaqarTestServer server)
         await using var hub = await server.Factory.ConnectHubAsync(protocol, rest);
 
         // 1.2 MB of body, over Hub:MaximumReceiveMessageSize (1 MiB): refused by size, before it is read as a post.
-        var failed = await Record.ExceptionAsync(() => hub.InvokeAsync("PostMessages", "q", new[] { new { body = new string('x', 1_200_000) } }));
+        var huge = new[] { new { body = new string('x', 1_200_000) } };
+        var failed = await Record.ExceptionAsync(() => hub.InvokeAsync("PostMessages", "q", huge));
 
         var closed = await hub.Closed.Within();
         Assert.IsType<HubConnectionClosedException>(failed);

@@ -30,7 +30,7 @@ internal static class HubTestKit
 
     private static readonly JsonSerializerOptions _canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The hub address of <paramref name="client"/>'s project and Client-ID (identity in the query, as browsers send it).</summary>
+    /// <summary>The hub address of <paramref name="client"/>'s project and Client-ID (in the query, as browsers send it).</summary>
     public static string HubPath(ZaqarClient client, string? extraQuery = null) =>
         $"/hubs/queues?project_id={Uri.EscapeDataString(client.Project)}&client_id={client.ClientId}{extraQuery}";
 
@@ -42,7 +42,8 @@ internal static class HubTestKit
 
     /// <summary>A hub client on the in-memory TestServer, at <paramref name="pathAndQuery"/>.</summary>
     public static Task<HubWireClient> ConnectHubAsync(
-        this WebApplicationFactory<Program> factory, HubWireProtocol protocol, string pathAndQuery, Action<HubWireClientOptions>? configure = null)
+        this WebApplicationFactory<Program> factory, HubWireProtocol protocol, string pathAndQuery,
+        Action<HubWireClientOptions>? configure = null)
     {
         var server = factory.Server;
         var options = new HubWireClientOptions
@@ -63,7 +64,8 @@ internal static class HubTestKit
             },
         };
         configure?.Invoke(options);
-        return HubWireClient.ConnectAsync(new Uri(new Uri("http://localhost"), pathAndQuery), options, TestContext.Current.CancellationToken);
+        var url = new Uri(new Uri("http://localhost"), pathAndQuery);
+        return HubWireClient.ConnectAsync(url, options, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Waits for <paramref name="task"/> at most <see cref="Timeout"/>.</summary>
@@ -128,7 +130,8 @@ internal static class HubTestKit
 /// <summary>Collects what the server pushes to one client through <c>Messages(queue, messages)</c>, in order.</summary>
 internal sealed class PushRecorder : IDisposable
 {
-    private readonly Channel<(string Queue, PushedMessageView[] Messages)> _pushes = Channel.CreateUnbounded<(string, PushedMessageView[])>();
+    private readonly Channel<(string Queue, PushedMessageView[] Messages)> _pushes =
+        Channel.CreateUnbounded<(string, PushedMessageView[])>();
     private readonly IDisposable _registration;
 
     public PushRecorder(HubWireClient hub)

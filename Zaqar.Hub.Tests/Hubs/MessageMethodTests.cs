@@ -29,7 +29,8 @@ public sealed class MessageMethodTests(ZaqarTestServer server)
             [.. restPost.Json!.AsObject().Select(p => p.Key)],
             [.. JsonSerializer.SerializeToNode(posted)!.AsObject().Select(p => p.Key).Where(k => k != "message_ids")]);
         var listed = (await rest.GetAsync("/v2/queues/q/messages?echo=true")).Json!["messages"]!.AsArray();
-        Assert.Equal([.. posted.MessageIds, restPost.Json!["resources"]![0]!.GetValue<string>().Split('/')[^1]], listed.Select(m => m!["id"]!.GetValue<string>()));
+        var restId = restPost.Json!["resources"]![0]!.GetValue<string>().Split('/')[^1];
+        Assert.Equal([.. posted.MessageIds, restId], listed.Select(m => m!["id"]!.GetValue<string>()));
         Assert.Equal(300, listed[0]!["ttl"]!.GetValue<int>());
     }
 

@@ -19,7 +19,8 @@ public sealed class PushTests(ZaqarTestServer server)
         using var pushes = new PushRecorder(subscriber);
         await subscriber.InvokeAsync("Subscribe", "news");
 
-        var restPost = await rest.PostAsync("/v2/queues/news/messages", new { messages = new[] { new { body = new { via = "rest" }, ttl = 300 } } });
+        var viaRest = new { messages = new[] { new { body = new { via = "rest" }, ttl = 300 } } };
+        var restPost = await rest.PostAsync("/v2/queues/news/messages", viaRest);
         var hubPost = await poster.InvokeAsync<Api.PostedView>("PostMessages", "news", new[] { new { body = new { via = "hub" } } });
         await poster.InvokeAsync("PostMessages", "other-queue", new[] { new { body = "not subscribed" } });
         await rest.PostMessagesAsync("news", "last");

@@ -17,7 +17,8 @@ public sealed class QueueMethodTests(ZaqarTestServer server)
         using var rest = server.NewProject();
         await using var hub = await server.Factory.ConnectHubAsync(protocol, rest);
 
-        Assert.True((await hub.InvokeAsync<QueueCreatedView>("CreateQueue", "orders", new { color = "blue", _default_message_ttl = 120 })).Created);
+        var metadataIn = new { color = "blue", _default_message_ttl = 120 };
+        Assert.True((await hub.InvokeAsync<QueueCreatedView>("CreateQueue", "orders", metadataIn)).Created);
         Assert.False((await hub.InvokeAsync<QueueCreatedView>("CreateQueue", "orders", null)).Created);
 
         Assert.Equal(HttpStatusCode.NoContent, (await rest.PutAsync("/v2/queues/orders")).Status);
@@ -45,7 +46,8 @@ public sealed class QueueMethodTests(ZaqarTestServer server)
         Assert.Equal("red", patched["color"]!.GetValue<string>());
         Assert.Null(patched["size"]);
         Assert.Equal(Canonical((await rest.PatchAsync("/v2/queues/rest", patch)).Json), Canonical(patched));
-        Assert.Equal(Canonical((await rest.GetAsync("/v2/queues/hub")).Json), Canonical(await hub.InvokeAsync<JsonNode>("GetQueue", "hub")));
+        var read = await hub.InvokeAsync<JsonNode>("GetQueue", "hub");
+        Assert.Equal(Canonical((await rest.GetAsync("/v2/queues/hub")).Json), Canonical(read));
     }
 
     [Theory, BothProtocols]
@@ -65,7 +67,8 @@ public sealed class QueueMethodTests(ZaqarTestServer server)
         var next = await hub.InvokeAsync<JsonNode>("ListQueues", new ListQueuesArgs(Marker: "alpha"));
         Assert.Equal(Canonical((await rest.GetAsync("/v2/queues?marker=alpha")).Json), Canonical(next));
         Assert.Equal("beta", Assert.Single(next["queues"]!.AsArray())!["name"]!.GetValue<string>());
-        Assert.Equal(Canonical((await rest.GetAsync("/v2/queues")).Json), Canonical(await hub.InvokeAsync<JsonNode>("ListQueues", (object?)null)));
+        var all = await hub.InvokeAsync<JsonNode>("ListQueues", (object?)null);
+        Assert.Equal(Canonical((await rest.GetAsync("/v2/queues")).Json), Canonical(all));
     }
 
     [Theory, BothProtocols]

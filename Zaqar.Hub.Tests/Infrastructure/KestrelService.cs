@@ -38,7 +38,8 @@ public sealed class KestrelService : IAsyncDisposable
         new(new HttpClient { BaseAddress = BaseUri }, "k-" + Guid.NewGuid().ToString("N")[..12], Guid.NewGuid().ToString());
 
     /// <summary>A hub client over a real WebSocket (ClientWebSocket) to <paramref name="pathAndQuery"/>.</summary>
-    public Task<HubWireClient> ConnectHubAsync(HubWireProtocol protocol, string pathAndQuery, Action<HubWireClientOptions>? configure = null)
+    public Task<HubWireClient> ConnectHubAsync(
+        HubWireProtocol protocol, string pathAndQuery, Action<HubWireClientOptions>? configure = null)
     {
         var options = new HubWireClientOptions { Protocol = protocol };
         configure?.Invoke(options);
