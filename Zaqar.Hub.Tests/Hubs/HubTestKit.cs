@@ -49,7 +49,6 @@ internal static class HubTestKit
         var options = new HubWireClientOptions
         {
             Protocol = protocol,
-            Http = new HttpMessageInvoker(server.CreateHandler()),
             WebSocketFactory = (url, headers, ct) =>
             {
                 var sockets = server.CreateWebSocketClient();
@@ -64,6 +63,11 @@ internal static class HubTestKit
             },
         };
         configure?.Invoke(options);
+        if (options.Negotiate || options.UseStatefulReconnect)
+        {
+            // Negotiate is a plain HTTP request: in memory too. The handler holds nothing worth disposing.
+            options.Http ??= new HttpMessageInvoker(server.CreateHandler());
+        }
         var url = new Uri(new Uri("http://localhost"), pathAndQuery);
         return HubWireClient.ConnectAsync(url, options, TestContext.Current.CancellationToken);
     }

@@ -60,10 +60,10 @@ public sealed class ManualClock : TimeProvider
                 DueTicks = clock.GetUtcNow().UtcTicks + dueTime.Ticks;
                 clock._timers.Add(this);
             }
-            // A timer due now fires at once, as a real one would.
+            // A timer due now fires at once, as a real one would: on the thread pool, never inside its creator's call.
             if (dueTime <= TimeSpan.Zero)
             {
-                clock.Advance(TimeSpan.Zero);
+                ThreadPool.UnsafeQueueUserWorkItem(static c => c.Advance(TimeSpan.Zero), clock, preferLocal: false);
             }
             return true;
         }
