@@ -5,8 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Zaqar.Hub.Tests.Infrastructure;
 
-/// <summary>The service under test, on the run's PostgreSQL, with optional setting overrides and clock.</summary>
-public sealed class ZaqarFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+/// <summary>The service under test, on the run's PostgreSQL, with optional setting overrides, clock and extra services.</summary>
+public sealed class ZaqarFactory(
+    string connectionString, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -19,7 +21,11 @@ public sealed class ZaqarFactory(string connectionString, IReadOnlyDictionary<st
         }
         if (clock is not null)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton(clock));
+            builder.ConfigureTestServices(s => s.AddSingleton(clock));
+        }
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

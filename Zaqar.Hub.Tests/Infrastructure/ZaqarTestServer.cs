@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 [assembly: AssemblyFixture(typeof(Zaqar.Hub.Tests.Infrastructure.ZaqarTestServer))]
 
 namespace Zaqar.Hub.Tests.Infrastructure;
@@ -8,7 +10,13 @@ namespace Zaqar.Hub.Tests.Infrastructure;
 /// </summary>
 public sealed class ZaqarTestServer : IAsyncLifetime
 {
+    private readonly Lazy<KestrelService> _kestrel;
     private ZaqarFactory? _factory;
+
+    public ZaqarTestServer()
+    {
+        _kestrel = new(() => KestrelService.Start(this), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     public TestDatabase Database { get; } = new();
 
@@ -26,19 +34,27 @@ public sealed class ZaqarTestServer : IAsyncLifetime
     public ZaqarClient NewProject(string? clientId = null) =>
         new(Factory.CreateClient(), "p-" + Guid.NewGuid().ToString("N")[..12], clientId ?? Guid.NewGuid().ToString());
 
-    /// <summary>Another service instance on the same database, with its own settings and clock.</summary>
-    public ZaqarFactory CreateFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    /// <summary>A service instance on a real loopback port, shared by the run (started by the first test that asks).</summary>
+    public KestrelService Kestrel => _kestrel.Value;
+
+    /// <summary>Another service instance on the same database, with its own settings, clock and extra services.</summary>
+    public ZaqarFactory CreateFactory(
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         var merged = new Dictionary<string, string?> { ["Storage:SweepEnabled"] = "false" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;
         }
-        return new ZaqarFactory(Database.ConnectionString, merged, clock);
+        return new ZaqarFactory(Database.ConnectionString, merged, clock, services);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_kestrel.IsValueCreated)
+        {
+            await _kestrel.Value.DisposeAsync();
+        }
         if (_factory is not null)
         {
             await _factory.DisposeAsync();

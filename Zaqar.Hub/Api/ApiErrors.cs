@@ -15,6 +15,9 @@ public static class ApiErrors
 
     public static ZaqarException NotFound(string description) => new(404, "Not found", description);
 
+    /// <summary>What Zaqar answers for a path no route matches (only a title).</summary>
+    public static readonly ZaqarException NoSuchRoute = new(404, "404 Not Found");
+
     public static ZaqarException Conflict(string description) => new(409, "Resource conflict", description);
 
     public static ZaqarException Forbidden() =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using Zaqar.Data;
 
 namespace Zaqar.Hub.Api;
@@ -20,7 +21,8 @@ public sealed record HealthView(
 /// throwaway queue in a project of its own (zaqar-v2-api.md section 7).
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class HealthService(ZaqarDatabase database, QueueService queues, MessageService messages, ClaimService claims)
+public sealed class HealthService(
+    ZaqarDatabase database, QueueService queues, MessageService messages, ClaimService claims, IOptions<ZaqarOptions> options)
 {
     /// <summary>The project the health check's throwaway queues live in, apart from any tenant's queues.</summary>
     public const string HealthProject = "zaqarhub-health-check";
@@ -29,6 +31,11 @@ public sealed class HealthService(ZaqarDatabase database, QueueService queues, M
 
     public async Task<HealthView> HealthAsync(CallContext caller, CancellationToken ct = default)
     {
+        // An operator route: without admin mode it does not exist, on any transport (REST doesn't even route it).
+        if (!options.Value.AdminMode)
+        {
+            throw ApiErrors.NoSuchRoute;
+        }
         caller.RequireAdmin();
         var reachable = await database.PingAsync(ct);
         var status = new Dictionary<string, OperationStatus>();

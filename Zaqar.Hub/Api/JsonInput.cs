@@ -40,6 +40,31 @@ public static class JsonInput
         }
     }
 
+    /// <summary>
+    /// Applies the integer rule of <see cref="Parse"/> to a value a transport bound itself (the hub's JSON and MessagePack
+    /// protocols accept any integer), so a body or metadata REST refuses is refused on every transport.
+    /// </summary>
+    public static void CheckIntegers(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when !value.TryGetInt64(out _) && IsIntegerLiteral(value.GetRawText()):
+                throw ApiErrors.IntegerTooLarge;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    CheckIntegers(item);
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    CheckIntegers(property.Value);
+                }
+                break;
+        }
+    }
+
     /// <summary>The compact JSON text of a value, as message bodies are stored.</summary>
     public static string Compact(JsonElement value)
     {

@@ -48,7 +48,7 @@ public sealed class MessageService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         var settings = await SettingsAsync(ctx, queue, "Messages could not be enqueued.", ct);
-        return await PostCoreAsync(ctx, queue, drafts, settings, ct, checkCompactSize: true);
+        return await PostCoreAsync(ctx, queue, drafts, settings, ct, boundByTransport: true);
     }
 
     public async Task<MessagePageView> ListAsync(CallContext ctx, string queue, ListMessagesRequest request, CancellationToken ct = default)
@@ -84,9 +84,14 @@ public sealed class MessageService(
         throw ApiErrors.NotFound($"Message {messageId} does not exist in queue {queue} for project {ctx.ProjectId}.");
     }
 
-    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string> ids, CancellationToken ct = default)
+    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string>? ids, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        // REST always has a list here (no "ids" parameter means a listing); a hub caller can send none.
+        if (ids is null)
+        {
+            throw ApiErrors.MissingParameter("ids");
+        }
         CheckPageLimit(ids.Count);
         var now = Now();
         var parsed = ParseIds(ids);
@@ -203,7 +208,7 @@ public sealed class MessageService(
     internal static long Age(DateTime created, DateTime now) => Math.Max(0, (long)(now - created).TotalSeconds);
 
     private async Task<PostedView> PostCoreAsync(
-        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueSettings settings, CancellationToken ct, bool checkCompactSize = false)
+        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueSettings settings, CancellationToken ct, bool boundByTransport = false)
     {
         if (drafts.Count == 0)
         {
@@ -233,12 +238,18 @@ public sealed class MessageService(
                 throw ApiErrors.BadRequest(
                     $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
             }
+            if (boundByTransport)
+            {
+                // Bound by the transport, not parsed by JsonInput: apply its integer rule here.
+                JsonInput.CheckIntegers(draft.Body);
+            }
             var body = JsonInput.Compact(draft.Body);
             size += Encoding.UTF8.GetByteCount(body) + 32;
             batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
         }
-        if (checkCompactSize)
+        if (boundByTransport)
         {
+            // REST checked the request's size before reading it; here the compact JSON size stands in.
             CheckPostSize(size, settings);
         }
         var now = Now();

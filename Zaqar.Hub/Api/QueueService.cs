@@ -76,6 +76,7 @@ public sealed class QueueService(
         {
             throw ApiErrors.DocumentTypeNotSupported;
         }
+        JsonInput.CheckIntegers(value);
         return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), ct);
     }
 
@@ -132,6 +133,7 @@ public sealed class QueueService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         CheckMetadataSize(contentLength ?? 0);
+        JsonInput.CheckIntegers(document);
         var changes = MetadataPatch.Parse(document);
         var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.Queue(queue), current =>
         {

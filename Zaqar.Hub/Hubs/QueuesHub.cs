@@ -75,7 +75,7 @@ public sealed class QueuesHub(
 
     public Task<MessageView> GetMessage(string queue, string messageId) => messages.GetAsync(Caller, queue, messageId, Context.ConnectionAborted);
 
-    public Task<MessagesView> GetMessages(string queue, string[] messageIds) => messages.GetManyAsync(Caller, queue, messageIds, Context.ConnectionAborted);
+    public Task<MessagesView> GetMessages(string queue, string[]? messageIds) => messages.GetManyAsync(Caller, queue, messageIds, Context.ConnectionAborted);
 
     public Task DeleteMessage(string queue, string messageId, string? claimId) =>
         messages.DeleteAsync(Caller, queue, messageId, claimId, Context.ConnectionAborted);

@@ -14,7 +14,7 @@ internal static class DiscoveryApi
     }
 
     /// <summary>The body of a 404 for a path no route serves (Falcon's default).</summary>
-    public static IResult NotFound() => Results.Json(new { title = "404 Not Found" }, statusCode: StatusCodes.Status404NotFound);
+    public static IResult NotFound() => Results.Json(new { title = ApiErrors.NoSuchRoute.Title }, statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>
     /// Zaqar (Falcon) routes slash-exactly: "/v2" is not the home document "/v2/", and "/v2/queues/" is not

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.SignalR.Client;
+using static Zaqar.Hub.Tests.Hubs.HubTestKit;
+
+namespace Zaqar.Hub.Tests.Hubs;
+
+/// <summary>
+/// A subscriber that stops reading its socket (real TCP, so its buffers fill) never blocks posters or other subscribers,
+/// and once its push buffer overflows it is closed with the documented reason.
+/// </summary>
+public sealed class SlowSubscriberTests(ZaqarTestServer server)
+{
+    [Theory, BothProtocols]
+    public async Task AStalledSubscriberNeverBlocksPostersAndIsClosedPastItsPushBufferWithTheReason(HubWireProtocol protocol)
+    {
+        var overflowed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var service = KestrelService.Start(
+            server,
+            new Dictionary<string, string?> { ["Hub:PushBufferMessages"] = "100000", ["Hub:PushBufferBytes"] = "262144" },
+            services => services.AddSingleton<ILoggerProvider>(new EventSignal("PushOverflow", overflowed)));
+        using var rest = service.NewProject();
+        using var smallBuffers = SmallReceiveBuffer();
+        await using var stalled = await service.ConnectHubAsync(protocol, HubPath(rest), o => o.Http = smallBuffers);
+        await using var healthy = await service.ConnectHubAsync(protocol, HubPath(rest));
+        using var healthyPushes = new PushRecorder(healthy);
+        using var stalledPushes = new PushRecorder(stalled);
+        await stalled.InvokeAsync("Subscribe", "firehose");
+        await healthy.InvokeAsync("Subscribe", "firehose");
+
+        stalled.PauseReading();
+        var batch = new { messages = Enumerable.Repeat(new { body = new string('x', 16 * 1024) }, 10).ToArray() };
+        var posts = 0;
+        while (!overflowed.Task.IsCompleted)
+        {
+            Assert.True(++posts <= 300, "300 posts of 160 KB never overflowed the stalled subscriber's 256 KB push buffer");
+            // Within: a poster waiting on the stalled subscriber would time out here.
+            Assert.Equal(HttpStatusCode.Created, (await rest.PostAsync("/v2/queues/firehose/messages", batch).Within()).Status);
+            Assert.Equal(10, (await healthyPushes.NextAsync()).Messages.Length);
+        }
+        stalled.ResumeReading();
+
+        var closed = await stalled.Closed.Within();
+        Assert.True(closed.CloseMessageReceived, $"closed without a Close message: {closed}");
+        Assert.StartsWith("Push buffer overflow", closed.Error, StringComparison.Ordinal);
+        Assert.False(closed.AllowReconnect);
+        await rest.PostMessagesAsync("firehose", "after");
+        Assert.Equal(["\"after\""], await healthyPushes.NextBodiesAsync());
+        Assert.True(await healthy.InvokeAsync<bool>("Ping"));
+    }
+
+    /// <summary>A WebSocket client whose socket has a small receive buffer, so a stalled reader backs the server up sooner.</summary>
+    private static HttpMessageInvoker SmallReceiveBuffer() => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 16 * 1024 };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    });
+
+    /// <summary>Completes a task when a log event of the given name is written (the server's own word that something happened).</summary>
+    private sealed class EventSignal(string eventName, TaskCompletionSource signal) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == eventName)
+            {
+                signal.TrySetResult();
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
