@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Hubs;
@@ -33,17 +34,14 @@ public sealed class QueuesHub(
     // Queues
 
     public async Task<QueueCreatedView> CreateQueue(string queue, JsonElement? metadata) =>
-        new(await queues.CreateFromJsonAsync(Caller, queue, metadata, Context.ConnectionAborted));
+        new(await queues.CreateFromJsonAsync(Caller, queue, metadata, QueueKind.Queue, Context.ConnectionAborted));
 
-    public Task<QueuePageView> ListQueues(ListQueuesArgs? options)
-    {
-        var o = options ?? new ListQueuesArgs();
-        return queues.ListAsync(Caller, new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount), Context.ConnectionAborted);
-    }
+    public Task<QueuePageView> ListQueues(ListQueuesArgs? options) =>
+        queues.ListAsync(Caller, ListRequest(options), Context.ConnectionAborted);
 
-    public Task<JsonObject> GetQueue(string queue) => queues.GetAsync(Caller, queue, Context.ConnectionAborted);
+    public Task<JsonObject> GetQueue(string queue) => queues.GetAsync(Caller, queue, QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task DeleteQueue(string queue) => queues.DeleteAsync(Caller, queue, Context.ConnectionAborted);
+    public Task DeleteQueue(string queue) => queues.DeleteAsync(Caller, queue, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task<QueueStatsView> GetQueueStats(string queue) => queues.StatsAsync(Caller, queue, Context.ConnectionAborted);
 
@@ -52,31 +50,30 @@ public sealed class QueuesHub(
         queues.PatchAsync(Caller, queue, changes, ct: Context.ConnectionAborted);
 
     public Task PurgeQueue(string queue, string[]? resourceTypes) =>
-        queues.PurgeAsync(Caller, queue, resourceTypes, Context.ConnectionAborted);
+        queues.PurgeAsync(Caller, queue, resourceTypes, QueueKind.Queue, Context.ConnectionAborted);
 
     // Messages
 
     public Task<PostedView> PostMessages(string queue, MessageArgs[]? batch) =>
-        messages.PostAsync(Caller, queue, (batch ?? []).Select(m => new MessageDraft(m.Body, m.Ttl, m.Delay)).ToList(), Context.ConnectionAborted);
+        messages.PostAsync(Caller, queue, Drafts(batch), QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessagePageView> ListMessages(string queue, ListMessagesArgs? options)
-    {
-        var o = options ?? new ListMessagesArgs();
-        return messages.ListAsync(Caller, queue, new ListMessagesRequest(o.Marker, o.Limit, o.Echo, o.IncludeClaimed, o.IncludeDelayed), Context.ConnectionAborted);
-    }
+    public Task<MessagePageView> ListMessages(string queue, ListMessagesArgs? options) =>
+        messages.ListAsync(Caller, queue, ListRequest(options), QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessageView> GetMessage(string queue, string messageId) => messages.GetAsync(Caller, queue, messageId, Context.ConnectionAborted);
+    public Task<MessageView> GetMessage(string queue, string messageId) =>
+        messages.GetAsync(Caller, queue, messageId, QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessagesView> GetMessages(string queue, string[] messageIds) => messages.GetManyAsync(Caller, queue, messageIds, Context.ConnectionAborted);
+    public Task<MessagesView> GetMessages(string queue, string[] messageIds) =>
+        messages.GetManyAsync(Caller, queue, messageIds, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task DeleteMessage(string queue, string messageId, string? claimId) =>
-        messages.DeleteAsync(Caller, queue, messageId, claimId, Context.ConnectionAborted);
+        messages.DeleteAsync(Caller, queue, messageId, claimId, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task DeleteMessages(string queue, string[] messageIds, string[]? claimIds) =>
-        messages.DeleteManyAsync(Caller, queue, messageIds, claimIds, pop: null, Context.ConnectionAborted);
+        messages.DeleteManyAsync(Caller, queue, messageIds, claimIds, pop: null, QueueKind.Queue, Context.ConnectionAborted);
 
     public async Task<PoppedView> PopMessages(string queue, int count) =>
-        (await messages.DeleteManyAsync(Caller, queue, ids: null, claimIds: null, pop: count, Context.ConnectionAborted))!;
+        (await messages.DeleteManyAsync(Caller, queue, ids: null, claimIds: null, pop: count, QueueKind.Queue, Context.ConnectionAborted))!;
 
     // Claims
 
@@ -111,4 +108,12 @@ public sealed class QueuesHub(
     /// </summary>
     public IAsyncEnumerable<ConsumedMessageView> Consume(string queue, ConsumeArgs? options, CancellationToken cancellationToken) =>
         HubErrors.Translate(consumer.ConsumeAsync(Caller, queue, options?.Ttl, options?.Grace, options?.Batch, cancellationToken), cancellationToken);
+
+    private static ListQueuesRequest ListRequest(ListQueuesArgs? o) =>
+        o is null ? new ListQueuesRequest() : new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount);
+
+    private static ListMessagesRequest ListRequest(ListMessagesArgs? o) =>
+        o is null ? new ListMessagesRequest() : new ListMessagesRequest(o.Marker, o.Limit, o.Echo, o.IncludeClaimed, o.IncludeDelayed);
+
+    private static List<MessageDraft> Drafts(MessageArgs[]? batch) => (batch ?? []).Select(m => new MessageDraft(m.Body, m.Ttl, m.Delay)).ToList();
 }
