@@ -1,12 +1,13 @@
 using Microsoft.Net.Http.Headers;
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Rest;
 
 /// <summary>
 /// The checks Zaqar runs before every /v2 request, in its order (zaqar-v2-api.md section 1.2): no form
-/// bodies, JSON acceptable, then the caller's identity and the queue name in the path (both validated by the common
-/// API layer), all before a parameter or the body is read.
+/// bodies, JSON acceptable, then the caller's identity and the queue or topic name in the path (both validated by
+/// the common API layer), all before a parameter or the body is read.
 /// </summary>
 internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
 {
@@ -33,6 +34,10 @@ internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
         if (request.RouteValues.TryGetValue("queue", out var queue) && queue is string name)
         {
             IdentityRules.ValidateQueueName(name, caller.ProjectId);
+        }
+        if (request.RouteValues.TryGetValue("topic", out var topic) && topic is string topicName)
+        {
+            IdentityRules.ValidateQueueName(topicName, caller.ProjectId, QueueKind.Topic);
         }
         http.SetCaller(caller);
         return next(context);
