@@ -89,7 +89,8 @@ public sealed class QueueService(
     public async Task<JsonObject> GetAsync(CallContext ctx, string queue, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
-        var stored = await guard.Run(() => queues.GetMetadataAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} metadata could not be retrieved.");
+        var stored = await guard.Run(
+            () => queues.GetMetadataAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} metadata could not be retrieved.");
         return QueueMetadata.WithReservedDefaults(stored is null ? [] : QueueMetadata.Parse(stored), O, kind);
     }
 
@@ -195,7 +196,8 @@ public sealed class QueueService(
 
     /// <summary>Purges the listed resource types ("messages", "subscriptions"); null means both.</summary>
     public async Task PurgeAsync(
-        CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, QueueKind kind = QueueKind.Queue,
+        CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var types = resourceTypes ?? PurgeableResourceTypes;
@@ -239,7 +241,8 @@ public sealed class QueueService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var now = time.GetUtcNow().UtcDateTime;
-        var counts = await guard.Run(() => queues.CountMessagesAsync(ctx.Queue(queue, kind), now, ct), $"{kind.Noun()} stats could not be read.");
+        var counts = await guard.Run(
+            () => queues.CountMessagesAsync(ctx.Queue(queue, kind), now, ct), $"{kind.Noun()} stats could not be read.");
         return (counts, now);
     }
 
@@ -257,8 +260,8 @@ public sealed class QueueService(
 
     private TopicMessageStatView? TopicStatView(string topic, StoredMessage? m, DateTime now) => m is null
         ? null
-        : new TopicMessageStatView(
-            MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), Created(m), Paths.Message(topic, m.Id.ToString("D"), QueueKind.Topic));
+        : new TopicMessageStatView(MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), Created(m),
+            Paths.Message(topic, m.Id.ToString("D"), QueueKind.Topic));
 
     private static string Created(StoredMessage m) => m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

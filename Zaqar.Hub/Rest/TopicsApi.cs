@@ -99,7 +99,8 @@ internal static class TopicsApi
     private static async Task<IResult> DeleteMessagesAsync(HttpContext http, string topic, MessageService messages)
     {
         var q = http.Request;
-        var popped = await messages.DeleteManyAsync(http.Caller(), topic, q.List("ids"), q.List("claim_ids"), q.Int("pop"), Topic, http.RequestAborted);
+        var popped = await messages.DeleteManyAsync(
+            http.Caller(), topic, q.List("ids"), q.List("claim_ids"), q.Int("pop"), Topic, http.RequestAborted);
         return popped is null ? Results.NoContent() : Results.Json(popped);
     }
 }
