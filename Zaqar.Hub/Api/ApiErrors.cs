@@ -40,4 +40,8 @@ public static class ApiErrors
 
     public static readonly ZaqarException InvalidQueueName =
         new(400, "Invalid queue identification", "The format of the submitted queue name or project id is not valid.");
+
+    // Zaqar checks topic names in a hook of their own (validate_topic_identification) with the same rule.
+    public static readonly ZaqarException InvalidTopicName =
+        new(400, "Invalid topic identification", "The format of the submitted topic name or project id is not valid.");
 }

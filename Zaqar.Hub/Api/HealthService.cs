@@ -47,15 +47,15 @@ public sealed class HealthService(
         var queue = "health-" + Guid.NewGuid().ToString("N");
         var body = JsonSerializer.SerializeToElement(new { health = true });
 
-        await Step(status, "create_queue", async () => { await queues.CreateAsync(ctx, queue, null, ct); return null; });
+        await Step(status, "create_queue", async () => { await queues.CreateAsync(ctx, queue, null, QueueKind.Queue, ct); return null; });
         var posted = await Step(status, "post_messages", async () =>
         {
-            var result = await messages.PostAsync(ctx, queue, Enumerable.Repeat(new MessageDraft(body), 100).ToList(), ct);
+            var result = await messages.PostAsync(ctx, queue, Enumerable.Repeat(new MessageDraft(body), 100).ToList(), QueueKind.Queue, ct);
             return (result.MessageIds[0], result);
         });
         await Step(status, "list_messages", async () =>
         {
-            var page = await messages.ListAsync(ctx, queue, new ListMessagesRequest(Echo: true), ct);
+            var page = await messages.ListAsync(ctx, queue, new ListMessagesRequest(Echo: true), QueueKind.Queue, ct);
             return page.Messages.Count > 0 ? null : throw new InvalidOperationException("no messages listed");
         });
         var claim = await Step(status, "claim_messages", async () =>
@@ -66,7 +66,7 @@ public sealed class HealthService(
         await Step(status, "delete_messages", async () =>
         {
             var first = claim?.Messages[0].Id ?? throw new InvalidOperationException("no claim");
-            await messages.DeleteAsync(ctx, queue, first, claim.ClaimId, ct);
+            await messages.DeleteAsync(ctx, queue, first, claim.ClaimId, QueueKind.Queue, ct);
             return first;
         });
         await Step(status, "delete_claim", async () =>
@@ -78,10 +78,10 @@ public sealed class HealthService(
         await Step(status, "bulk_delete_messages", async () =>
         {
             var ids = posted?.MessageIds.Take(20).ToList() ?? throw new InvalidOperationException("nothing posted");
-            await messages.DeleteManyAsync(ctx, queue, ids, null, null, ct);
+            await messages.DeleteManyAsync(ctx, queue, ids, null, null, QueueKind.Queue, ct);
             return null;
         });
-        await Step(status, "delete_queue", async () => { await queues.DeleteAsync(ctx, queue, ct); return null; });
+        await Step(status, "delete_queue", async () => { await queues.DeleteAsync(ctx, queue, QueueKind.Queue, ct); return null; });
         return new HealthView(true, status);
     }
 

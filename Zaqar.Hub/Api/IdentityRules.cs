@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Zaqar.Data;
 
 namespace Zaqar.Hub.Api;
 
@@ -54,12 +55,15 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
         return clientId;
     }
 
-    /// <summary>Fails with "Invalid queue identification" unless the name and project follow the rules.</summary>
-    public static void ValidateQueueName(string name, string projectId)
+    /// <summary>
+    /// Fails with "Invalid queue identification" (or "Invalid topic identification") unless the name and project
+    /// follow the rules; topics follow the queues' rules.
+    /// </summary>
+    public static void ValidateQueueName(string name, string projectId, QueueKind kind = QueueKind.Queue)
     {
         if (!IsValidQueueName(name) || projectId.Length > MaxProjectIdLength)
         {
-            throw ApiErrors.InvalidQueueName;
+            throw kind == QueueKind.Topic ? ApiErrors.InvalidTopicName : ApiErrors.InvalidQueueName;
         }
     }
 

@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
 
-/// <summary>Posting, listing, reading and deleting messages: the rules of zaqar-v2-api.md section 3.</summary>
+/// <summary>
+/// Posting, listing, reading and deleting messages: the rules of zaqar-v2-api.md section 3, for a queue's messages
+/// and (with <see cref="QueueKind.Topic"/>) a topic's, which follow the same rules and are never claimed.
+/// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class MessageService(
+public sealed partial class MessageService(
     MessageStore messages,
     QueueStore queues,
     StorageGuard guard,
@@ -22,38 +24,10 @@ public sealed class MessageService(
 
     private ZaqarOptions O => options.Value;
 
-    /// <summary>
-    /// Posts a JSON document of messages. The size limit (the service's and the queue's) is checked against
-    /// <paramref name="contentLength"/> before the body is read, as Zaqar does.
-    /// </summary>
-    public async Task<PostedView> PostJsonAsync(
-        CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+    public async Task<MessagePageView> ListAsync(
+        CallContext ctx, string queue, ListMessagesRequest request, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var settings = await SettingsAsync(ctx, queue, "Messages could not be enqueued.", ct);
-        var limit = PostSizeLimit(settings);
-        if (contentLength is { } declared)
-        {
-            CheckPostSize(declared, settings);
-        }
-        var body = await readBody(limit);
-        CheckPostSize(body.Length, settings);
-        using var document = JsonInput.Parse(body);
-        var drafts = RequestBodies.Messages(document.RootElement, readDelay: DefaultDelay(settings) != 0);
-        return await PostCoreAsync(ctx, queue, drafts, settings, ct);
-    }
-
-    /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
-    public async Task<PostedView> PostAsync(CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, CancellationToken ct = default)
-    {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var settings = await SettingsAsync(ctx, queue, "Messages could not be enqueued.", ct);
-        return await PostCoreAsync(ctx, queue, drafts, settings, ct, boundByTransport: true);
-    }
-
-    public async Task<MessagePageView> ListAsync(CallContext ctx, string queue, ListMessagesRequest request, CancellationToken ct = default)
-    {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var limit = request.Limit ?? 10;
         CheckPageLimit(limit);
         long after = 0;
@@ -63,30 +37,32 @@ public sealed class MessageService(
         }
         var now = Now();
         var query = new MessageQuery(after, limit, request.Echo ?? false, ctx.ClientId, request.IncludeClaimed ?? false, request.IncludeDelayed ?? false);
-        var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue), query, now), "Messages could not be listed.");
-        var views = page.Select(m => View(queue, m.Message, now)).ToList();
-        var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue), Parameters(request), views[^1].Id);
+        var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue, kind), query, now), "Messages could not be listed.");
+        var views = page.Select(m => View(queue, m.Message, now, kind)).ToList();
+        var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue, kind), Parameters(request), views[^1].Id);
         return new MessagePageView(views, links);
     }
 
-    public async Task<MessageView> GetAsync(CallContext ctx, string queue, string messageId, CancellationToken ct = default)
+    public async Task<MessageView> GetAsync(
+        CallContext ctx, string queue, string messageId, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var now = Now();
         if (MessageIds.TryParse(messageId, out var id, out _))
         {
-            var found = await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue), [id], now), "Message could not be retrieved.");
+            var found = await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), [id], now), "Message could not be retrieved.");
             if (found.Count == 1)
             {
-                return View(queue, found[0], now);
+                return View(queue, found[0], now, kind);
             }
         }
         throw ApiErrors.NotFound($"Message {messageId} does not exist in queue {queue} for project {ctx.ProjectId}.");
     }
 
-    public async Task<MessagesView> GetManyAsync(CallContext ctx, string queue, IReadOnlyList<string>? ids, CancellationToken ct = default)
+    public async Task<MessagesView> GetManyAsync(
+        CallContext ctx, string queue, IReadOnlyList<string>? ids, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         // REST always has a list here (no "ids" parameter means a listing); a hub caller can send none.
         if (ids is null)
         {
@@ -97,19 +73,23 @@ public sealed class MessageService(
         var parsed = ParseIds(ids);
         var found = parsed.Count == 0
             ? []
-            : await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue), parsed, now), "Message could not be retrieved.");
+            : await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), parsed, now), "Message could not be retrieved.");
         if (found.Count == 0)
         {
             throw ApiErrors.NotFound(
                 $"No messages with IDs: {string.Join(",", ids)} found in the queue {queue} for project {ctx.ProjectId}.");
         }
-        return new MessagesView(found.Select(m => View(queue, m, now)).ToList());
+        return new MessagesView(found.Select(m => View(queue, m, now, kind)).ToList());
     }
 
-    /// <summary>Deletes one message; the claim rules of section 3.4 decide between 204, 400 and 403.</summary>
-    public async Task DeleteAsync(CallContext ctx, string queue, string messageId, string? claimId, CancellationToken ct = default)
+    /// <summary>
+    /// Deletes one message; the claim rules of section 3.4 decide between 204, 400 and 403 (a topic's messages are
+    /// never claimed: a claim id given for one is a claim on an unclaimed message).
+    /// </summary>
+    public async Task DeleteAsync(
+        CallContext ctx, string queue, string messageId, string? claimId, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         if (!MessageIds.TryParse(messageId, out var id, out _))
         {
             return; // No such message: already deleted, as far as the client is concerned.
@@ -123,7 +103,7 @@ public sealed class MessageService(
             claim = claimIsUuid ? parsed : Guid.Empty;
         }
         var now = Now();
-        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue), id, claim, now), "Message could not be deleted.");
+        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue, kind), id, claim, now), "Message could not be deleted.");
         if (!outcome.Found || outcome.Deleted)
         {
             return;
@@ -151,11 +131,17 @@ public sealed class MessageService(
     /// Bulk delete by <paramref name="ids"/> (204) or pop of <paramref name="pop"/> messages (200), exactly one
     /// of the two. With <paramref name="claimIds"/> only messages held by those live claims are deleted.
     /// </summary>
+    /// <remarks>
+    /// A topic pops too: Zaqar's only topic store (mongodb) removes and returns the oldest messages, and with no
+    /// claims on a topic that is all a queue pop does as well. It has no claim to report, and since no claim can
+    /// be named on a topic, message_delete_with_claim_id does not require claim_ids there.
+    /// </remarks>
     /// <returns>The popped messages for a pop; null for a delete by ids.</returns>
     public async Task<PoppedView?> DeleteManyAsync(
-        CallContext ctx, string queue, IReadOnlyList<string>? ids, IReadOnlyList<string>? claimIds, int? pop, CancellationToken ct = default)
+        CallContext ctx, string queue, IReadOnlyList<string>? ids, IReadOnlyList<string>? claimIds, int? pop,
+        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         if (pop is not null && ids is not null)
         {
             throw ApiErrors.BadRequest("pop and id params cannot be present together in the delete request.");
@@ -171,17 +157,17 @@ public sealed class MessageService(
             {
                 throw ApiErrors.BadRequest($"Pop value must be at least 1 and may not be greater than {O.MaxMessagesPerClaimOrPop}.");
             }
-            var popped = await guard.Run(() => messages.PopAsync(ctx.Queue(queue), count, now), "Messages could not be popped.");
-            // Zaqar pops through a one-second claim; its id is reported with each message.
-            var popClaim = Guid.NewGuid().ToString("D");
+            var popped = await guard.Run(() => messages.PopAsync(ctx.Queue(queue, kind), count, now), "Messages could not be popped.");
+            // Zaqar pops a queue through a one-second claim; its id is reported with each message.
+            var popClaim = kind == QueueKind.Queue ? Guid.NewGuid().ToString("D") : null;
             return new PoppedView(popped.Select(m => new PoppedMessageView(
-                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, m.ClaimCount + 1)).ToList());
+                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, popClaim is null ? null : m.ClaimCount + 1)).ToList());
         }
         if (ids!.Count < 1 || ids.Count > O.MaxMessagesPerPage)
         {
             throw ApiErrors.BadRequest($"ids parameter should have at least 1 and not greater than {O.MaxMessagesPerPage} values.");
         }
-        if (O.MessageDeleteWithClaimId && (claimIds is null || claimIds.Count == 0))
+        if (O.MessageDeleteWithClaimId && kind == QueueKind.Queue && (claimIds is null || claimIds.Count == 0))
         {
             throw ApiErrors.BadRequest(
                 "The request should have both \"ids\" and \"claim_ids\" parameter in the request when message_delete_with_claim_id is True.");
@@ -190,121 +176,22 @@ public sealed class MessageService(
         List<Guid>? claims = claimIds is null ? null : claimIds.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).ToList();
         if (parsed.Count > 0)
         {
-            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue), parsed, claims, now), "Messages could not be deleted.");
+            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue, kind), parsed, claims, now), "Messages could not be deleted.");
         }
         return null;
     }
 
-    internal MessageView View(string queue, StoredMessage m, DateTime now)
+    internal MessageView View(string queue, StoredMessage m, DateTime now, QueueKind kind = QueueKind.Queue)
     {
         var id = m.Id.ToString("D");
         var body = crypto.BodyText(m);
-        return new MessageView(id, Paths.ClaimedMessage(queue, id, m.ClaimId), m.Ttl, Age(m.CreatedAt, now), JsonInput.ParseStored(body))
+        return new MessageView(id, Paths.ClaimedMessage(queue, id, m.ClaimId, kind), m.Ttl, Age(m.CreatedAt, now), JsonInput.ParseStored(body))
         {
             Checksum = O.EnableChecksum ? Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(body))) : null,
         };
     }
 
     internal static long Age(DateTime created, DateTime now) => Math.Max(0, (long)(now - created).TotalSeconds);
-
-    private async Task<PostedView> PostCoreAsync(
-        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueSettings settings, CancellationToken ct, bool boundByTransport = false)
-    {
-        if (drafts.Count == 0)
-        {
-            throw ApiErrors.BadRequest("No messages to enqueu.");
-        }
-        var ttlDefault = settings.DefaultMessageTtl ?? O.DefaultMessageTtl;
-        var delayDefault = DefaultDelay(settings);
-        var batch = new NewMessage[drafts.Count];
-        long size = 0;
-        for (var i = 0; i < drafts.Count; i++)
-        {
-            var draft = drafts[i];
-            if (draft.Body.ValueKind == JsonValueKind.Undefined)
-            {
-                throw ApiErrors.BadBody("Missing \"body\" field.");
-            }
-            var ttl = draft.Ttl ?? ttlDefault;
-            if (ttl < MessageRules.MinTtl || ttl > O.MaxMessageTtl)
-            {
-                throw ApiErrors.BadRequest(
-                    $"The TTL for a message may not exceed {O.MaxMessageTtl} seconds, and must be at least {MessageRules.MinTtl} seconds long.");
-            }
-            // Delays apply only on delayed queues (a non-zero default delay); elsewhere the field is ignored.
-            var delay = delayDefault == 0 ? 0 : draft.Delay ?? delayDefault;
-            if (delay < 0 || delay > O.MaxMessageDelay)
-            {
-                throw ApiErrors.BadRequest(
-                    $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
-            }
-            if (boundByTransport)
-            {
-                // Bound by the transport, not parsed by JsonInput: apply its integer rule here.
-                JsonInput.CheckIntegers(draft.Body);
-            }
-            var body = JsonInput.Compact(draft.Body);
-            size += Encoding.UTF8.GetByteCount(body) + 32;
-            batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
-        }
-        if (boundByTransport)
-        {
-            // REST checked the request's size before reading it; here the compact JSON size stands in.
-            CheckPostSize(size, settings);
-        }
-        var now = Now();
-        var ids = await guard.Run(() => messages.PostAsync(ctx.Queue(queue), batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
-        var idTexts = ids.Select(id => id.ToString("D")).ToList();
-        if (_observers.Length > 0)
-        {
-            var pushed = new PushedMessageView[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                // Cloned: the draft may live in a request document that is disposed when the post returns.
-                pushed[i] = new PushedMessageView(idTexts[i], drafts[i].Body.Clone(), batch[i].Ttl, 0)
-                {
-                    Delay = batch[i].Delay,
-                    Size = batch[i].Body.Length,
-                };
-            }
-            var posted = new PostedMessages(ctx.Queue(queue), pushed, now);
-            foreach (var observer in _observers)
-            {
-                observer.Posted(posted);
-            }
-        }
-        return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue, id)).ToList());
-    }
-
-    private async Task<QueueSettings> SettingsAsync(CallContext ctx, string queue, string failure, CancellationToken ct)
-    {
-        var metadata = await guard.Run(() => queues.GetMetadataAsync(ctx.Queue(queue), ct), failure);
-        return metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata));
-    }
-
-    // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
-    private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
-
-    private int PostSizeLimit(QueueSettings settings) =>
-        settings.MaxMessagesPostSize is { } q ? Math.Min(q, O.MaxMessagesPostSize) : O.MaxMessagesPostSize;
-
-    private void CheckPostSize(long size, QueueSettings settings)
-    {
-        if (settings.MaxMessagesPostSize is { } queueLimit)
-        {
-            var limit = Math.Min(queueLimit, O.MaxMessagesPostSize);
-            if (size > limit)
-            {
-                throw ApiErrors.BadRequest(
-                    $"Message collection size is too large. The max size for current queue is {limit}. It is calculated by max size = " +
-                    $"min(max_messages_post_size_config: {O.MaxMessagesPostSize}, max_messages_post_size_queue: {queueLimit}).");
-            }
-        }
-        if (size > O.MaxMessagesPostSize)
-        {
-            throw ApiErrors.BadRequest($"Message collection size is too large. Max size {O.MaxMessagesPostSize}");
-        }
-    }
 
     private void CheckPageLimit(int limit)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Zaqar.Data;
 
 namespace Zaqar.Hub.Api;
 
@@ -71,12 +72,15 @@ public static partial class MetadataPatch
         return changes;
     }
 
-    /// <summary>Applies the changes to <paramref name="metadata"/>; 409 for replace/remove of a key that does not exist.</summary>
-    public static void Apply(JsonObject metadata, IReadOnlyList<MetadataChange> changes, ZaqarOptions options)
+    /// <summary>
+    /// Applies the changes to <paramref name="metadata"/>; 409 for replace/remove of a key that does not exist (the
+    /// reserved keys of the <paramref name="kind"/> always exist).
+    /// </summary>
+    public static void Apply(JsonObject metadata, IReadOnlyList<MetadataChange> changes, ZaqarOptions options, QueueKind kind = QueueKind.Queue)
     {
         foreach (var change in changes)
         {
-            var exists = metadata.ContainsKey(change.Key) || QueueMetadata.IsReserved(change.Key, options);
+            var exists = metadata.ContainsKey(change.Key) || QueueMetadata.IsReserved(change.Key, options, kind);
             switch (change.Op)
             {
                 case "add":

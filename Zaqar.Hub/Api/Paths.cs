@@ -1,16 +1,24 @@
+using Zaqar.Data;
+
 namespace Zaqar.Hub.Api;
 
-/// <summary>The canonical resource paths of the v2 API; hrefs in responses use them whatever the transport.</summary>
+/// <summary>
+/// The canonical resource paths of the v2 API; hrefs in responses use them whatever the transport. A topic's
+/// resources live under /v2/topics as a queue's live under /v2/queues.
+/// </summary>
 public static class Paths
 {
-    public static string Queue(string queue) => $"/v2/queues/{queue}";
+    /// <summary>"/v2/queues" or "/v2/topics".</summary>
+    public static string Collection(QueueKind kind) => "/v2/" + kind.Collection();
 
-    public static string Messages(string queue) => $"/v2/queues/{queue}/messages";
+    public static string Queue(string queue, QueueKind kind = QueueKind.Queue) => $"{Collection(kind)}/{queue}";
 
-    public static string Message(string queue, string id) => $"/v2/queues/{queue}/messages/{id}";
+    public static string Messages(string queue, QueueKind kind = QueueKind.Queue) => $"{Collection(kind)}/{queue}/messages";
 
-    public static string ClaimedMessage(string queue, string id, Guid? claimId) =>
-        claimId is { } c ? $"/v2/queues/{queue}/messages/{id}?claim_id={c:D}" : Message(queue, id);
+    public static string Message(string queue, string id, QueueKind kind = QueueKind.Queue) => $"{Collection(kind)}/{queue}/messages/{id}";
+
+    public static string ClaimedMessage(string queue, string id, Guid? claimId, QueueKind kind = QueueKind.Queue) =>
+        claimId is { } c ? $"{Message(queue, id, kind)}?claim_id={c:D}" : Message(queue, id, kind);
 
     public static string Claims(string queue) => $"/v2/queues/{queue}/claims";
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Zaqar.Data;
 
 namespace Zaqar.Hub.Api;
 
@@ -22,27 +23,35 @@ public static class QueueMetadata
     public const string EnableEncryptMessages = "_enable_encrypt_messages";
     public const string RetryPolicy = "_retry_policy";
 
-    /// <summary>The reserved keys a read fills in when absent or falsy, with their default values, in Zaqar's order.</summary>
-    public static IEnumerable<(string Key, JsonNode? Value)> ReservedDefaults(ZaqarOptions o)
+    /// <summary>
+    /// The reserved keys a read fills in when absent or falsy, with their default values, in Zaqar's order. A topic
+    /// has only the posting keys: Zaqar's topic resource fills in just those, since the dead-letter keys need claims.
+    /// </summary>
+    public static IEnumerable<(string Key, JsonNode? Value)> ReservedDefaults(ZaqarOptions o, QueueKind kind = QueueKind.Queue)
     {
         yield return (MaxMessagesPostSize, JsonValue.Create(o.MaxMessagesPostSize));
         yield return (DefaultMessageTtl, JsonValue.Create(o.DefaultMessageTtl));
         yield return (DefaultMessageDelay, JsonValue.Create(o.DefaultMessageDelay));
+        if (kind == QueueKind.Topic)
+        {
+            yield break;
+        }
         yield return (DeadLetterQueue, null);
         yield return (DeadLetterQueueMessagesTtl, null);
         yield return (MaxClaimCount, null);
         yield return (EnableEncryptMessages, JsonValue.Create(false));
     }
 
-    public static bool IsReserved(string key, ZaqarOptions o) => ReservedDefaults(o).Any(r => r.Key == key);
+    public static bool IsReserved(string key, ZaqarOptions o, QueueKind kind = QueueKind.Queue) =>
+        ReservedDefaults(o, kind).Any(r => r.Key == key);
 
     public static JsonObject Parse(string stored) => JsonNode.Parse(stored)?.AsObject() ?? [];
 
     /// <summary>A copy of the metadata with the reserved defaults filled in, as GET and PATCH return it.</summary>
-    public static JsonObject WithReservedDefaults(JsonObject metadata, ZaqarOptions o)
+    public static JsonObject WithReservedDefaults(JsonObject metadata, ZaqarOptions o, QueueKind kind = QueueKind.Queue)
     {
         var filled = (JsonObject)metadata.DeepClone();
-        foreach (var (key, value) in ReservedDefaults(o))
+        foreach (var (key, value) in ReservedDefaults(o, kind))
         {
             if (IsFalsy(filled[key]))
             {

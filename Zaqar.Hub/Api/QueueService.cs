@@ -7,48 +7,27 @@ using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
 
-/// <summary>Queues: list, create, read, patch metadata, delete, stats, purge (zaqar-v2-api.md section 2).</summary>
+/// <summary>
+/// Queues and topics: list, create, read, patch metadata, delete, stats, purge (zaqar-v2-api.md sections 2 and 8).
+/// A topic follows the queue rules in its own name space; only its listing and stats have shapes of their own.
+/// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class QueueService(
+public sealed partial class QueueService(
     QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto)
 {
     public static readonly string[] PurgeableResourceTypes = ["messages", "subscriptions"];
 
     private ZaqarOptions O => options.Value;
 
-    public async Task<QueuePageView> ListAsync(CallContext ctx, ListQueuesRequest request, CancellationToken ct = default)
-    {
-        var limit = request.Limit ?? 10;
-        if (limit < 1 || limit > O.MaxQueuesPerPage)
-        {
-            throw ApiErrors.BadRequest($"Limit must be at least 1 and no greater than {O.MaxQueuesPerPage}.");
-        }
-        var filter = MetadataFilter(request.MetadataFilters);
-        var page = await guard.Run(
-            () => queues.ListAsync(ctx.ProjectId, QueueKind.Queue, request.Marker, limit, request.Name, filter, ct), "Queues could not be listed.");
-        var detailed = request.Detailed ?? false;
-        var views = page.Select(q => new QueueView(q.Name, Paths.Queue(q.Name))
-        {
-            Metadata = detailed ? QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(q.Metadata), O) : null,
-        }).ToList();
-        long? count = null;
-        if (request.WithCount == true)
-        {
-            var total = await guard.Run(() => queues.CountAsync(ctx.ProjectId, QueueKind.Queue, request.Name, filter, ct), "Queues could not be listed.");
-            count = total == 0 ? null : total;
-        }
-        var links = views.Count == 0 ? [] : Paths.Next("/v2/queues", Parameters(request), views[^1].Name);
-        return new QueuePageView(views, links) { Count = count };
-    }
-
     /// <summary>
     /// Creates a queue from a JSON metadata document (empty body: no metadata). False when it already existed;
     /// an existing queue's metadata is left as it is (Zaqar's stores do the same).
     /// </summary>
     public async Task<bool> CreateJsonAsync(
-        CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+        CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
+        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
         var body = await readBody(O.MaxQueueMetadata);
         CheckMetadataSize(body.Length);
@@ -62,42 +41,45 @@ public sealed class QueueService(
             }
             metadata = JsonNode.Parse(document.RootElement.GetRawText())!.AsObject();
         }
-        return await CreateAsync(ctx, queue, metadata, ct);
+        return await CreateAsync(ctx, queue, metadata, kind, ct);
     }
 
     /// <summary>Creates a queue from a metadata value a transport bound (must be a JSON object, or absent).</summary>
-    public Task<bool> CreateFromJsonAsync(CallContext ctx, string queue, JsonElement? metadata, CancellationToken ct = default)
+    public Task<bool> CreateFromJsonAsync(
+        CallContext ctx, string queue, JsonElement? metadata, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
         if (metadata is not { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } value)
         {
-            return CreateAsync(ctx, queue, null, ct);
+            return CreateAsync(ctx, queue, null, kind, ct);
         }
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw ApiErrors.DocumentTypeNotSupported;
         }
         JsonInput.CheckIntegers(value);
-        return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), ct);
+        return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), kind, ct);
     }
 
     /// <summary>Creates a queue with <paramref name="metadata"/>; false when it already existed (metadata untouched).</summary>
-    public async Task<bool> CreateAsync(CallContext ctx, string queue, JsonObject? metadata, CancellationToken ct = default)
+    public async Task<bool> CreateAsync(
+        CallContext ctx, string queue, JsonObject? metadata, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         metadata ??= [];
         var text = metadata.ToJsonString();
         CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
         QueueMetadata.Validate(metadata, O, ApiErrors.BadRequest);
         var now = time.GetUtcNow().UtcDateTime;
-        return await guard.Run(() => queues.CreateAsync(ctx.Queue(queue), text, now, ct), "Queue could not be created.");
+        return await guard.Run(() => queues.CreateAsync(ctx.Queue(queue, kind), text, now, ct), $"{kind.Noun()} could not be created.");
     }
 
     /// <summary>The queue's metadata with reserved defaults filled in; a missing queue reads as defaults (queues are lazy).</summary>
-    public async Task<JsonObject> GetAsync(CallContext ctx, string queue, CancellationToken ct = default)
+    public async Task<JsonObject> GetAsync(CallContext ctx, string queue, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var stored = await guard.Run(() => queues.GetMetadataAsync(ctx.Queue(queue), ct), "Queue metadata could not be retrieved.");
-        return QueueMetadata.WithReservedDefaults(stored is null ? [] : QueueMetadata.Parse(stored), O);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
+        var stored = await guard.Run(
+            () => queues.GetMetadataAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} metadata could not be retrieved.");
+        return QueueMetadata.WithReservedDefaults(stored is null ? [] : QueueMetadata.Parse(stored), O, kind);
     }
 
     /// <summary>
@@ -107,9 +89,9 @@ public sealed class QueueService(
     /// </summary>
     public async Task<JsonObject> PatchJsonAsync(
         CallContext ctx, string queue, string? contentType, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        CancellationToken ct = default)
+        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
         if (!string.Equals(contentType?.Split(';')[0].Trim(), MetadataPatch.ContentType, StringComparison.OrdinalIgnoreCase))
         {
@@ -125,43 +107,43 @@ public sealed class QueueService(
             throw ApiErrors.BadBody("PATCH body could not be empty for update.");
         }
         using var document = JsonInput.Parse(body);
-        return await PatchAsync(ctx, queue, document.RootElement, body.Length, ct);
+        return await PatchAsync(ctx, queue, document.RootElement, body.Length, kind, ct);
     }
 
     /// <summary>Applies a metadata JSON-patch document atomically; returns the metadata after it (defaults filled in).</summary>
-    public async Task<JsonObject> PatchAsync(CallContext ctx, string queue, JsonElement document, long? contentLength = null, CancellationToken ct = default)
+    public async Task<JsonObject> PatchAsync(
+        CallContext ctx, string queue, JsonElement document, long? contentLength = null, QueueKind kind = QueueKind.Queue,
+        CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
         JsonInput.CheckIntegers(document);
         var changes = MetadataPatch.Parse(document);
-        var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.Queue(queue), current =>
+        var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.Queue(queue, kind), current =>
         {
             var metadata = QueueMetadata.Parse(current);
-            MetadataPatch.Apply(metadata, changes, O);
+            MetadataPatch.Apply(metadata, changes, O, kind);
             QueueMetadata.Validate(metadata, O, ApiErrors.BadBody);
             var text = metadata.ToJsonString();
             CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
             return text;
-        }, ct), "Queue could not be updated.");
+        }, ct), $"{kind.Noun()} could not be updated.");
         if (updated is null)
         {
-            throw ApiErrors.NotFound($"Queue {queue} does not exist for project {ctx.ProjectId}");
+            throw ApiErrors.NotFound($"{kind.Noun()} {queue} does not exist for project {ctx.ProjectId}");
         }
-        return QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(updated), O);
+        return QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(updated), O, kind);
     }
 
-    public async Task DeleteAsync(CallContext ctx, string queue, CancellationToken ct = default)
+    public async Task DeleteAsync(CallContext ctx, string queue, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        await guard.Run(() => queues.DeleteAsync(ctx.Queue(queue), ct), "Queue could not be deleted.");
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
+        await guard.Run(() => queues.DeleteAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} could not be deleted.");
     }
 
     public async Task<QueueStatsView> StatsAsync(CallContext ctx, string queue, CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var now = time.GetUtcNow().UtcDateTime;
-        var counts = await guard.Run(() => queues.CountMessagesAsync(ctx.Queue(queue), now, ct), "Queue stats could not be read.");
+        var (counts, now) = await CountAsync(ctx, queue, QueueKind.Queue, ct);
         return new QueueStatsView(new MessageCountsView(counts.Claimed, counts.Total - counts.Claimed, counts.Total)
         {
             Oldest = StatView(queue, counts.Oldest, now),
@@ -169,14 +151,26 @@ public sealed class QueueService(
         });
     }
 
+    /// <summary>A topic's stats: only the total and the oldest and newest messages, since nothing on a topic is claimed.</summary>
+    public async Task<TopicStatsView> TopicStatsAsync(CallContext ctx, string topic, CancellationToken ct = default)
+    {
+        var (counts, now) = await CountAsync(ctx, topic, QueueKind.Topic, ct);
+        return new TopicStatsView(new TopicMessageCountsView(counts.Total)
+        {
+            Oldest = TopicStatView(topic, counts.Oldest, now),
+            Newest = TopicStatView(topic, counts.Newest, now),
+        });
+    }
+
     /// <summary>
     /// Purges the queue's messages and/or subscriptions (<c>{"resource_types": [...]}</c>; no document: both).
     /// </summary>
-    public Task PurgeJsonAsync(CallContext ctx, string queue, JsonElement? document, CancellationToken ct = default)
+    public Task PurgeJsonAsync(
+        CallContext ctx, string queue, JsonElement? document, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
         if (document is not { } doc)
         {
-            return PurgeAsync(ctx, queue, null, ct);
+            return PurgeAsync(ctx, queue, null, kind, ct);
         }
         if (doc.ValueKind != JsonValueKind.Object || !doc.TryGetProperty("resource_types", out var list))
         {
@@ -186,13 +180,15 @@ public sealed class QueueService(
         {
             throw ApiErrors.BadRequest("Resource types must be a sub set of {'messages', 'subscriptions'}.");
         }
-        return PurgeAsync(ctx, queue, list.EnumerateArray().Select(t => t.GetString()!).ToList(), ct);
+        return PurgeAsync(ctx, queue, list.EnumerateArray().Select(t => t.GetString()!).ToList(), kind, ct);
     }
 
     /// <summary>Purges the listed resource types ("messages", "subscriptions"); null means both.</summary>
-    public async Task PurgeAsync(CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, CancellationToken ct = default)
+    public async Task PurgeAsync(
+        CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, QueueKind kind = QueueKind.Queue,
+        CancellationToken ct = default)
     {
-        IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var types = resourceTypes ?? PurgeableResourceTypes;
         if (types.Any(t => !PurgeableResourceTypes.Contains(t)))
         {
@@ -200,8 +196,17 @@ public sealed class QueueService(
         }
         if (types.Contains("messages"))
         {
-            await guard.Run(() => queues.PurgeMessagesAsync(ctx.Queue(queue), ct), "Queue could not be purged.");
+            await guard.Run(() => queues.PurgeMessagesAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} could not be purged.");
         }
+    }
+
+    private async Task<(QueueCounts Counts, DateTime Now)> CountAsync(CallContext ctx, string queue, QueueKind kind, CancellationToken ct)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
+        var now = time.GetUtcNow().UtcDateTime;
+        var counts = await guard.Run(
+            () => queues.CountMessagesAsync(ctx.Queue(queue, kind), now, ct), $"{kind.Noun()} stats could not be read.");
+        return (counts, now);
     }
 
     private MessageStatView? StatView(string queue, StoredMessage? m, DateTime now)
@@ -213,55 +218,21 @@ public sealed class QueueService(
         var id = m.Id.ToString("D");
         return new MessageStatView(
             MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), m.ClaimId?.ToString("D"), m.ClaimCount,
-            m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), Paths.Message(queue, id));
+            Created(m), Paths.Message(queue, id));
     }
+
+    private TopicMessageStatView? TopicStatView(string topic, StoredMessage? m, DateTime now) => m is null
+        ? null
+        : new TopicMessageStatView(MessageService.Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), Created(m),
+            Paths.Message(topic, m.Id.ToString("D"), QueueKind.Topic));
+
+    private static string Created(StoredMessage m) => m.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private void CheckMetadataSize(long size)
     {
         if (size > O.MaxQueueMetadata)
         {
             throw ApiErrors.BadRequest($"Queue metadata is too large. Max size: {O.MaxQueueMetadata}");
-        }
-    }
-
-    // Zaqar passes unknown list parameters to the store as metadata filters, numbers as numbers.
-    private static string? MetadataFilter(IReadOnlyList<KeyValuePair<string, string>>? filters)
-    {
-        if (filters is null || filters.Count == 0)
-        {
-            return null;
-        }
-        var filter = new JsonObject();
-        foreach (var (key, value) in filters)
-        {
-            filter[key] = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-                ? JsonValue.Create(n)
-                : JsonValue.Create(value);
-        }
-        return filter.ToJsonString();
-    }
-
-    private static IEnumerable<KeyValuePair<string, string>> Parameters(ListQueuesRequest r)
-    {
-        if (r.Limit is { } limit)
-        {
-            yield return new("limit", limit.ToString(CultureInfo.InvariantCulture));
-        }
-        if (r.Detailed is { } detailed)
-        {
-            yield return new("detailed", detailed ? "true" : "false");
-        }
-        if (r.Name is { } name)
-        {
-            yield return new("name", name);
-        }
-        if (r.WithCount is { } withCount)
-        {
-            yield return new("with_count", withCount ? "true" : "false");
-        }
-        foreach (var filter in r.MetadataFilters ?? [])
-        {
-            yield return filter;
         }
     }
 }

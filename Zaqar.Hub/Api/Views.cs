@@ -19,14 +19,17 @@ public sealed record MessageView(
     public string? Checksum { get; init; }
 }
 
-/// <summary>A message removed by pop (Zaqar returns the storage form: no href, with its claim fields).</summary>
+/// <summary>
+/// A message removed by pop (Zaqar returns the storage form: no href, with its claim fields on a queue; a topic's
+/// messages are never claimed, so a topic pop has no claim fields).
+/// </summary>
 public sealed record PoppedMessageView(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("age")] long Age,
     [property: JsonPropertyName("ttl")] int Ttl,
     [property: JsonPropertyName("body")] JsonElement Body,
-    [property: JsonPropertyName("claim_id")] string ClaimId,
-    [property: JsonPropertyName("claim_count")] int ClaimCount);
+    [property: JsonPropertyName("claim_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClaimId,
+    [property: JsonPropertyName("claim_count"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ClaimCount);
 
 /// <summary>A pagination link: <c>rel</c> is always "next".</summary>
 public sealed record LinkView(

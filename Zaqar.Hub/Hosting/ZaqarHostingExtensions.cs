@@ -135,7 +135,8 @@ public static class ZaqarHostingExtensions
             .MapDiscoveryApi()
             .MapQueuesApi()
             .MapMessagesApi()
-            .MapClaimsApi();
+            .MapClaimsApi()
+            .MapTopicsApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

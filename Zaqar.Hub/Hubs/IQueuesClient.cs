@@ -7,4 +7,10 @@ public interface IQueuesClient
 {
     /// <summary>New messages on a queue the connection subscribed to, right after their post committed.</summary>
     Task Messages(string queue, IReadOnlyList<PushedMessageView> messages);
+
+    /// <summary>
+    /// New messages on a topic the connection subscribed to. A method of its own, since a queue and a topic may
+    /// share a name.
+    /// </summary>
+    Task TopicMessages(string topic, IReadOnlyList<PushedMessageView> messages);
 }

@@ -9,7 +9,7 @@ using Zaqar.Hub.Api;
 namespace Zaqar.Hub.Hubs;
 
 /// <summary>
-/// Pushes committed posts to the connections subscribed to their queue (issue #3).
+/// Pushes committed posts to the connections subscribed to their queue (issue #3) or topic (issue #4).
 /// </summary>
 /// <remarks>
 /// Posters only enqueue: each connection has its own outbox and pump, so a slow or dead subscriber never blocks
@@ -35,19 +35,19 @@ public sealed partial class PushDispatcher : IMessageObserver
         connections.Disconnected += OnDisconnected;
     }
 
-    public void Subscribe(string connectionId, CallContext caller, string queue)
+    public void Subscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue)
     {
-        IdentityRules.ValidateQueueName(queue, caller.ProjectId);
+        IdentityRules.ValidateQueueName(queue, caller.ProjectId, kind);
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
-        var key = caller.Queue(queue);
+        var key = caller.Queue(queue, kind);
         outbox.Keys[key] = true;
         _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
     }
 
-    public void Unsubscribe(string connectionId, CallContext caller, string queue)
+    public void Unsubscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue)
     {
-        var key = caller.Queue(queue);
+        var key = caller.Queue(queue, kind);
         if (_subscribers.TryGetValue(key, out var subscribers))
         {
             subscribers.TryRemove(connectionId, out _);
@@ -93,7 +93,7 @@ public sealed partial class PushDispatcher : IMessageObserver
         var bytes = messages.Sum(m => (long)m.Size + 64);
         foreach (var outbox in subscribers.Values)
         {
-            outbox.Enqueue(queue.Name, messages, bytes);
+            outbox.Enqueue(queue, messages, bytes);
         }
     }
 
@@ -120,8 +120,8 @@ public sealed partial class PushDispatcher : IMessageObserver
     /// <summary>One connection's pending pushes and the pump that writes them, in order.</summary>
     private sealed class Outbox
     {
-        private readonly Channel<(string Queue, IReadOnlyList<PushedMessageView> Messages, long Bytes)> _pending =
-            Channel.CreateUnbounded<(string, IReadOnlyList<PushedMessageView>, long)>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Channel<(QueueRef Queue, IReadOnlyList<PushedMessageView> Messages, long Bytes)> _pending =
+            Channel.CreateUnbounded<(QueueRef, IReadOnlyList<PushedMessageView>, long)>(new UnboundedChannelOptions { SingleReader = true });
         private readonly HubConnectionContext _connection;
         private readonly PushDispatcher _owner;
         private long _messages;
@@ -137,7 +137,7 @@ public sealed partial class PushDispatcher : IMessageObserver
 
         public ConcurrentDictionary<QueueRef, bool> Keys { get; } = new();
 
-        public void Enqueue(string queue, IReadOnlyList<PushedMessageView> messages, long bytes)
+        public void Enqueue(QueueRef queue, IReadOnlyList<PushedMessageView> messages, long bytes)
         {
             var options = _owner._options.Value;
             if (Interlocked.Add(ref _messages, messages.Count) > options.PushBufferMessages ||
@@ -157,7 +157,9 @@ public sealed partial class PushDispatcher : IMessageObserver
             {
                 try
                 {
-                    await _connection.WriteAsync(new InvocationMessage(nameof(IQueuesClient.Messages), [queue, messages]), _connection.ConnectionAborted);
+                    // A queue and a topic may share a name: the client method tells them apart.
+                    var method = queue.Kind == QueueKind.Topic ? nameof(IQueuesClient.TopicMessages) : nameof(IQueuesClient.Messages);
+                    await _connection.WriteAsync(new InvocationMessage(method, [queue.Name, messages]), _connection.ConnectionAborted);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
                 {

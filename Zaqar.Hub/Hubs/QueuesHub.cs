@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
 
@@ -9,7 +10,8 @@ namespace Zaqar.Hub.Hubs;
 /// <summary>
 /// The persistent transport (issue #3), at /hubs/queues: one method per operation of the REST API, each calling
 /// the same common API layer with the same rules and returning REST's body shapes; plus push (Subscribe) and
-/// the consume stream. Thin: bind, call, return. Errors reach clients as <see cref="HubErrors"/> describes.
+/// the consume stream. Topics (issue #4) have methods of their own, named after the queue ones. Thin: bind,
+/// call, return. Errors reach clients as <see cref="HubErrors"/> describes.
 /// </summary>
 /// <remarks>Hubs are created per call; state lives in the connection's items and the singletons.</remarks>
 public sealed class QueuesHub(
@@ -41,17 +43,14 @@ public sealed class QueuesHub(
     // Queues
 
     public async Task<QueueCreatedView> CreateQueue(string queue, JsonElement? metadata) =>
-        new(await queues.CreateFromJsonAsync(Caller, queue, metadata, Context.ConnectionAborted));
+        new(await queues.CreateFromJsonAsync(Caller, queue, metadata, QueueKind.Queue, Context.ConnectionAborted));
 
-    public Task<QueuePageView> ListQueues(ListQueuesArgs? options)
-    {
-        var o = options ?? new ListQueuesArgs();
-        return queues.ListAsync(Caller, new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount), Context.ConnectionAborted);
-    }
+    public Task<QueuePageView> ListQueues(ListQueuesArgs? options) =>
+        queues.ListAsync(Caller, ListRequest(options), Context.ConnectionAborted);
 
-    public Task<JsonObject> GetQueue(string queue) => queues.GetAsync(Caller, queue, Context.ConnectionAborted);
+    public Task<JsonObject> GetQueue(string queue) => queues.GetAsync(Caller, queue, QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task DeleteQueue(string queue) => queues.DeleteAsync(Caller, queue, Context.ConnectionAborted);
+    public Task DeleteQueue(string queue) => queues.DeleteAsync(Caller, queue, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task<QueueStatsView> GetQueueStats(string queue) => queues.StatsAsync(Caller, queue, Context.ConnectionAborted);
 
@@ -60,31 +59,30 @@ public sealed class QueuesHub(
         queues.PatchAsync(Caller, queue, changes, ct: Context.ConnectionAborted);
 
     public Task PurgeQueue(string queue, string[]? resourceTypes) =>
-        queues.PurgeAsync(Caller, queue, resourceTypes, Context.ConnectionAborted);
+        queues.PurgeAsync(Caller, queue, resourceTypes, QueueKind.Queue, Context.ConnectionAborted);
 
     // Messages
 
     public Task<PostedView> PostMessages(string queue, MessageArgs[]? batch) =>
-        messages.PostAsync(Caller, queue, (batch ?? []).Select(m => new MessageDraft(m.Body, m.Ttl, m.Delay)).ToList(), Context.ConnectionAborted);
+        messages.PostAsync(Caller, queue, Drafts(batch), QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessagePageView> ListMessages(string queue, ListMessagesArgs? options)
-    {
-        var o = options ?? new ListMessagesArgs();
-        return messages.ListAsync(Caller, queue, new ListMessagesRequest(o.Marker, o.Limit, o.Echo, o.IncludeClaimed, o.IncludeDelayed), Context.ConnectionAborted);
-    }
+    public Task<MessagePageView> ListMessages(string queue, ListMessagesArgs? options) =>
+        messages.ListAsync(Caller, queue, ListRequest(options), QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessageView> GetMessage(string queue, string messageId) => messages.GetAsync(Caller, queue, messageId, Context.ConnectionAborted);
+    public Task<MessageView> GetMessage(string queue, string messageId) =>
+        messages.GetAsync(Caller, queue, messageId, QueueKind.Queue, Context.ConnectionAborted);
 
-    public Task<MessagesView> GetMessages(string queue, string[]? messageIds) => messages.GetManyAsync(Caller, queue, messageIds, Context.ConnectionAborted);
+    public Task<MessagesView> GetMessages(string queue, string[]? messageIds) =>
+        messages.GetManyAsync(Caller, queue, messageIds, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task DeleteMessage(string queue, string messageId, string? claimId) =>
-        messages.DeleteAsync(Caller, queue, messageId, claimId, Context.ConnectionAborted);
+        messages.DeleteAsync(Caller, queue, messageId, claimId, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task DeleteMessages(string queue, string[] messageIds, string[]? claimIds) =>
-        messages.DeleteManyAsync(Caller, queue, messageIds, claimIds, pop: null, Context.ConnectionAborted);
+        messages.DeleteManyAsync(Caller, queue, messageIds, claimIds, pop: null, QueueKind.Queue, Context.ConnectionAborted);
 
     public async Task<PoppedView> PopMessages(string queue, int count) =>
-        (await messages.DeleteManyAsync(Caller, queue, ids: null, claimIds: null, pop: count, Context.ConnectionAborted))!;
+        (await messages.DeleteManyAsync(Caller, queue, ids: null, claimIds: null, pop: count, QueueKind.Queue, Context.ConnectionAborted))!;
 
     // Claims
 
@@ -119,4 +117,62 @@ public sealed class QueuesHub(
     /// </summary>
     public IAsyncEnumerable<ConsumedMessageView> Consume(string queue, ConsumeArgs? options, CancellationToken cancellationToken) =>
         HubErrors.Translate(consumer.ConsumeAsync(Caller, queue, options?.Ttl, options?.Grace, options?.Batch, cancellationToken), cancellationToken);
+
+    // Topics (Zaqar v2.1): the queue methods without claims (so no Consume either), with /v2/topics hrefs.
+
+    public async Task<QueueCreatedView> CreateTopic(string topic, JsonElement? metadata) =>
+        new(await queues.CreateFromJsonAsync(Caller, topic, metadata, QueueKind.Topic, Context.ConnectionAborted));
+
+    public Task<TopicPageView> ListTopics(ListQueuesArgs? options) =>
+        queues.ListTopicsAsync(Caller, ListRequest(options), Context.ConnectionAborted);
+
+    public Task<JsonObject> GetTopic(string topic) => queues.GetAsync(Caller, topic, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task DeleteTopic(string topic) => queues.DeleteAsync(Caller, topic, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task<TopicStatsView> GetTopicStats(string topic) => queues.TopicStatsAsync(Caller, topic, Context.ConnectionAborted);
+
+    public Task<JsonObject> UpdateTopicMetadata(string topic, JsonElement changes) =>
+        queues.PatchAsync(Caller, topic, changes, kind: QueueKind.Topic, ct: Context.ConnectionAborted);
+
+    public Task PurgeTopic(string topic, string[]? resourceTypes) =>
+        queues.PurgeAsync(Caller, topic, resourceTypes, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task<PostedView> PostTopicMessages(string topic, MessageArgs[]? batch) =>
+        messages.PostAsync(Caller, topic, Drafts(batch), QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task<MessagePageView> ListTopicMessages(string topic, ListMessagesArgs? options) =>
+        messages.ListAsync(Caller, topic, ListRequest(options), QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task<MessageView> GetTopicMessage(string topic, string messageId) =>
+        messages.GetAsync(Caller, topic, messageId, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task<MessagesView> GetTopicMessages(string topic, string[] messageIds) =>
+        messages.GetManyAsync(Caller, topic, messageIds, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task DeleteTopicMessage(string topic, string messageId) =>
+        messages.DeleteAsync(Caller, topic, messageId, claimId: null, QueueKind.Topic, Context.ConnectionAborted);
+
+    public Task DeleteTopicMessages(string topic, string[] messageIds) =>
+        messages.DeleteManyAsync(Caller, topic, messageIds, claimIds: null, pop: null, QueueKind.Topic, Context.ConnectionAborted);
+
+    /// <summary>Removes and returns the oldest messages (REST's <c>?pop=</c>); a topic's have no claim fields.</summary>
+    public async Task<PoppedView> PopTopicMessages(string topic, int count) =>
+        (await messages.DeleteManyAsync(Caller, topic, ids: null, claimIds: null, pop: count, QueueKind.Topic, Context.ConnectionAborted))!;
+
+    /// <summary>
+    /// From now on, new messages posted to <paramref name="topic"/> arrive through <see cref="IQueuesClient.TopicMessages"/>.
+    /// </summary>
+    public void SubscribeTopic(string topic) => push.Subscribe(Context.ConnectionId, Caller, topic, QueueKind.Topic);
+
+    public void UnsubscribeTopic(string topic) => push.Unsubscribe(Context.ConnectionId, Caller, topic, QueueKind.Topic);
+
+    private static ListQueuesRequest ListRequest(ListQueuesArgs? o) =>
+        o is null ? new ListQueuesRequest() : new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount);
+
+    private static ListMessagesRequest ListRequest(ListMessagesArgs? o) =>
+        o is null ? new ListMessagesRequest() : new ListMessagesRequest(o.Marker, o.Limit, o.Echo, o.IncludeClaimed, o.IncludeDelayed);
+
+    private static List<MessageDraft> Drafts(MessageArgs[]? batch) =>
+        (batch ?? []).Select(m => new MessageDraft(m.Body, m.Ttl, m.Delay)).ToList();
 }

@@ -1,3 +1,4 @@
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Rest;
@@ -18,7 +19,7 @@ internal static class MessagesApi
     private static async Task<IResult> PostAsync(HttpContext http, string queue, MessageService messages)
     {
         var posted = await messages.PostJsonAsync(
-            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), QueueKind.Queue, http.RequestAborted);
         http.Response.Headers.Location = Paths.Messages(queue) + "?ids=" + string.Join(",", posted.MessageIds);
         return Results.Json(new { resources = posted.Resources }, statusCode: StatusCodes.Status201Created);
     }
@@ -29,26 +30,26 @@ internal static class MessagesApi
         // "ids" wins over the listing parameters.
         if (q.List("ids") is { } ids)
         {
-            return Results.Json(await messages.GetManyAsync(http.Caller(), queue, ids, http.RequestAborted));
+            return Results.Json(await messages.GetManyAsync(http.Caller(), queue, ids, QueueKind.Queue, http.RequestAborted));
         }
         var request = new ListMessagesRequest(
             q.String("marker"), q.Int("limit"), q.Bool("echo"), q.Bool("include_claimed"), q.Bool("include_delayed"));
-        return Results.Json(await messages.ListAsync(http.Caller(), queue, request, http.RequestAborted));
+        return Results.Json(await messages.ListAsync(http.Caller(), queue, request, QueueKind.Queue, http.RequestAborted));
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string queue, string messageId, MessageService messages) =>
-        Results.Json(await messages.GetAsync(http.Caller(), queue, messageId, http.RequestAborted));
+        Results.Json(await messages.GetAsync(http.Caller(), queue, messageId, QueueKind.Queue, http.RequestAborted));
 
     private static async Task<IResult> DeleteAsync(HttpContext http, string queue, string messageId, MessageService messages)
     {
-        await messages.DeleteAsync(http.Caller(), queue, messageId, http.Request.String("claim_id"), http.RequestAborted);
+        await messages.DeleteAsync(http.Caller(), queue, messageId, http.Request.String("claim_id"), QueueKind.Queue, http.RequestAborted);
         return Results.NoContent();
     }
 
     private static async Task<IResult> DeleteManyAsync(HttpContext http, string queue, MessageService messages)
     {
         var q = http.Request;
-        var popped = await messages.DeleteManyAsync(http.Caller(), queue, q.List("ids"), q.List("claim_ids"), q.Int("pop"), http.RequestAborted);
+        var popped = await messages.DeleteManyAsync(http.Caller(), queue, q.List("ids"), q.List("claim_ids"), q.Int("pop"), QueueKind.Queue, http.RequestAborted);
         return popped is null ? Results.NoContent() : Results.Json(popped);
     }
 }

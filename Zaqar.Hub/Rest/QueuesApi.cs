@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Rest;
@@ -21,35 +21,37 @@ internal static class QueuesApi
         return v2;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, QueueService queues)
+    private static async Task<IResult> ListAsync(HttpContext http, QueueService queues) =>
+        Results.Json(await queues.ListAsync(http.Caller(), ListRequest(http.Request), http.RequestAborted));
+
+    /// <summary>The parameters of a queue (or topic) listing; any other query key is a metadata filter.</summary>
+    internal static ListQueuesRequest ListRequest(HttpRequest q)
     {
-        var q = http.Request;
         var filters = q.Query.Where(p => !ListParameters.Contains(p.Key) && !string.IsNullOrEmpty(p.Value[^1]))
             .Select(p => new KeyValuePair<string, string>(p.Key, p.Value[^1]!)).ToList();
-        var request = new ListQueuesRequest(q.String("marker"), q.Int("limit"), q.Bool("detailed"), q.String("name"), q.Bool("with_count"), filters);
-        return Results.Json(await queues.ListAsync(http.Caller(), request, http.RequestAborted));
+        return new ListQueuesRequest(q.String("marker"), q.Int("limit"), q.Bool("detailed"), q.String("name"), q.Bool("with_count"), filters);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, string queue, QueueService queues)
     {
         var created = await queues.CreateJsonAsync(
-            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+            http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), QueueKind.Queue, http.RequestAborted);
         // Zaqar sets the Location on both answers.
         http.Response.Headers.Location = Paths.Queue(queue);
         return created ? Results.StatusCode(StatusCodes.Status201Created) : Results.NoContent();
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string queue, QueueService queues) =>
-        Results.Json(await queues.GetAsync(http.Caller(), queue, http.RequestAborted));
+        Results.Json(await queues.GetAsync(http.Caller(), queue, QueueKind.Queue, http.RequestAborted));
 
     private static async Task<IResult> PatchAsync(HttpContext http, string queue, QueueService queues) =>
         Results.Json(await queues.PatchJsonAsync(
             http.Caller(), queue, http.Request.ContentType, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit),
-            http.RequestAborted));
+            QueueKind.Queue, http.RequestAborted));
 
     private static async Task<IResult> DeleteAsync(HttpContext http, string queue, QueueService queues)
     {
-        await queues.DeleteAsync(http.Caller(), queue, http.RequestAborted);
+        await queues.DeleteAsync(http.Caller(), queue, QueueKind.Queue, http.RequestAborted);
         return Results.NoContent();
     }
 
@@ -58,16 +60,8 @@ internal static class QueuesApi
 
     private static async Task<IResult> PurgeAsync(HttpContext http, string queue, QueueService queues, Microsoft.Extensions.Options.IOptions<ZaqarOptions> options)
     {
-        var body = await http.Request.ReadBodyAsync(options.Value.MaxQueueMetadata);
-        if (body.Length == 0)
-        {
-            await queues.PurgeJsonAsync(http.Caller(), queue, null, http.RequestAborted);
-        }
-        else
-        {
-            using var document = JsonInput.Parse(body);
-            await queues.PurgeJsonAsync(http.Caller(), queue, document.RootElement.Clone(), http.RequestAborted);
-        }
+        var document = await http.Request.ReadOptionalJsonAsync(options.Value.MaxQueueMetadata);
+        await queues.PurgeJsonAsync(http.Caller(), queue, document, QueueKind.Queue, http.RequestAborted);
         return Results.NoContent();
     }
 

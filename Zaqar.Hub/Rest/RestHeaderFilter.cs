@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using Zaqar.Data;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
 
@@ -7,7 +8,8 @@ namespace Zaqar.Hub.Rest;
 /// <summary>
 /// The checks Zaqar runs before every /v2 request (zaqar-v2-api.md section 1.2): no form bodies, JSON
 /// acceptable, then who the caller is (pre-signed URL, bearer token or trusted headers, decided by the common API
-/// layer's <see cref="Authenticator"/>) and the queue name in the path, all before a parameter or the body is read.
+/// layer's <see cref="Authenticator"/>) and the queue or topic name in the path, all before a parameter or the body
+/// is read.
 /// </summary>
 internal sealed class RestHeaderFilter(Authenticator authenticator, ProjectRateLimiter rateLimiter) : IEndpointFilter
 {
@@ -31,6 +33,10 @@ internal sealed class RestHeaderFilter(Authenticator authenticator, ProjectRateL
         if (request.RouteValues.TryGetValue("queue", out var queue) && queue is string name)
         {
             IdentityRules.ValidateQueueName(name, caller.ProjectId);
+        }
+        if (request.RouteValues.TryGetValue("topic", out var topic) && topic is string topicName)
+        {
+            IdentityRules.ValidateQueueName(topicName, caller.ProjectId, QueueKind.Topic);
         }
         rateLimiter.Acquire(caller);
         http.SetCaller(caller);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
@@ -113,6 +114,18 @@ internal static class RestRequest
             read += n;
         }
         return buffer.AsMemory(0, read);
+    }
+
+    /// <summary>The request's JSON document (a body of at most <paramref name="limit"/> bytes is read), or null when it has no body.</summary>
+    public static async Task<JsonElement?> ReadOptionalJsonAsync(this HttpRequest request, long limit)
+    {
+        var body = await request.ReadBodyAsync(limit);
+        if (body.Length == 0)
+        {
+            return null;
+        }
+        using var document = JsonInput.Parse(body);
+        return document.RootElement.Clone();
     }
 
     /// <summary>True when the request carries a body (a length above zero, or chunked).</summary>
