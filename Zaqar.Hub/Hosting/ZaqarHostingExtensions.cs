@@ -5,6 +5,7 @@ using Zaqar.Data.Embedded;
 using Zaqar.Hub.Api;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
+using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
 using Zaqar.SignalR.Protocols.MessagePack;
 using System.Text.Json;
@@ -66,6 +67,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<RestHeaderFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddZaqarHubTransport(configuration);
+        services.AddZaqarCluster();
         return services;
     }
 

@@ -101,7 +101,7 @@ public sealed class QueuesHub(
     // Push
 
     /// <summary>From now on, new messages posted to <paramref name="queue"/> arrive through <see cref="IQueuesClient.Messages"/>.</summary>
-    public void Subscribe(string queue) => push.Subscribe(Context.ConnectionId, Caller, queue);
+    public Task Subscribe(string queue) => push.SubscribeAsync(Context.ConnectionId, Caller, queue, Context.ConnectionAborted);
 
     public void Unsubscribe(string queue) => push.Unsubscribe(Context.ConnectionId, Caller, queue);
 
