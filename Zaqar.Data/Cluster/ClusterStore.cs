@@ -70,7 +70,8 @@ public sealed class ClusterStore : IAsyncDisposable
         builder.ConnectionStringBuilder.Pooling = false;
         // Npgsql's own keepalive would run queries from a timer; the listener checks the connection itself instead.
         builder.ConnectionStringBuilder.KeepAlive = 0;
-        builder.ConnectionStringBuilder.ApplicationName = "zaqarhub-listen";
+        // Tells operators (and pg_stat_activity) which session is a node's listener.
+        builder.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "zaqarhub") + "-listen";
         _listenSource = builder.Build();
     }
 
