@@ -21,6 +21,7 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ClaimStore>();
         services.AddSingleton<ExpiryStore>();
+        services.AddSingleton(sp => new Cluster.ClusterStore(sp.GetRequiredService<NpgsqlDataSource>(), connectionString));
         services.AddSingleton<ZaqarDatabase>();
         return services;
     }

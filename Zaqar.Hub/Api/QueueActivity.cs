@@ -30,4 +30,13 @@ public sealed class QueueActivity : IMessageObserver
             waiter.TrySetResult();
         }
     }
+
+    /// <summary>Wakes every waiter, to look again (wake-ups from other nodes may have been missed).</summary>
+    public void SignalAll()
+    {
+        foreach (var queue in _waiters.Keys)
+        {
+            Signal(queue);
+        }
+    }
 }

@@ -6,6 +6,7 @@ using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
+using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
 using Zaqar.SignalR.Protocols.MessagePack;
 using System.Text.Json;
@@ -76,6 +77,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<RestHeaderFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddZaqarHubTransport(configuration);
+        services.AddZaqarCluster();
         return services;
     }
 

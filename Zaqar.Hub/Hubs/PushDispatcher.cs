@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Cluster;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -15,34 +16,43 @@ namespace Zaqar.Hub.Hubs;
 /// Posters only enqueue: each connection has its own outbox and pump, so a slow or dead subscriber never blocks
 /// a poster or another subscriber. An outbox is bounded (messages and bytes, <see cref="PushOptions"/>); a
 /// connection that falls that far behind is closed with a reason instead of growing server memory. Delayed
-/// messages are pushed when their delay has passed. Subscriptions end with the connection. Singleton; thread-safe.
+/// messages are pushed when their delay has passed. Subscriptions end with the connection. Posts made on other nodes
+/// arrive through <see cref="Relay"/>; the <see cref="PushLedger"/> keeps either way from pushing a message twice
+/// (issue #4). Singleton; thread-safe.
 /// </remarks>
 public sealed partial class PushDispatcher : IMessageObserver
 {
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
+    private readonly PushLedger _ledger;
     private readonly IOptions<PushOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PushDispatcher> _logger;
 
-    public PushDispatcher(TrackingHubLifetimeManager connections, IOptions<PushOptions> options, TimeProvider time, ILogger<PushDispatcher> logger)
+    public PushDispatcher(
+        TrackingHubLifetimeManager connections, PushLedger ledger, IOptions<PushOptions> options, TimeProvider time, ILogger<PushDispatcher> logger)
     {
         _connections = connections;
+        _ledger = ledger;
         _options = options;
         _time = time;
         _logger = logger;
         connections.Disconnected += OnDisconnected;
     }
 
-    public void Subscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue)
+    /// <summary>Completes once posts committed from now on, on any node, will be pushed to the connection.</summary>
+    public async Task SubscribeAsync(string connectionId, CallContext caller, string queue, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, caller.ProjectId, kind);
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         var key = caller.Queue(queue, kind);
-        outbox.Keys[key] = true;
         _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+        if (outbox.Keys.TryAdd(key, true))
+        {
+            await _ledger.WatchAsync(key, ct);
+        }
     }
 
     public void Unsubscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue)
@@ -52,9 +62,9 @@ public sealed partial class PushDispatcher : IMessageObserver
         {
             subscribers.TryRemove(connectionId, out _);
         }
-        if (_outboxes.TryGetValue(connectionId, out var outbox))
+        if (_outboxes.TryGetValue(connectionId, out var outbox) && outbox.Keys.TryRemove(key, out _))
         {
-            outbox.Keys.TryRemove(key, out _);
+            _ledger.Unwatch(key);
         }
     }
 
@@ -64,15 +74,23 @@ public sealed partial class PushDispatcher : IMessageObserver
         {
             return;
         }
-        var now = posted.Messages.Where(m => m.Delay == 0).ToList();
+        Dispatch(posted.Queue, _ledger.AdmitLocal(posted.Queue, posted.Messages));
+    }
+
+    /// <summary>Pushes messages that posts on other nodes committed, read back by the cluster feed (not yet pushed here).</summary>
+    public void Relay(QueueRef queue, IReadOnlyList<PushedMessageView> messages) => Dispatch(queue, messages);
+
+    private void Dispatch(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
+    {
+        var now = messages.Where(m => m.Delay == 0).ToList();
         if (now.Count > 0)
         {
-            Deliver(posted.Queue, now);
+            Deliver(queue, now);
         }
-        foreach (var group in posted.Messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
+        foreach (var group in messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
         {
             var later = group.ToList();
-            _ = DeliverLaterAsync(posted.Queue, later, TimeSpan.FromSeconds(group.Key));
+            _ = DeliverLaterAsync(queue, later, TimeSpan.FromSeconds(group.Key));
         }
     }
 
@@ -80,7 +98,7 @@ public sealed partial class PushDispatcher : IMessageObserver
     {
         await Task.Delay(delay, _time);
         // The age a subscriber sees is the message's age when it becomes visible.
-        Deliver(queue, messages.ConvertAll(m => m with { Age = (long)delay.TotalSeconds }));
+        Deliver(queue, messages.ConvertAll(m => m with { Age = m.Age + (long)delay.TotalSeconds }));
     }
 
     private void Deliver(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
@@ -105,6 +123,10 @@ public sealed partial class PushDispatcher : IMessageObserver
         }
         foreach (var key in outbox.Keys.Keys)
         {
+            if (outbox.Keys.TryRemove(key, out _))
+            {
+                _ledger.Unwatch(key);
+            }
             if (_subscribers.TryGetValue(key, out var subscribers))
             {
                 subscribers.TryRemove(connectionId, out _);

@@ -107,7 +107,7 @@ public sealed class QueuesHub(
     // Push
 
     /// <summary>From now on, new messages posted to <paramref name="queue"/> arrive through <see cref="IQueuesClient.Messages"/>.</summary>
-    public void Subscribe(string queue) => push.Subscribe(Context.ConnectionId, Caller, queue);
+    public Task Subscribe(string queue) => push.SubscribeAsync(Context.ConnectionId, Caller, queue, QueueKind.Queue, Context.ConnectionAborted);
 
     public void Unsubscribe(string queue) => push.Unsubscribe(Context.ConnectionId, Caller, queue);
 
@@ -163,7 +163,7 @@ public sealed class QueuesHub(
     /// <summary>
     /// From now on, new messages posted to <paramref name="topic"/> arrive through <see cref="IQueuesClient.TopicMessages"/>.
     /// </summary>
-    public void SubscribeTopic(string topic) => push.Subscribe(Context.ConnectionId, Caller, topic, QueueKind.Topic);
+    public Task SubscribeTopic(string topic) => push.SubscribeAsync(Context.ConnectionId, Caller, topic, QueueKind.Topic, Context.ConnectionAborted);
 
     public void UnsubscribeTopic(string topic) => push.Unsubscribe(Context.ConnectionId, Caller, topic, QueueKind.Topic);
 

@@ -1,0 +1,178 @@
+using Npgsql;
+using NpgsqlTypes;
+using Zaqar.Data.Stores;
+
+namespace Zaqar.Data.Cluster;
+
+/// <summary>Where a node stands in one queue: read the messages after <see cref="AfterSeq"/>, up to <see cref="UpToSeq"/>.</summary>
+/// <param name="QueueId">
+/// The queue row the position belongs to, or 0 when unknown. When the queue was deleted and created again since
+/// (another row id), positions restart, so the read starts from the beginning instead.
+/// </param>
+public readonly record struct QueueCursor(QueueRef Queue, long QueueId, long AfterSeq, long UpToSeq);
+
+/// <summary>A message read back for relaying: its position, its stored form, and when it becomes visible.</summary>
+public sealed record RelayedMessage(long Seq, StoredMessage Message, DateTime VisibleAt);
+
+/// <summary>
+/// What a read found for one cursor: the queue's row id and counter (at the read's snapshot, so every position up to
+/// <see cref="LastSeq"/> had committed), and the live messages of the cursor's range, in queue order.
+/// </summary>
+public sealed record QueueNews(QueueCursor Cursor, long QueueId, long LastSeq, IReadOnlyList<RelayedMessage> Messages)
+{
+    /// <summary>The position the read started after: 0 when the queue turned out to be another incarnation.</summary>
+    public long FromSeq => Cursor.QueueId == 0 || Cursor.QueueId == QueueId ? Cursor.AfterSeq : 0;
+}
+
+/// <summary>
+/// The storage side of running several nodes on one database (issue #4): announcing posts with NOTIFY, the dedicated
+/// LISTEN connection, and reading what other nodes posted by position.
+/// </summary>
+/// <remarks>
+/// Singleton; thread-safe. NOTIFY and reads use the shared pool; each <see cref="ListenAsync"/> opens a connection of
+/// its own outside the pool, because a pooled connection is reset (UNLISTEN) when returned and may be handed to anyone.
+/// </remarks>
+public sealed class ClusterStore : IAsyncDisposable
+{
+    // Several payloads go out in one statement, so one transaction (PostgreSQL takes its notify lock once per commit).
+    private const string NotifySql = "SELECT pg_notify(@channel, p) FROM unnest(@payloads) AS p";
+
+    private const string PositionSql = "SELECT id, last_seq FROM queues WHERE project = @project AND kind = @kind AND name = @name";
+
+    // One statement for any number of queues. Each cursor costs one probe of the unique (project, kind, name) index and
+    // one range scan of the messages primary key (queue_id, seq), so a poll of idle queues reads no message rows at all.
+    // last_seq comes from the same snapshot as the messages: every position up to it had committed (issue #2).
+    private const string ReadSql =
+        """
+        SELECT c.ord, q.id, q.last_seq, m.seq, m.id, m.body::text, m.ttl, m.created_at, m.expires_at, m.visible_at, m.encrypted
+        FROM unnest(@projects, @kinds, @names, @queue_ids, @afters, @uptos)
+            WITH ORDINALITY AS c(project, kind, name, queue_id, after_seq, upto_seq, ord)
+        JOIN queues q ON q.project = c.project AND q.kind = c.kind AND q.name = c.name
+        LEFT JOIN LATERAL (
+            SELECT m.seq, m.id, m.body, m.ttl, m.created_at, m.expires_at, m.visible_at, m.encrypted
+            FROM messages m
+            WHERE m.queue_id = q.id
+              AND m.seq > CASE WHEN c.queue_id = 0 OR c.queue_id = q.id THEN c.after_seq ELSE 0 END
+              AND m.seq <= c.upto_seq
+              AND m.expires_at > @now
+            ORDER BY m.seq
+            LIMIT @limit) m ON true
+        ORDER BY c.ord, m.seq
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _listenSource;
+
+    public ClusterStore(NpgsqlDataSource dataSource, string connectionString)
+    {
+        _dataSource = dataSource;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Pooling = false;
+        // Npgsql's own keepalive would run queries from a timer; the listener checks the connection itself instead.
+        builder.ConnectionStringBuilder.KeepAlive = 0;
+        // Tells operators (and pg_stat_activity) which session is a node's listener.
+        builder.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "zaqarhub") + "-listen";
+        _listenSource = builder.Build();
+    }
+
+    /// <summary>Sends <paramref name="payloads"/> on <paramref name="channel"/>, all in one transaction.</summary>
+    public async Task NotifyAsync(string channel, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    {
+        await using var cmd = _dataSource.CreateCommand(NotifySql);
+        cmd.Parameters.Add(new NpgsqlParameter<string>("channel", channel));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads.ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The queue's row id and last position; (0, 0) when it does not exist (its first message will be 1).</summary>
+    public async Task<(long QueueId, long LastSeq)> PositionAsync(QueueRef queue, CancellationToken ct = default)
+    {
+        await using var cmd = _dataSource.CreateCommand(PositionSql);
+        QueueStore.AddQueue(cmd.Parameters, queue);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+    }
+
+    /// <summary>
+    /// The live messages of each cursor's range, at most <paramref name="limit"/> per queue, in one statement. Queues
+    /// that don't exist are left out; claimed and delayed messages are included (push shows every new message).
+    /// </summary>
+    public async Task<IReadOnlyList<QueueNews>> ReadAsync(IReadOnlyList<QueueCursor> cursors, DateTime now, int limit, CancellationToken ct = default)
+    {
+        if (cursors.Count == 0)
+        {
+            return [];
+        }
+        await using var cmd = _dataSource.CreateCommand(ReadSql);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("projects", cursors.Select(c => c.Queue.Project).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", cursors.Select(c => (short)c.Queue.Kind).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", cursors.Select(c => c.Queue.Name).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("queue_ids", cursors.Select(c => c.QueueId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("afters", cursors.Select(c => c.AfterSeq).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("uptos", cursors.Select(c => c.UpToSeq).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+
+        var news = new List<QueueNews>();
+        List<RelayedMessage>? messages = null;
+        var current = -1;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            // Rows come ordered by cursor: a new ordinal starts the next queue's news.
+            var index = (int)reader.GetInt64(0) - 1;
+            if (index != current)
+            {
+                current = index;
+                messages = [];
+                news.Add(new QueueNews(cursors[index], reader.GetInt64(1), reader.GetInt64(2), messages));
+            }
+            if (!reader.IsDBNull(3))
+            {
+                messages!.Add(new RelayedMessage(
+                    reader.GetInt64(3),
+                    new StoredMessage(
+                        Id: reader.GetGuid(4),
+                        Body: reader.GetString(5),
+                        Ttl: reader.GetInt32(6),
+                        CreatedAt: reader.GetDateTime(7),
+                        ExpiresAt: reader.GetDateTime(8),
+                        ClaimId: null,
+                        ClaimCount: 0,
+                        Encrypted: reader.GetBoolean(10)),
+                    reader.GetDateTime(9)));
+            }
+        }
+        return news;
+    }
+
+    /// <summary>
+    /// Opens a connection of its own and starts listening on <paramref name="channel"/>; every notification's payload
+    /// goes to <paramref name="received"/> (on the thread that waits, so it must only hand it off).
+    /// </summary>
+    public async Task<ChannelListener> ListenAsync(string channel, Action<string> received, CancellationToken ct = default)
+    {
+        var conn = await _listenSource.OpenConnectionAsync(ct);
+        try
+        {
+            conn.Notification += (_, e) => received(e.Payload);
+            // An identifier can't be a parameter; the channel name is validated at start and quoted here.
+            await using var cmd = new NpgsqlCommand($"LISTEN \"{channel.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+            return new ChannelListener(conn);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Drops the pool's idle connections (busy ones close when returned). After the database restarted, every idle
+    /// connection is dead, and each would fail one request before the pool notices.
+    /// </summary>
+    public void ClearPool() => _dataSource.Clear();
+
+    public ValueTask DisposeAsync() => _listenSource.DisposeAsync();
+}

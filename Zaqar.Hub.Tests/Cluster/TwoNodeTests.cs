@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Zaqar.Hub.Tests.Infrastructure;
+
+namespace Zaqar.Hub.Tests.Cluster;
+
+/// <summary>
+/// Two service instances on the run's database behave as one service (issue #4): push and consume streams on one
+/// node see posts made on the other, through NOTIFY, or through polling when an announcement is lost.
+/// </summary>
+public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNodeTests.Nodes>
+{
+    private static readonly TimeSpan _pushTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The class's service instances on the run's database; tests stay apart by project.</summary>
+    public sealed class Nodes(ZaqarTestServer server) : IAsyncLifetime
+    {
+        /// <summary>A node as configured by default.</summary>
+        public ServiceNode A { get; private set; } = null!;
+
+        /// <summary>Never polls (nor do its consume streams): whatever reaches it came through an announcement.</summary>
+        public ServiceNode B { get; private set; } = null!;
+
+        /// <summary>Announces nothing, as if it crashed between every commit and its NOTIFY.</summary>
+        public ServiceNode Silent { get; private set; } = null!;
+
+        /// <summary>Polls every 50 ms, so polls and announcements overlap all the time.</summary>
+        public ServiceNode Polling { get; private set; } = null!;
+
+        public ValueTask InitializeAsync()
+        {
+            A = ServiceNode.Start(server.CreateFactory());
+            B = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?>
+            {
+                ["Cluster:PollIntervalMilliseconds"] = "600000",
+                ["Zaqar:ConsumePollSeconds"] = "600",
+            }));
+            Silent = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:Publish"] = "false" }));
+            Polling = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PollIntervalMilliseconds"] = "50" }));
+            return ValueTask.CompletedTask;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var node in new[] { A, B, Silent, Polling })
+            {
+                if (node is not null)
+                {
+                    await node.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SubscriberOnOneNodeGetsPostsMadeOnTheOtherOverRestAndTheHub()
+    {
+        var (a, b) = (nodes.A, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "news");
+
+        using var restA = a.Rest(project);
+        var restIds = await restA.PostMessagesAsync("news", new { via = "rest" }, "second");
+        await using var hubA = await a.HubAsync(project);
+        var hubPost = await hubA.InvokeAsync("PostMessages", "news", new[] { new { body = new { via = "hub" }, ttl = 120 } });
+        var hubId = hubPost.GetProperty("message_ids")[0].GetString()!;
+        using var restB = b.Rest(project);
+        var localIds = await restB.PostMessagesAsync("news", "posted on b");
+
+        var pushed = await ReceiveAsync(subscriber, 4);
+        Assert.Equal(restIds.Append(hubId).Concat(localIds).Order(), pushed.Select(p => p.Id).Order());
+        var fromHub = pushed.Single(p => p.Id == hubId);
+        Assert.Equal("news", fromHub.Queue);
+        Assert.Equal("""{"via":"hub"}""", fromHub.Message.GetProperty("body").GetRawText());
+        Assert.Equal(120, fromHub.Message.GetProperty("ttl").GetInt32());
+        Assert.InRange(fromHub.Message.GetProperty("age").GetInt64(), 0, 5);
+        Assert.Equal("second", pushed.Single(p => p.Id == restIds[1]).Message.GetProperty("body").GetString());
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task PushAcrossNodesTakesMillisecondsNotAPollInterval()
+    {
+        var (a, b) = (nodes.A, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "latency");
+        using var restA = a.Rest(project);
+
+        var latencies = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var id = (await restA.PostMessagesAsync("latency", i))[0];
+            var (_, message) = await subscriber.NextPushAsync(_pushTimeout, $"post {i}");
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(id, message.GetProperty("id").GetString());
+        }
+        latencies.Sort();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"post on A (REST, until 201) to push on B: p50 {latencies[10]:F1} ms, max {latencies[^1]:F1} ms");
+        Assert.True(latencies[10] < 1000, $"median {latencies[10]} ms");
+    }
+
+    [Fact]
+    public async Task ConsumeStreamOnOneNodeIsWokenByAPostOnTheOther()
+    {
+        var (a, b) = (nodes.A, nodes.B);
+        var project = NewProject();
+        using var restA = a.Rest(project);
+        Assert.Equal(HttpStatusCode.Created, (await restA.PutAsync("/v2/queues/jobs")).Status);
+        await using var consumer = await b.HubAsync(project);
+        var stream = await consumer.StreamAsync("Consume", "jobs", new { ttl = 60, batch = 1 });
+        await Task.Delay(300, TestContext.Current.CancellationToken); // The stream found nothing and waits.
+
+        var id = (await restA.PostMessagesAsync("jobs", new { job = 1 }))[0];
+
+        using var timeout = new CancellationTokenSource(_pushTimeout);
+        var item = await stream.ReadAsync(timeout.Token);
+        Assert.Equal(id, item.GetProperty("id").GetString());
+        Assert.Equal("""{"job":1}""", item.GetProperty("body").GetRawText());
+    }
+
+    [Fact]
+    public async Task AnnouncementThatIsNeverSentIsDeliveredByPolling()
+    {
+        var (a, b) = (nodes.Silent, nodes.Polling);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "quiet");
+        using var restA = a.Rest(project);
+
+        var clock = Stopwatch.StartNew();
+        var ids = await restA.PostMessagesAsync("quiet", 1, 2, 3);
+        var pushed = await ReceiveAsync(subscriber, 3);
+        var waited = clock.Elapsed;
+
+        Assert.Equal(ids, pushed.Select(p => p.Id));
+        Assert.True(waited < TimeSpan.FromSeconds(2), $"took {waited}");
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(800)); // Later polls find nothing new.
+    }
+
+    [Fact]
+    public async Task EachMessageIsPushedOnceWhenLocalPostsAnnouncementsAndPollingOverlap()
+    {
+        var (a, b) = (nodes.A, nodes.Polling);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "busy");
+        using var restA = a.Rest(project);
+        using var restB = b.Rest(project);
+
+        var posts = Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? restA : restB).PostMessagesAsync("busy", i, -i));
+        var ids = (await Task.WhenAll(posts)).SelectMany(p => p).ToList();
+
+        var pushed = await ReceiveAsync(subscriber, ids.Count);
+        Assert.Equal(ids.Order(), pushed.Select(p => p.Id).Order());
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    internal static string NewProject() => "cl-" + Guid.NewGuid().ToString("N")[..12];
+
+    internal static async Task<List<(string Queue, string Id, JsonElement Message)>> ReceiveAsync(HubSocket hub, int count)
+    {
+        var received = new List<(string, string, JsonElement)>();
+        while (received.Count < count)
+        {
+            var (queue, message) = await hub.NextPushAsync(_pushTimeout, $"message {received.Count + 1} of {count}");
+            received.Add((queue, message.GetProperty("id").GetString()!, message));
+        }
+        return received;
+    }
+
+    internal static async Task AssertNothingMoreAsync(HubSocket hub, TimeSpan wait)
+    {
+        await Task.Delay(wait, TestContext.Current.CancellationToken);
+        Assert.False(hub.Pushed.Reader.TryRead(out var extra), $"pushed again: {extra.Message}");
+    }
+}

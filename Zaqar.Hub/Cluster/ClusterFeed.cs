@@ -1,0 +1,207 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Zaqar.Data;
+using Zaqar.Data.Cluster;
+using Zaqar.Hub.Api;
+using Zaqar.Hub.Hubs;
+
+namespace Zaqar.Hub.Cluster;
+
+/// <summary>
+/// Brings other nodes' posts to this node's parties (issue #4): wakes consume streams of an announced queue at once,
+/// and for queues with push subscribers reads the new messages by position and hands them to the push dispatcher.
+/// Polls every <see cref="ClusterOptions.PollIntervalMilliseconds"/> for what no announcement told, and at once after
+/// the listener (re)connects.
+/// </summary>
+/// <remarks>
+/// One loop does every read, so reads of a queue never race each other; each round trip covers all queues due. The
+/// <see cref="PushLedger"/> leaves out what this node pushed already. Singleton; <see cref="Announce"/> and
+/// <see cref="CatchUp"/> are thread-safe and only hand off.
+/// </remarks>
+public sealed class ClusterFeed : BackgroundService
+{
+    // Reads repeated at once when a queue had more than a batch; past this the rest waits for the next round.
+    private const int MaxRoundTripsPerRound = 16;
+
+    private readonly Channel<Announcement> _announced =
+        Channel.CreateBounded<Announcement>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly ClusterStore _store;
+    private readonly PushLedger _ledger;
+    private readonly PushDispatcher _push;
+    private readonly QueueActivity _activity;
+    private readonly MessageCrypto _crypto;
+    private readonly ClusterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ClusterFeed> _logger;
+    private int _catchUp;
+
+    public ClusterFeed(
+        ClusterStore store, PushLedger ledger, PushDispatcher push, QueueActivity activity, MessageCrypto crypto,
+        IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterFeed> logger)
+    {
+        _store = store;
+        _ledger = ledger;
+        _push = push;
+        _activity = activity;
+        _crypto = crypto;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Another node committed these posts. Called on the listener's thread: hands off only.</summary>
+    public void Announce(IReadOnlyList<Announcement> announcements)
+    {
+        foreach (var a in announcements)
+        {
+            _activity.Signal(a.Queue);
+            if (_ledger.IsWatched(a.Queue) && !_announced.Writer.TryWrite(a))
+            {
+                Interlocked.Exchange(ref _catchUp, 1); // Too many to remember one by one: poll everything instead.
+            }
+        }
+    }
+
+    /// <summary>Notifications may have been missed (listener reconnected): poll now, and let waiting consumers look again.</summary>
+    public void CatchUp()
+    {
+        Interlocked.Exchange(ref _catchUp, 1);
+        _activity.SignalAll();
+        _announced.Writer.TryWrite(default); // Wakes the loop; an empty announcement reads nothing.
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+        var interval = TimeSpan.FromMilliseconds(_options.PollIntervalMilliseconds);
+        var nextPoll = _time.GetUtcNow() + interval;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = nextPoll - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero && !_announced.Reader.TryPeek(out _) && Volatile.Read(ref _catchUp) == 0)
+            {
+                try
+                {
+                    await _announced.Reader.WaitToReadAsync(stoppingToken).AsTask().WaitAsync(wait, _time, stoppingToken);
+                }
+                catch (TimeoutException)
+                {
+                    // Time to poll.
+                }
+            }
+            var announced = new Dictionary<QueueRef, (long First, long Last)>();
+            while (_announced.Reader.TryRead(out var a))
+            {
+                if (a.Queue.Name is not null)
+                {
+                    announced[a.Queue] = announced.TryGetValue(a.Queue, out var r) ? (Math.Min(r.First, a.FirstSeq), Math.Max(r.Last, a.LastSeq)) : (a.FirstSeq, a.LastSeq);
+                }
+            }
+            var poll = Interlocked.Exchange(ref _catchUp, 0) == 1 || _time.GetUtcNow() >= nextPoll;
+            if (poll)
+            {
+                nextPoll = _time.GetUtcNow() + interval;
+            }
+            try
+            {
+                await RelayAsync(announced, poll, stoppingToken);
+                failures = 0;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Poll again soon rather than after a whole interval: the read that failed may have been the catch-up
+                // after a reconnect, or the announced posts' only read. Backs off while the database stays away.
+                // Any failure is caught: this loop ending would end cross-node push for good.
+                ClusterLog.RelayFailed(_logger, ex);
+                var retry = TimeSpan.FromMilliseconds(Math.Min(
+                    (double)_options.ReconnectMinDelayMilliseconds * (1L << Math.Min(failures++, 16)), _options.PollIntervalMilliseconds));
+                nextPoll = _time.GetUtcNow() + retry;
+            }
+        }
+    }
+
+    /// <summary>Reads and pushes what the announcements name (and, when polling, what every watched queue has new).</summary>
+    private async Task RelayAsync(Dictionary<QueueRef, (long First, long Last)> announced, bool poll, CancellationToken ct)
+    {
+        var cursors = new List<QueueCursor>();
+        if (poll)
+        {
+            var unstarted = new List<QueueRef>();
+            cursors = _ledger.Cursors(unstarted);
+            foreach (var queue in unstarted)
+            {
+                try
+                {
+                    await _ledger.StartAsync(queue, ct);
+                }
+                catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+                {
+                    ClusterLog.WatchStartFailed(_logger, queue.Name, ex);
+                }
+            }
+        }
+        var polled = cursors.Select(c => c.Queue).ToHashSet();
+        foreach (var (queue, range) in announced)
+        {
+            if (polled.Contains(queue))
+            {
+                continue;
+            }
+            // Normally from this node's watermark; before the queue's start is known, exactly the announced range.
+            var cursor = _ledger.Cursor(queue, range.Last);
+            if (cursor is not null || _ledger.IsWatched(queue))
+            {
+                cursors.Add(cursor ?? new QueueCursor(queue, 0, range.First - 1, range.Last));
+            }
+        }
+
+        for (var trip = 0; trip < MaxRoundTripsPerRound && cursors.Count > 0; trip++)
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            var news = await _store.ReadAsync(cursors, now, _options.ReadBatchSize, ct);
+            cursors = [];
+            foreach (var n in news)
+            {
+                var complete = n.Messages.Count < _options.ReadBatchSize;
+                Push(n, _ledger.AdmitRead(n, complete), unannounced: poll && !announced.ContainsKey(n.Cursor.Queue), now);
+                if (!complete && _ledger.IsWatched(n.Cursor.Queue))
+                {
+                    // The rest of the range, from the watermark, or (start not known yet) after the last message read.
+                    cursors.Add(_ledger.Cursor(n.Cursor.Queue, n.Cursor.UpToSeq) ?? n.Cursor with { AfterSeq = n.Messages[^1].Seq });
+                }
+            }
+        }
+    }
+
+    private void Push(QueueNews news, List<RelayedMessage> messages, bool unannounced, DateTime now)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+        var views = messages.ConvertAll(m =>
+        {
+            var body = _crypto.BodyText(m.Message);
+            var delay = m.VisibleAt > now ? (int)Math.Ceiling((m.VisibleAt - now).TotalSeconds) : 0;
+            return new PushedMessageView(m.Message.Id.ToString("D"), JsonInput.ParseStored(body), m.Message.Ttl, MessageService.Age(m.Message.CreatedAt, now))
+            {
+                Delay = delay,
+                Size = body.Length,
+            };
+        });
+        _push.Relay(news.Cursor.Queue, views);
+        var lagMs = (long)(now - messages.Min(m => m.Message.CreatedAt)).TotalMilliseconds;
+        if (unannounced)
+        {
+            ClusterLog.CaughtUp(_logger, messages.Count, news.Cursor.Queue.Name, lagMs);
+        }
+        else
+        {
+            ClusterLog.Relayed(_logger, messages.Count, news.Cursor.Queue.Name, lagMs);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Zaqar.Data;
+using Zaqar.Data.Cluster;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Cluster;
+
+/// <summary>
+/// Tells the other nodes about this node's posts: after commit, each post's queue and position range is handed to a
+/// bounded buffer, and one loop sends whatever has gathered as one NOTIFY transaction (issue #4).
+/// </summary>
+/// <remarks>
+/// The NOTIFY is deliberately not part of the post's transaction: PostgreSQL serializes the commits of notifying
+/// transactions on one lock, and a post's commit waits for its WAL flush, so every post of the cluster would commit
+/// one after another. Here posters only enqueue (never wait, never fail); while one NOTIFY is under way the next posts
+/// gather, so under load one NOTIFY announces many posts. An announcement that is dropped (buffer full, database down,
+/// crash after commit) only delays the other nodes until their next poll. Singleton; thread-safe.
+/// </remarks>
+public sealed class ClusterPublisher : BackgroundService, IMessageObserver
+{
+    // Bounds one NOTIFY transaction's size; more waiting announcements go in the next one.
+    private const int MaxPostsPerNotify = 5000;
+
+    private readonly Channel<Announcement> _pending;
+    private readonly ClusterStore _store;
+    private readonly ClusterNode _node;
+    private readonly ClusterOptions _options;
+    private readonly ILogger<ClusterPublisher> _logger;
+    private long _dropped;
+
+    public ClusterPublisher(ClusterStore store, ClusterNode node, IOptions<ClusterOptions> options, ILogger<ClusterPublisher> logger)
+    {
+        _store = store;
+        _node = node;
+        _options = options.Value;
+        _logger = logger;
+        _pending = Channel.CreateBounded<Announcement>(
+            new BoundedChannelOptions(_options.PublishBufferPosts) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true },
+            _ => Interlocked.Increment(ref _dropped));
+    }
+
+    private bool Publishing => _options.Enabled && _options.Publish;
+
+    public void Posted(PostedMessages posted)
+    {
+        if (!Publishing || posted.Messages.Count == 0)
+        {
+            return;
+        }
+        // A post's positions are contiguous and its ids come in position order.
+        if (MessageIds.TryParse(posted.Messages[0].Id, out _, out var first) && MessageIds.TryParse(posted.Messages[^1].Id, out _, out var last))
+        {
+            _pending.Writer.TryWrite(new Announcement(posted.Queue, first, last));
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Publishing)
+        {
+            return;
+        }
+        var batch = new Dictionary<QueueRef, Announcement>();
+        while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            var posts = 0;
+            while (posts < MaxPostsPerNotify && _pending.Reader.TryRead(out var a))
+            {
+                posts++;
+                // One range per queue: a receiver reads everything after its own position up to the last one anyway.
+                batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen)
+                    ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq))
+                    : a;
+            }
+            try
+            {
+                await _store.NotifyAsync(_options.Channel, Announcements.Encode(_node.Id, batch.Values, _options.MaxPayloadBytes), stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
+                ClusterLog.PublishFailed(_logger, posts, ex);
+            }
+            var dropped = Interlocked.Exchange(ref _dropped, 0);
+            if (dropped > 0)
+            {
+                ClusterLog.PublishDropped(_logger, dropped);
+            }
+        }
+    }
+}
