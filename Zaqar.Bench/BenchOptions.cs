@@ -12,7 +12,9 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --seconds S       duration of each measured scenario (default 10)
           --fast            run the embedded PostgreSQL without fsync (default: durable, as the service runs)
           --connection CS   use this PostgreSQL instead of an embedded one
-          --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread, store-claim, rest-claim)
+          --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
+                            rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
+                            hub-json-post1, hub-mp-claim, hub-json-claim, push-mp, push-json)
         """;
 
     public static BenchOptions Parse(string[] args)

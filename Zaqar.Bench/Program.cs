@@ -1,7 +1,11 @@
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Bench;
+using Zaqar.SignalR.Client;
+using Zaqar.SignalR.Protocols.MessagePack;
 
-// The bench command (issue #2): drives the REST API on loopback with N keep-alive connections for a bounded
-// time, and the same work as plain SQL, and prints msg/s, p50/p99 and the ratios, all from one run.
+// The bench command (issues #2, #3): drives the REST API and the hub on loopback with N keep-alive connections
+// for a bounded time, and the same work as plain SQL, and prints msg/s, p50/p99, push latency, bytes on the
+// wire, and the ratios, all from one run.
 BenchOptions options;
 try
 {
@@ -18,46 +22,55 @@ Console.WriteLine($"ZaqarHub bench: {options.Connections} connections, {options.
     $"{(options.Durable ? "durable" : "fsync off")} PostgreSQL, {Environment.ProcessorCount} cores (load generator shares them)");
 await using var host = await BenchHost.StartAsync(options);
 var results = new Dictionary<string, ScenarioResult>();
-void Report(string key, ScenarioResult result)
+async Task Run(string key, Func<Task<ScenarioResult>> scenario)
 {
-    results[key] = result;
-    Console.WriteLine(result);
+    if (options.Runs(key))
+    {
+        var result = await scenario();
+        results[key] = result;
+        Console.WriteLine(result);
+    }
 }
 
 await using (var sql = new SqlBaseline(host.ConnectionString, options))
 {
     await sql.SetUpAsync();
-    if (options.Runs("sql-post"))
+    await Run("sql-post", sql.PostBatchesAsync);
+    await Run("sql-claim", sql.ClaimAndDeleteAsync);
+}
+
+var prefill = (int)((results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000) * options.Duration.TotalSeconds * 1.2) + 1000;
+using (var rest = new RestScenarios(host, options))
+{
+    await Run("rest-post", () => rest.PostBatchesAsync("REST: post 10 x 256 B, one queue", spread: false));
+    await Run("rest-post-spread", () => rest.PostBatchesAsync("REST: post 10 x 256 B, queue/worker", spread: true));
+    await Run("rest-post1", () => rest.PostBatchesAsync("REST: post 1 x 256 B per request", spread: false, batchSize: 1));
+    await Run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
+    await Run("rest-claim", () => rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
+}
+
+var hub = new HubScenarios(host, options);
+await Run("hub-mp-post", () => hub.PostAsync("hub MessagePack: post 10 x 256 B", HubWireProtocol.MessagePack, 10));
+await Run("hub-json-post", () => hub.PostAsync("hub JSON: post 10 x 256 B", HubWireProtocol.Json, 10));
+await Run("hub-mp-post1", () => hub.PostAsync("hub MessagePack: post 1 per call", HubWireProtocol.MessagePack, 1));
+await Run("hub-json-post1", () => hub.PostAsync("hub JSON: post 1 per call", HubWireProtocol.Json, 1));
+await Run("hub-mp-claim", () => hub.ClaimAndDeleteAsync("hub MessagePack: claim 10 + delete", HubWireProtocol.MessagePack, prefill));
+await Run("hub-json-claim", () => hub.ClaimAndDeleteAsync("hub JSON: claim 10 + delete", HubWireProtocol.Json, prefill));
+
+var latencies = new List<PushLatency>();
+foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Json })
+{
+    if (options.Runs(protocol == HubWireProtocol.MessagePack ? "push-mp" : "push-json"))
     {
-        Report("sql-post", await sql.PostBatchesAsync());
-    }
-    if (options.Runs("sql-claim"))
-    {
-        Report("sql-claim", await sql.ClaimAndDeleteAsync());
+        var latency = await hub.PushLatencyAsync(protocol, rate: 1000);
+        latencies.Add(latency);
+        Console.WriteLine(latency);
     }
 }
 
-using (var rest = new RestScenarios(host, options))
-{
-    if (options.Runs("rest-post"))
-    {
-        Report("rest-post", await rest.PostBatchesAsync("REST: post 10 x 256 B, one queue", spread: false));
-    }
-    if (options.Runs("rest-post-spread"))
-    {
-        Report("rest-post-spread", await rest.PostBatchesAsync("REST: post 10 x 256 B, queue/worker", spread: true));
-    }
-    var expected = results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000;
-    var prefill = (int)(expected * options.Duration.TotalSeconds * 1.2) + 1000;
-    if (options.Runs("store-claim"))
-    {
-        Report("store-claim", await rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
-    }
-    if (options.Runs("rest-claim"))
-    {
-        Report("rest-claim", await rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
-    }
-}
+var messagePackBytes = HubScenarios.PushFrameBytes(new MessagePackHubProtocol());
+var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
+Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
 
 Console.WriteLine();
 Console.WriteLine("ratios (same run):");
@@ -65,11 +78,30 @@ void Ratio(string label, string a, string b)
 {
     if (results.TryGetValue(a, out var x) && results.TryGetValue(b, out var y))
     {
-        Console.WriteLine($"  {label,-44} {x.MessagesPerSecond / y.MessagesPerSecond,6:P0}");
+        Console.WriteLine($"  {label,-52} {x.MessagesPerSecond / y.MessagesPerSecond,7:P0}");
+    }
+}
+void Target(string label, string key, double target)
+{
+    if (results.TryGetValue(key, out var x))
+    {
+        Console.WriteLine($"  {label,-52} {x.MessagesPerSecond / target,7:P0}  ({x.MessagesPerSecond:N0} of {target:N0} msg/s)");
     }
 }
 Ratio("REST post (one queue) / plain SQL insert", "rest-post", "sql-post");
 Ratio("REST post (queue per worker) / plain SQL insert", "rest-post-spread", "sql-post");
 Ratio("REST claim+delete / plain SQL claim+delete", "rest-claim", "sql-claim");
 Ratio("stores claim+delete / plain SQL claim+delete", "store-claim", "sql-claim");
+Ratio("hub MessagePack post 10 / REST post 10", "hub-mp-post", "rest-post");
+Ratio("hub MessagePack post 10 / hub JSON post 10", "hub-mp-post", "hub-json-post");
+Ratio("hub MessagePack post 1 / REST post 1", "hub-mp-post1", "rest-post1");
+Ratio("hub MessagePack claim+delete / REST claim+delete", "hub-mp-claim", "rest-claim");
+Ratio("hub MessagePack claim+delete / plain SQL", "hub-mp-claim", "sql-claim");
+Target("hub MessagePack post 10 / target 25k msg/s", "hub-mp-post", 25_000);
+Target("hub MessagePack claim+delete / target 6k msg/s", "hub-mp-claim", 6_000);
+foreach (var l in latencies)
+{
+    Console.WriteLine($"  push p99 from ack ({l.Protocol}) / target 10 ms{"",-18} {l.AckP99 / 10,7:P0}");
+}
+Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(double)messagePackBytes / jsonBytes,7:P0}");
 return 0;

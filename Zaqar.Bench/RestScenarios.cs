@@ -11,20 +11,22 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
 {
     private readonly HttpClient _http = CreateClient(host.BaseAddress, options.Connections);
     private readonly byte[] _postBatch = Payloads.PostDocument(10);
+    private readonly byte[] _postOne = Payloads.PostDocument(1);
 
-    /// <summary>Posting batches of 10 messages of 256 bytes, to one queue or spread over one queue per worker.</summary>
-    public Task<ScenarioResult> PostBatchesAsync(string name, bool spread)
+    /// <summary>Posting batches of 10 (or 1) messages of 256 bytes, to one queue or spread over one queue per worker.</summary>
+    public Task<ScenarioResult> PostBatchesAsync(string name, bool spread, int batchSize = 10)
     {
+        var document = batchSize == 10 ? _postBatch : _postOne;
         var project = "bench-post-" + Guid.NewGuid().ToString("N")[..8];
         return LoadRunner.RunAsync(name, options.Connections, options.Duration, async worker =>
         {
             var queue = spread ? $"q{worker}" : "q";
             using var request = Request(HttpMethod.Post, $"/v2/queues/{queue}/messages", project);
-            request.Content = new ByteArrayContent(_postBatch);
+            request.Content = new ByteArrayContent(document);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             using var response = await _http.SendAsync(request);
             Expect(response, HttpStatusCode.Created);
-            return 10;
+            return batchSize;
         });
     }
 
@@ -78,7 +80,10 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
     }
 
     /// <summary>Fills a queue through the store directly (fast), so the claim scenario measures only claiming.</summary>
-    private async Task PrefillAsync(string project, string queue, int count)
+    private Task PrefillAsync(string project, string queue, int count) => PrefillAsync(host, project, queue, count);
+
+    /// <summary>Fills a queue through the store directly (fast), so claim scenarios measure only claiming.</summary>
+    public static async Task PrefillAsync(BenchHost host, string project, string queue, int count)
     {
         var store = host.Services.GetRequiredService<MessageStore>();
         var batch = Enumerable.Repeat(new NewMessage(Payloads.Body, 3600, 0), 1000).ToArray();
