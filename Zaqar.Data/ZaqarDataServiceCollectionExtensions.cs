@@ -21,6 +21,9 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ClaimStore>();
         services.AddSingleton<ExpiryStore>();
+        services.AddOptions<OutboxOptions>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<NotificationStore>();
         services.AddSingleton<ZaqarDatabase>();
         return services;
     }
