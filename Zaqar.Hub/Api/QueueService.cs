@@ -10,7 +10,8 @@ namespace Zaqar.Hub.Api;
 /// <summary>Queues: list, create, read, patch metadata, delete, stats, purge (zaqar-v2-api.md section 2).</summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class QueueService(
-    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto)
+    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto,
+    SubscriptionService subscriptions)
 {
     public static readonly string[] PurgeableResourceTypes = ["messages", "subscriptions"];
 
@@ -199,6 +200,10 @@ public sealed class QueueService(
         if (types.Contains("messages"))
         {
             await guard.Run(() => queues.PurgeMessagesAsync(ctx.Queue(queue), ct), "Queue could not be purged.");
+        }
+        if (types.Contains("subscriptions"))
+        {
+            await subscriptions.PurgeAsync(ctx, QueueKind.Queue, queue, ct);
         }
     }
 

@@ -62,6 +62,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<QueueActivity>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<QueueActivity>());
         services.AddSingleton<ConsumerService>();
+        services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -120,7 +121,9 @@ public static class ZaqarHostingExtensions
             .MapDiscoveryApi()
             .MapQueuesApi()
             .MapMessagesApi()
-            .MapClaimsApi();
+            .MapClaimsApi()
+            .MapSubscriptionsApi()
+            .MapTopicSubscriptionsApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

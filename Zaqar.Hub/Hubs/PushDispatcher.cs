@@ -19,6 +19,9 @@ namespace Zaqar.Hub.Hubs;
 /// </remarks>
 public sealed partial class PushDispatcher : IMessageObserver
 {
+    /// <summary>The holder of Subscribe/Unsubscribe.</summary>
+    private const string ExplicitHolder = "";
+
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
@@ -38,23 +41,44 @@ public sealed partial class PushDispatcher : IMessageObserver
     public void Subscribe(string connectionId, CallContext caller, string queue)
     {
         IdentityRules.ValidateQueueName(queue, caller.ProjectId);
-        var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
-        var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
-        var key = caller.Queue(queue);
-        outbox.Keys[key] = true;
-        _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+        Hold(connectionId, caller.Queue(queue), ExplicitHolder);
     }
 
-    public void Unsubscribe(string connectionId, CallContext caller, string queue)
+    public void Unsubscribe(string connectionId, CallContext caller, string queue) => Release(connectionId, caller.Queue(queue), ExplicitHolder);
+
+    /// <summary>
+    /// Subscribes the connection to <paramref name="key"/> on behalf of <paramref name="holder"/> (Subscribe itself,
+    /// or a hub-connection subscription of issue #4): it stays subscribed while any holder holds it.
+    /// </summary>
+    public void Hold(string connectionId, QueueRef key, string holder)
     {
-        var key = caller.Queue(queue);
-        if (_subscribers.TryGetValue(key, out var subscribers))
+        var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
+        var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
+        lock (outbox)
         {
-            subscribers.TryRemove(connectionId, out _);
+            outbox.Keys.GetOrAdd(key, static _ => []).Add(holder);
+            _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
         }
-        if (_outboxes.TryGetValue(connectionId, out var outbox))
+    }
+
+    /// <summary>Drops <paramref name="holder"/>'s hold; the last one to go unsubscribes the connection.</summary>
+    public void Release(string connectionId, QueueRef key, string holder)
+    {
+        if (!_outboxes.TryGetValue(connectionId, out var outbox))
         {
+            return;
+        }
+        lock (outbox)
+        {
+            if (!outbox.Keys.TryGetValue(key, out var holders) || !holders.Remove(holder) || holders.Count > 0)
+            {
+                return;
+            }
             outbox.Keys.TryRemove(key, out _);
+            if (_subscribers.TryGetValue(key, out var subscribers))
+            {
+                subscribers.TryRemove(connectionId, out _);
+            }
         }
     }
 
@@ -135,7 +159,8 @@ public sealed partial class PushDispatcher : IMessageObserver
             _ = PumpAsync();
         }
 
-        public ConcurrentDictionary<QueueRef, bool> Keys { get; } = new();
+        /// <summary>The queues the connection is subscribed to, each with its holders (guarded by the outbox's lock).</summary>
+        public ConcurrentDictionary<QueueRef, HashSet<string>> Keys { get; } = new();
 
         public void Enqueue(string queue, IReadOnlyList<PushedMessageView> messages, long bytes)
         {

@@ -4,16 +4,25 @@ using Zaqar.Hub.Api;
 namespace Zaqar.Hub.Rest;
 
 /// <summary>
-/// The checks Zaqar runs before every /v2 request, in its order (zaqar-v2-api.md section 1.2): no form
-/// bodies, JSON acceptable, then the caller's identity and the queue name in the path (both validated by the common
-/// API layer), all before a parameter or the body is read.
+/// The checks Zaqar runs before every /v2 request, in its order (zaqar-v2-api.md section 1.2): a pre-signed
+/// URL's grant (when the request carries a URL-Signature), no form bodies, JSON acceptable, then the caller's
+/// identity and the queue name in the path (both validated by the common API layer), all before a parameter or the
+/// body is read.
 /// </summary>
-internal sealed class RestHeaderFilter(IdentityRules identity) : IEndpointFilter
+internal sealed class RestHeaderFilter(IdentityRules identity, SignedUrls signedUrls) : IEndpointFilter
 {
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var request = http.Request;
+        if (request.Headers["URL-Signature"].LastOrDefault() is { Length: > 0 } signature &&
+            !signedUrls.Verify(request.Method, request.Path.Value ?? "/", request.Headers["X-Project-ID"].LastOrDefault(),
+                request.Headers["URL-Expires"].LastOrDefault(), request.Headers["URL-Methods"].LastOrDefault(),
+                request.Headers["URL-Paths"].LastOrDefault(), signature))
+        {
+            // Zaqar answers any failure of a signed request with a bare 404, telling nothing about why.
+            throw new ZaqarException(404, "404 Not Found");
+        }
         if (request.HasBody() &&
             request.ContentType is { } type && type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
