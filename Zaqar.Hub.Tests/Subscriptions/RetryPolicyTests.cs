@@ -66,6 +66,17 @@ public sealed class RetryPolicyTests
         Assert.Equal([5, 10, 15, 20, 25, 30], Schedule(policy));
     }
 
+    [Theory]
+    [InlineData(200, DeliveryOutcome.Delivered)]
+    [InlineData(204, DeliveryOutcome.Delivered)]
+    [InlineData(302, DeliveryOutcome.Delivered)]
+    [InlineData(400, DeliveryOutcome.Refused)]
+    [InlineData(499, DeliveryOutcome.Refused)]
+    [InlineData(500, DeliveryOutcome.Retry)]
+    [InlineData(503, DeliveryOutcome.Retry)]
+    [InlineData(101, DeliveryOutcome.Retry)]
+    public void AWebhookAnswerOutside200To499IsRetried(int status, DeliveryOutcome outcome) => Assert.Equal(outcome, RetryPolicy.OutcomeOf(status));
+
     [Fact]
     public void AHugePolicyCostsNothingUntilUsed()
     {

@@ -61,6 +61,19 @@ public sealed class WebhookDeliveryTests(DeliveryHost host) : IClassFixture<Deli
     }
 
     [Fact]
+    public async Task CredentialsInTheUrlAreSentAsBasicAuthorization()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(host.Clock);
+        using var client = host.NewProject();
+        await client.SubscribeAsync("q", new { subscriber = receiver.Url().Replace("http://", "http://hook%40user:p%3Ass@", StringComparison.Ordinal) });
+
+        await client.PostMessagesAsync("q", "x");
+
+        var request = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.Equal("Basic " + Convert.ToBase64String("hook@user:p:ss"u8.ToArray()), request.Headers["authorization"]);
+    }
+
+    [Fact]
     public async Task DelayedMessagesAreNotifiedWhenTheirDelayHasPassed()
     {
         await using var receiver = await WebhookReceiver.StartAsync(host.Clock);

@@ -62,7 +62,7 @@ public sealed class NotificationContent(MessageCrypto crypto, IOptions<Notificat
     /// <summary>
     /// The POST for a webhook subscriber. With a <c>post_data</c> option the body is that text (an object or array
     /// option: its JSON) with <c>"$zaqar_message$"</c> replaced by the document; <c>post_headers</c> add to (or
-    /// override) <c>Content-Type: application/json</c>.
+    /// override) <c>Content-Type: application/json</c>; credentials in the URL become Basic authorization.
     /// </summary>
     public WebhookRequest Webhook(ClaimedNotification n)
     {
@@ -83,7 +83,13 @@ public sealed class NotificationContent(MessageCrypto crypto, IOptions<Notificat
                 headers.Add(new(name, value?.GetValue<string>() ?? string.Empty));
             }
         }
-        return new WebhookRequest(new Uri(n.Subscriber), body, headers);
+        var url = new Uri(n.Subscriber);
+        // Zaqar's HTTP client sends a URL's user:password as Basic credentials; HttpClient would drop them.
+        if (url.UserInfo.Length > 0 && !headers.Any(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase)))
+        {
+            headers.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(url.UserInfo)))));
+        }
+        return new WebhookRequest(url, body, headers);
     }
 
     /// <summary>

@@ -3,6 +3,18 @@ using System.Text.Json.Nodes;
 
 namespace Zaqar.Hub.Api;
 
+/// <summary>How one delivery attempt ended.</summary>
+public enum DeliveryOutcome
+{
+    Delivered,
+
+    /// <summary>Failed in a way a later attempt may not (5xx, timeout, connection error): the retry policy decides.</summary>
+    Retry,
+
+    /// <summary>Refused by the subscriber for good (4xx, a permanent SMTP error): not retried.</summary>
+    Refused,
+}
+
 /// <summary>
 /// The webhook retry policy in effect for a notification (zaqar-v2-api.md section 5.3) and the delay before each
 /// retry. After a failed attempt the phases are: <see cref="RetriesWithNoDelay"/> immediate retries,
@@ -28,6 +40,17 @@ public sealed record RetryPolicy(
 
     /// <summary>The step of the backoff functions (Zaqar's LINEAR_INTERVAL).</summary>
     public const int BackoffInterval = 5;
+
+    /// <summary>
+    /// What a webhook's answer means: Zaqar retries a status outside 200..499; of those, a 4xx is the subscriber
+    /// refusing the notification (ended, recorded as failed) and anything below 400 delivers it (redirects are not followed).
+    /// </summary>
+    public static DeliveryOutcome OutcomeOf(int httpStatus) => httpStatus switch
+    {
+        >= 200 and < 400 => DeliveryOutcome.Delivered,
+        >= 400 and < 500 => DeliveryOutcome.Refused,
+        _ => DeliveryOutcome.Retry,
+    };
 
     /// <summary>
     /// The policy for a subscription: its <c>options._retry_policy</c> unless the queue's <c>_retry_policy</c> (or

@@ -83,7 +83,7 @@ public sealed class SubscriptionService(
         }
         var now = Now();
         var page = await guard.Run(() => store.ListAsync(ctx.Queue(name, kind), after, limit, now, ct), "Subscriptions could not be listed.");
-        var views = page.Select(s => View(name, s, now)).ToList();
+        var views = page.Select(s => SubscriptionView.From(name, s, now)).ToList();
         var parameters = request.Limit is { } l ? [new("limit", l.ToString(CultureInfo.InvariantCulture))] : Array.Empty<KeyValuePair<string, string>>();
         var links = views.Count == 0 ? [] : Paths.Next(SubscriptionPaths.Collection(kind, name), parameters, views[^1].Id);
         return new SubscriptionPageView(views, links);
@@ -96,7 +96,7 @@ public sealed class SubscriptionService(
         if (Guid.TryParse(subscriptionId, out var id) &&
             await guard.Run(() => store.GetAsync(ctx.Queue(name, kind), id, now, ct), "Subscription could not be retrieved.") is { } found)
         {
-            return View(name, found, now);
+            return SubscriptionView.From(name, found, now);
         }
         throw NotFound(subscriptionId);
     }
@@ -284,15 +284,6 @@ public sealed class SubscriptionService(
         }
         using var document = JsonInput.Parse(body);
         return document.RootElement.Clone();
-    }
-
-    private static SubscriptionView View(string source, StoredSubscription s, DateTime now)
-    {
-        static string? Time(DateTime? at) => at?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var d = s.Delivery;
-        return new SubscriptionView(
-            s.Id.ToString("D"), source, s.Subscriber, s.Ttl, MessageService.Age(s.CreatedAt, now), QueueMetadata.Parse(s.Options), s.Confirmed,
-            new DeliveryView(d.Delivered, d.Failed, d.Pending, d.LastError, Time(d.LastErrorAt), Time(d.LastDeliveredAt)));
     }
 
     private static ZaqarException NotFound(string subscriptionId) => ApiErrors.NotFound($"Subscription {subscriptionId} does not exist");

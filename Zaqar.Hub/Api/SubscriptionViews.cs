@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
 
@@ -21,7 +23,18 @@ public sealed record SubscriptionView(
     [property: JsonPropertyName("age")] long Age,
     [property: JsonPropertyName("options")] JsonObject Options,
     [property: JsonPropertyName("confirmed")] bool Confirmed,
-    [property: JsonPropertyName("delivery")] DeliveryView Delivery);
+    [property: JsonPropertyName("delivery")] DeliveryView Delivery)
+{
+    /// <summary>The view of a stored subscription of <paramref name="source"/> at <paramref name="now"/>.</summary>
+    internal static SubscriptionView From(string source, StoredSubscription s, DateTime now)
+    {
+        static string? Time(DateTime? at) => at?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        var d = s.Delivery;
+        return new SubscriptionView(
+            s.Id.ToString("D"), source, s.Subscriber, s.Ttl, MessageService.Age(s.CreatedAt, now), QueueMetadata.Parse(s.Options), s.Confirmed,
+            new DeliveryView(d.Delivered, d.Failed, d.Pending, d.LastError, Time(d.LastErrorAt), Time(d.LastDeliveredAt)));
+    }
+}
 
 /// <summary>
 /// Delivery tallies of a subscription: notifications delivered, given up on (retry policy exhausted or refused with

@@ -1,16 +1,6 @@
+using Zaqar.Hub.Api;
+
 namespace Zaqar.Hub.Background;
-
-/// <summary>How one delivery attempt ended.</summary>
-internal enum DeliveryOutcome
-{
-    Delivered,
-
-    /// <summary>Failed in a way a later attempt may not (5xx, timeout, connection error): the retry policy decides.</summary>
-    Retry,
-
-    /// <summary>Refused by the subscriber for good (4xx, permanent SMTP error): not retried.</summary>
-    Refused,
-}
 
 internal readonly record struct DeliveryResult(DeliveryOutcome Outcome, string? Error = null)
 {

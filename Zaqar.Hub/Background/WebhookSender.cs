@@ -10,8 +10,8 @@ namespace Zaqar.Hub.Background;
 
 /// <summary>
 /// POSTs notifications to webhook subscribers through <see cref="IHttpClientFactory"/>, each attempt bounded by
-/// <see cref="NotificationOptions.WebhookTimeoutSeconds"/> (a Polly timeout). Zaqar's rule decides the outcome: a
-/// 2xx-4xx answer ends the notification (4xx as refused), a 5xx, a timeout or a transport error calls for a retry.
+/// <see cref="NotificationOptions.WebhookTimeoutSeconds"/> (a Polly timeout). <see cref="RetryPolicy.OutcomeOf"/> reads
+/// the answer; a timeout or a transport error calls for a retry.
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<NotificationOptions> options)
@@ -43,10 +43,10 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
             }, ct);
             var status = (int)response.StatusCode;
             var answer = string.Create(CultureInfo.InvariantCulture, $"The subscriber answered {status} {response.ReasonPhrase}");
-            return status switch
+            return RetryPolicy.OutcomeOf(status) switch
             {
-                < 400 => DeliveryResult.Delivered,
-                < 500 => DeliveryResult.Refused(answer + "; a 4xx answer is not retried."),
+                DeliveryOutcome.Delivered => DeliveryResult.Delivered,
+                DeliveryOutcome.Refused => DeliveryResult.Refused(answer + "; a 4xx answer is not retried."),
                 _ => DeliveryResult.Retry(answer + "."),
             };
         }

@@ -20,6 +20,7 @@ namespace Zaqar.Hub.Hubs;
 public sealed partial class HubSubscriptions : BackgroundService
 {
     private readonly ConcurrentDictionary<Guid, (string ConnectionId, QueueRef Queue)> _live = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> _byConnection = new();
     private readonly SubscriptionService _subscriptions;
     private readonly PushDispatcher _push;
     private readonly IOptions<NotificationOptions> _options;
@@ -42,6 +43,7 @@ public sealed partial class HubSubscriptions : BackgroundService
         var (view, id) = await _subscriptions.CreateForConnectionAsync(caller, kind, queue, connectionId, draft.Ttl, draft.Options, ct);
         var key = caller.Queue(queue, kind);
         _live[id] = (connectionId, key);
+        _byConnection.GetOrAdd(connectionId, static _ => new ConcurrentDictionary<Guid, byte>())[id] = 0;
         try
         {
             _push.Hold(connectionId, key, id.ToString("N"));
@@ -49,7 +51,8 @@ public sealed partial class HubSubscriptions : BackgroundService
         catch (HubException)
         {
             // The connection ended while the subscription was being made: it must not outlive it.
-            _live.TryRemove(id, out _);
+            Release([id]);
+            _byConnection.TryRemove(connectionId, out _);
             await _subscriptions.DeleteConnectionSubscriptionsAsync([id], CancellationToken.None);
             throw;
         }
@@ -100,13 +103,21 @@ public sealed partial class HubSubscriptions : BackgroundService
             if (_live.TryRemove(id, out var held))
             {
                 _push.Release(held.ConnectionId, held.Queue, id.ToString("N"));
+                if (_byConnection.TryGetValue(held.ConnectionId, out var owned))
+                {
+                    owned.TryRemove(id, out _);
+                }
             }
         }
     }
 
     private void OnDisconnected(string connectionId)
     {
-        var ended = _live.Where(p => p.Value.ConnectionId == connectionId).Select(p => p.Key).ToList();
+        if (!_byConnection.TryRemove(connectionId, out var ids))
+        {
+            return;
+        }
+        var ended = ids.Keys.ToList();
         foreach (var id in ended)
         {
             _live.TryRemove(id, out _);
