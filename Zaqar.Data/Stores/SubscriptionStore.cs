@@ -45,8 +45,10 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
                 $"DELETE FROM subscriptions s WHERE {Source} AND s.subscriber = @subscriber AND s.expires_at <= @now"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 """
-                INSERT INTO subscriptions (id, project, kind, queue_name, subscriber, subscriber_type, ttl, options, confirmed, created_at, expires_at)
-                VALUES (@id, @project, @kind, @name, @subscriber, @type, @ttl, @options, @confirmed, @now, @now + make_interval(secs => @ttl))
+                INSERT INTO subscriptions
+                    (id, project, kind, queue_name, subscriber, subscriber_type, ttl, options, confirmed, created_at, expires_at)
+                VALUES
+                    (@id, @project, @kind, @name, @subscriber, @type, @ttl, @options, @confirmed, @now, @now + make_interval(secs => @ttl))
                 ON CONFLICT (project, kind, queue_name, subscriber) DO NOTHING
                 """));
             foreach (NpgsqlBatchCommand command in batch.BatchCommands)
@@ -66,7 +68,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
             await batch.ExecuteNonQueryAsync(ct);
             created = batch.BatchCommands[2].RecordsAffected == 1;
         }
-        var stored = await ReadAsync(conn, tx, queue, "s.subscriber = @subscriber", p => p.Add(new NpgsqlParameter<string>("subscriber", subscription.Subscriber)), now, ct)
+        var stored = await ReadAsync(
+                conn, tx, queue, "s.subscriber = @subscriber", p => p.Add(new NpgsqlParameter<string>("subscriber", subscription.Subscriber)), now, ct)
             ?? throw new InvalidOperationException("The subscription vanished inside its own transaction.");
         await EnqueueAsync(conn, tx, stored.Id, confirmation(created ? null : stored, stored), now, ct);
         await tx.CommitAsync(ct);
@@ -74,7 +77,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>One page of the source's live subscriptions in id (creation) order, after <paramref name="after"/>.</summary>
-    public async Task<IReadOnlyList<StoredSubscription>> ListAsync(QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<StoredSubscription>> ListAsync(
+        QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             $"""

@@ -14,7 +14,10 @@ public sealed class ConfirmationDocuments(SignedUrls signer, IOptions<Notificati
     public const string SubscriptionConfirmation = "SubscriptionConfirmation";
     public const string UnsubscribeConfirmation = "UnsubscribeConfirmation";
 
-    /// <summary>The JSON document asking the subscriber to confirm (or, after an unsubscribe, to re-confirm) until <paramref name="expires"/>.</summary>
+    /// <summary>
+    /// The JSON document asking the subscriber to confirm (or, after an unsubscribe, to confirm again) until
+    /// <paramref name="expires"/>.
+    /// </summary>
     public string Build(QueueRef source, Guid subscriptionId, bool unsubscribed, DateTime expires)
     {
         var path = SubscriptionPaths.Confirm(source.Kind, source.Name, subscriptionId);

@@ -68,12 +68,13 @@ public sealed class NotificationContent(MessageCrypto crypto, IOptions<Notificat
     {
         var subscriptionOptions = QueueMetadata.Parse(n.Options);
         var document = Document(n);
-        var body = subscriptionOptions["post_data"] switch
+        var template = subscriptionOptions["post_data"] switch
         {
-            JsonValue v when v.TryGetValue<string>(out var text) => text.Replace(PostDataPlaceholder, document, StringComparison.Ordinal),
-            JsonObject or JsonArray => subscriptionOptions["post_data"]!.ToJsonString().Replace(PostDataPlaceholder, document, StringComparison.Ordinal),
-            _ => document,
+            JsonValue v when v.TryGetValue<string>(out var text) => text,
+            JsonObject or JsonArray => subscriptionOptions["post_data"]!.ToJsonString(),
+            _ => null,
         };
+        var body = template?.Replace(PostDataPlaceholder, document, StringComparison.Ordinal) ?? document;
         var headers = new List<KeyValuePair<string, string>> { new("Content-Type", "application/json") };
         if (subscriptionOptions["post_headers"] is JsonObject extra)
         {

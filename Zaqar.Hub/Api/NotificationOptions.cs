@@ -44,7 +44,10 @@ public sealed class NotificationOptions
     /// <summary>The service's public base URL (e.g. https://zaqar.example.com); confirmation requests then carry the full confirm URL.</summary>
     public string? PublicBaseUrl { get; set; }
 
-    /// <summary>A page that confirms subscriptions for email subscribers (Zaqar's external_confirmation_url); gets the signed values as query parameters.</summary>
+    /// <summary>
+    /// A page that confirms subscriptions for email subscribers (Zaqar's external_confirmation_url); it gets the signed
+    /// values as query parameters.
+    /// </summary>
     public string? ExternalConfirmationUrl { get; set; }
 
     public SmtpOptions Smtp { get; set; } = new();
@@ -94,7 +97,8 @@ public sealed class NotificationOptionsValidation(IOptions<SignedUrlOptions> sig
         }
         if (o.LeaseSeconds <= Math.Max(o.WebhookTimeoutSeconds, o.Smtp.TimeoutSeconds))
         {
-            failures.Add("Notifications:LeaseSeconds must exceed WebhookTimeoutSeconds and Smtp:TimeoutSeconds, or deliveries in flight would be taken twice.");
+            failures.Add("Notifications:LeaseSeconds must exceed WebhookTimeoutSeconds and Smtp:TimeoutSeconds, " +
+                "or deliveries in flight would be taken twice.");
         }
         if (o.Smtp.Port is < 1 or > 65535)
         {

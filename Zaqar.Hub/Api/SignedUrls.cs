@@ -57,8 +57,9 @@ public sealed class SignedUrls(IOptions<SignedUrlOptions> options, TimeProvider 
             return false;
         }
         // An integer is refused (Zaqar: "should be date format"); the time must lie ahead.
+        const DateTimeStyles utc = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
         if (long.TryParse(expires, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ||
-            !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ||
+            !DateTimeOffset.TryParse(expires, CultureInfo.InvariantCulture, utc, out var at) ||
             at <= time.GetUtcNow())
         {
             return false;

@@ -44,7 +44,8 @@ public sealed class SubscriptionService(
     }
 
     /// <summary>Creates a webhook or mailto subscription; creates the source if missing.</summary>
-    public async Task<SubscriptionCreatedView> CreateAsync(CallContext ctx, QueueKind kind, string name, SubscriptionDraft draft, CancellationToken ct = default)
+    public async Task<SubscriptionCreatedView> CreateAsync(
+        CallContext ctx, QueueKind kind, string name, SubscriptionDraft draft, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (!draft.HasSubscriber)
@@ -84,7 +85,7 @@ public sealed class SubscriptionService(
         var now = Now();
         var page = await guard.Run(() => store.ListAsync(ctx.Queue(name, kind), after, limit, now, ct), "Subscriptions could not be listed.");
         var views = page.Select(s => SubscriptionView.From(name, s, now)).ToList();
-        var parameters = request.Limit is { } l ? [new("limit", l.ToString(CultureInfo.InvariantCulture))] : Array.Empty<KeyValuePair<string, string>>();
+        KeyValuePair<string, string>[] parameters = request.Limit is { } l ? [new("limit", l.ToString(CultureInfo.InvariantCulture))] : [];
         var links = views.Count == 0 ? [] : Paths.Next(SubscriptionPaths.Collection(kind, name), parameters, views[^1].Id);
         return new SubscriptionPageView(views, links);
     }
@@ -103,7 +104,8 @@ public sealed class SubscriptionService(
 
     /// <summary>Updates from a JSON request body (empty: no document).</summary>
     public async Task UpdateJsonAsync(
-        CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
+        CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         await UpdateAsync(ctx, kind, name, subscriptionId, SubscriptionRules.Read(await ReadDocumentAsync(readBody)), ct);
@@ -113,7 +115,8 @@ public sealed class SubscriptionService(
     /// Changes the subscriber, ttl (restarting age and expiry) and/or options (replaced whole). A new subscriber
     /// must be confirmed again.
     /// </summary>
-    public async Task UpdateAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, SubscriptionDraft draft, CancellationToken ct = default)
+    public async Task UpdateAsync(
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, SubscriptionDraft draft, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (draft.DocumentEmpty)
@@ -136,7 +139,8 @@ public sealed class SubscriptionService(
         }
         var source = ctx.Queue(name, kind);
         var wrote = false;
-        var outcome = await guard.Run(() => store.UpdateAsync(source, id, new SubscriptionChanges(draft.Subscriber, type, draft.Ttl, draft.Options?.ToJsonString()), now,
+        var changes = new SubscriptionChanges(draft.Subscriber, type, draft.Ttl, draft.Options?.ToJsonString());
+        var outcome = await guard.Run(() => store.UpdateAsync(source, id, changes, now,
             (before, after) =>
             {
                 if (before!.Type == SubscriberType.Hub && draft.Subscriber is not null)
@@ -175,7 +179,8 @@ public sealed class SubscriptionService(
 
     /// <summary>Confirms from a JSON request body <c>{"confirmed": bool}</c>.</summary>
     public async Task ConfirmJsonAsync(
-        CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
+        CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         var document = await ReadDocumentAsync(readBody);
@@ -188,7 +193,8 @@ public sealed class SubscriptionService(
     /// Confirms (true) or unconfirms (false) a subscription. Unconfirming sends the subscriber a request to confirm
     /// again when confirmation is required, and drops the message notifications still pending for it.
     /// </summary>
-    public async Task ConfirmAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, bool? confirmed, CancellationToken ct = default)
+    public async Task ConfirmAsync(
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, bool? confirmed, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (confirmed is not { } value)

@@ -65,7 +65,8 @@ internal sealed class MailSender(IOptions<NotificationOptions> options)
         }
         catch (SmtpException ex) when ((int)ex.StatusCode is >= 500 and < 600)
         {
-            return DeliveryResult.Refused(string.Create(CultureInfo.InvariantCulture, $"The SMTP server refused the message ({(int)ex.StatusCode}): {ex.Message}"));
+            return DeliveryResult.Refused(
+                string.Create(CultureInfo.InvariantCulture, $"The SMTP server refused the message ({(int)ex.StatusCode}): {ex.Message}"));
         }
         catch (Exception ex) when (ex is SmtpException or IOException or SocketException or InvalidOperationException)
         {

@@ -105,7 +105,8 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         // Deliveries in flight are cancelled and their rows released, so the next start (or another node) sends them.
         await _deliveries.CancelAsync();
-        await Task.WhenAll(_inFlight.Values).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_inFlight.Values).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public override void Dispose()
@@ -194,8 +195,8 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 break;
             default:
                 var attempts = n.Attempts + 1;
-                var policy = RetryPolicy.Effective(
-                    QueueMetadata.Parse(n.Options)[QueueMetadata.RetryPolicy], n.QueueRetryPolicy is null ? null : JsonNode.Parse(n.QueueRetryPolicy));
+                var queuePolicy = n.QueueRetryPolicy is null ? null : JsonNode.Parse(n.QueueRetryPolicy);
+                var policy = RetryPolicy.Effective(QueueMetadata.Parse(n.Options)[QueueMetadata.RetryPolicy], queuePolicy);
                 if (policy.DelayAfter(attempts) is { } delay)
                 {
                     Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
@@ -248,11 +249,13 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
 
     private DateTime Now() => _time.GetUtcNow().UtcDateTime;
 
-    [LoggerMessage(1, LogLevel.Debug, "Notification {NotificationId} of subscription {SubscriptionId} failed (attempt {Attempts}); retrying in {Delay}: {Error}",
+    [LoggerMessage(1, LogLevel.Debug,
+        "Notification {NotificationId} of subscription {SubscriptionId} failed (attempt {Attempts}); retrying in {Delay}: {Error}",
         EventName = "NotificationRetrying")]
     private static partial void Retrying(ILogger logger, long notificationId, Guid subscriptionId, int attempts, TimeSpan delay, string error);
 
-    [LoggerMessage(2, LogLevel.Warning, "Gave up notification {NotificationId} of subscription {SubscriptionId} ({Source}) after {Attempts} attempts: {Error}",
+    [LoggerMessage(2, LogLevel.Warning,
+        "Gave up notification {NotificationId} of subscription {SubscriptionId} ({Source}) after {Attempts} attempts: {Error}",
         EventName = "NotificationGaveUp")]
     private static partial void GaveUp(ILogger logger, Guid subscriptionId, string source, long notificationId, int attempts, string error);
 
@@ -260,7 +263,8 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         EventName = "NotificationRefused")]
     private static partial void Refused(ILogger logger, Guid subscriptionId, string source, long notificationId, string error);
 
-    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications failed; looking again at the next interval", EventName = "NotificationClaimFailed")]
+    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications failed; looking again at the next interval",
+        EventName = "NotificationClaimFailed")]
     private static partial void ClaimFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(5, LogLevel.Error, "Settling notification {NotificationId} failed; it is sent again when its lease lapses",
@@ -270,9 +274,11 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     [LoggerMessage(6, LogLevel.Debug, "Deleted {Count} expired subscriptions", EventName = "SubscriptionsSwept")]
     private static partial void Swept(ILogger logger, int count);
 
-    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions failed; trying again at the next interval", EventName = "SubscriptionSweepFailed")]
+    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions failed; trying again at the next interval",
+        EventName = "SubscriptionSweepFailed")]
     private static partial void SweepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried", EventName = "NotificationDeliveryError")]
+    [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
+        EventName = "NotificationDeliveryError")]
     private static partial void UnexpectedDeliveryError(ILogger logger, long notificationId, Exception exception);
 }

@@ -18,7 +18,8 @@ public static class SubscriptionHostingExtensions
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidation>();
         services.AddOptions<SignedUrlOptions>().BindConfiguration(SignedUrlOptions.SectionName).ValidateOnStart();
         // The post statement fills the outbox; it must know whether only confirmed subscriptions get messages.
-        services.AddOptions<OutboxOptions>().Configure<IOptions<NotificationOptions>>((outbox, n) => outbox.RequireConfirmation = n.Value.RequireConfirmation);
+        services.AddOptions<OutboxOptions>()
+            .Configure<IOptions<NotificationOptions>>((outbox, n) => outbox.RequireConfirmation = n.Value.RequireConfirmation);
 
         services.AddSingleton<SignedUrls>();
         services.AddSingleton<SubscriptionEvents>();

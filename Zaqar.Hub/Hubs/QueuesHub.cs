@@ -103,10 +103,12 @@ public sealed class QueuesHub(
     public Task<SubscriptionCreatedView> CreateSubscription(string queue, SubscriptionArgs? args) =>
         string.IsNullOrEmpty(args?.Subscriber)
             ? hubSubscriptions.CreateAsync(Context.ConnectionId, Caller, QueueKind.Queue, queue, args?.Ttl, args?.Options, Context.ConnectionAborted)
-            : subscriptions.CreateAsync(Caller, QueueKind.Queue, queue, SubscriptionRules.FromParts(args.Subscriber, args.Ttl, args.Options), Context.ConnectionAborted);
+            : subscriptions.CreateAsync(
+                Caller, QueueKind.Queue, queue, SubscriptionRules.FromParts(args.Subscriber, args.Ttl, args.Options), Context.ConnectionAborted);
 
     public Task<SubscriptionPageView> ListSubscriptions(string queue, ListSubscriptionsArgs? options) =>
-        subscriptions.ListAsync(Caller, QueueKind.Queue, queue, new ListSubscriptionsRequest(options?.Marker, options?.Limit), Context.ConnectionAborted);
+        subscriptions.ListAsync(
+            Caller, QueueKind.Queue, queue, new ListSubscriptionsRequest(options?.Marker, options?.Limit), Context.ConnectionAborted);
 
     public Task<SubscriptionView> GetSubscription(string queue, string subscriptionId) =>
         subscriptions.GetAsync(Caller, QueueKind.Queue, queue, subscriptionId, Context.ConnectionAborted);

@@ -25,7 +25,7 @@ internal static class SubscriptionsApi
             Results.Json(await subscriptions.GetAsync(http.Caller(), kind, queue, subscriptionId, http.RequestAborted)));
         v2.MapPatch(item, async (HttpContext http, string queue, string subscriptionId, SubscriptionService subscriptions) =>
         {
-            await subscriptions.UpdateJsonAsync(http.Caller(), kind, queue, subscriptionId, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+            await subscriptions.UpdateJsonAsync(http.Caller(), kind, queue, subscriptionId, http.Request.ReadBodyAsync, http.RequestAborted);
             http.Response.Headers.Location = http.Request.Path.Value;
             return Results.NoContent();
         });
@@ -36,7 +36,7 @@ internal static class SubscriptionsApi
         });
         v2.MapPut(item + "/confirm", async (HttpContext http, string queue, string subscriptionId, SubscriptionService subscriptions) =>
         {
-            await subscriptions.ConfirmJsonAsync(http.Caller(), kind, queue, subscriptionId, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+            await subscriptions.ConfirmJsonAsync(http.Caller(), kind, queue, subscriptionId, http.Request.ReadBodyAsync, http.RequestAborted);
             http.Response.Headers.Location = http.Request.Path.Value;
             return Results.NoContent();
         });
@@ -45,7 +45,7 @@ internal static class SubscriptionsApi
 
     private static async Task<IResult> CreateAsync(HttpContext http, QueueKind kind, string queue, SubscriptionService subscriptions)
     {
-        var created = await subscriptions.CreateJsonAsync(http.Caller(), kind, queue, limit => http.Request.ReadBodyAsync(limit), http.RequestAborted);
+        var created = await subscriptions.CreateJsonAsync(http.Caller(), kind, queue, http.Request.ReadBodyAsync, http.RequestAborted);
         // Zaqar's Location is the collection's path (the request path).
         http.Response.Headers.Location = SubscriptionPaths.Collection(kind, queue);
         return Results.Json(created, statusCode: StatusCodes.Status201Created);
