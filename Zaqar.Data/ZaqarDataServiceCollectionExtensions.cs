@@ -22,6 +22,9 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddSingleton<ClaimStore>();
         services.AddSingleton<ExpiryStore>();
         services.AddSingleton(sp => new Cluster.ClusterStore(sp.GetRequiredService<NpgsqlDataSource>(), connectionString));
+        services.AddOptions<OutboxOptions>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<NotificationStore>();
         services.AddSingleton<ZaqarDatabase>();
         return services;
     }

@@ -15,6 +15,10 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
 
     public DbSet<ClaimEntity> Claims => Set<ClaimEntity>();
 
+    public DbSet<SubscriptionEntity> Subscriptions => Set<SubscriptionEntity>();
+
+    public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<QueueEntity>(b =>
@@ -72,5 +76,7 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
             b.HasIndex(c => c.QueueId).HasDatabaseName("ix_claims_queue_id");
             b.HasIndex(c => c.ExpiresAt).HasDatabaseName("ix_claims_expires_at");
         });
+
+        SubscriptionModel.Configure(modelBuilder);
     }
 }

@@ -133,6 +133,80 @@ namespace Zaqar.Data.Migrations
                     b.ToTable("messages", (string)null);
                 });
 
+            modelBuilder.Entity("Zaqar.Data.Entities.NotificationEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("json")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Delay")
+                        .HasColumnType("integer")
+                        .HasColumnName("delay");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<bool>("Encrypted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("encrypted");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid?>("Lease")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease");
+
+                    b.Property<Guid?>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<Guid>("SubscriptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subscription_id");
+
+                    b.Property<int>("Ttl")
+                        .HasColumnType("integer")
+                        .HasColumnName("ttl");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_notifications_due_at");
+
+                    b.HasIndex("SubscriptionId")
+                        .HasDatabaseName("ix_notifications_subscription_id");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
             modelBuilder.Entity("Zaqar.Data.Entities.QueueEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -187,6 +261,102 @@ namespace Zaqar.Data.Migrations
                     b.ToTable("queues", (string)null);
                 });
 
+            modelBuilder.Entity("Zaqar.Data.Entities.SubscriptionEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Confirmed")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("confirmed");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DeliveredCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("delivered_count");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("FailedCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("failed_count");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastDeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_delivered_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_error_at");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("options")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
+                    b.Property<string>("Project")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("project");
+
+                    b.Property<string>("QueueName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("queue_name");
+
+                    b.Property<string>("Subscriber")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subscriber");
+
+                    b.Property<short>("SubscriberType")
+                        .HasColumnType("smallint")
+                        .HasColumnName("subscriber_type");
+
+                    b.Property<int>("Ttl")
+                        .HasColumnType("integer")
+                        .HasColumnName("ttl");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subscriptions");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_subscriptions_expires_at");
+
+                    b.HasIndex("Project", "Kind", "QueueName", "Id")
+                        .HasDatabaseName("ix_subscriptions_source_id");
+
+                    b.HasIndex("Project", "Kind", "QueueName", "Subscriber")
+                        .IsUnique()
+                        .HasDatabaseName("ux_subscriptions_source_subscriber");
+
+                    b.ToTable("subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("Zaqar.Data.Entities.ClaimEntity", b =>
                 {
                     b.HasOne("Zaqar.Data.Entities.QueueEntity", "Queue")
@@ -209,6 +379,18 @@ namespace Zaqar.Data.Migrations
                         .HasConstraintName("fk_messages_queues");
 
                     b.Navigation("Queue");
+                });
+
+            modelBuilder.Entity("Zaqar.Data.Entities.NotificationEntity", b =>
+                {
+                    b.HasOne("Zaqar.Data.Entities.SubscriptionEntity", "Subscription")
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_subscriptions");
+
+                    b.Navigation("Subscription");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,7 +10,7 @@ namespace Zaqar.Data.Stores;
 /// caller can only reach its own project's rows.
 /// </summary>
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
-public sealed class MessageStore(NpgsqlDataSource dataSource)
+public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOptions> outbox)
 {
     /// <summary>The columns <see cref="ReadMessage"/> reads, in order; needs @now and the alias m.</summary>
     internal const string Columns =
@@ -17,7 +18,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource)
 
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
-    private readonly PostCombiner _posts = new(dataSource);
+    private readonly PostCombiner _posts = new(dataSource, outbox.Value);
 
     /// <summary>
     /// Inserts a batch. The queue row is created if missing and its counter bumped by the batch size; the row

@@ -14,26 +14,40 @@ namespace Zaqar.Data.Stores;
 /// contiguous positions, timestamps and Client-ID. A failed combined statement is retried post by post, so one
 /// post's failure never fails another. Singleton; thread-safe.
 /// </remarks>
-internal sealed class PostCombiner(NpgsqlDataSource dataSource)
+internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions outbox)
 {
     /// <summary>Bounds one statement (parameter arrays, WAL record, lock hold time).</summary>
     private const int MaxMessagesPerStatement = 2000;
 
+    // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
+    // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
+    // A delayed message's notifications come due when its delay has passed.
     private const string InsertSql =
         """
         WITH q AS (
             INSERT INTO queues AS q (project, kind, name, metadata, last_seq, created_at)
             VALUES (@project, @kind, @name, '{}', @count, @first_created)
             ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = q.last_seq + @count
-            RETURNING id, last_seq)
-        INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
-        SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
-               b.created, b.created + make_interval(secs => b.ttl), b.created + make_interval(secs => b.delay), 0, b.client, b.encrypted
-        FROM q
-        CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients, @encrypted)
-            WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, encrypted, ord)
-        CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
-        RETURNING seq
+            RETURNING id, last_seq),
+        m AS (
+            INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
+            SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
+                   b.created, b.created + make_interval(secs => b.ttl), b.created + make_interval(secs => b.delay), 0, b.client, b.encrypted
+            FROM q
+            CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients, @encrypted)
+                WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, encrypted, ord)
+            CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
+            RETURNING seq, id, body, ttl, created_at, visible_at, encrypted),
+        n AS (
+            INSERT INTO notifications (subscription_id, kind, message_id, body, encrypted, ttl, delay, created_at, due_at, attempts)
+            SELECT s.id, 0, m.id, m.body, m.encrypted, m.ttl, extract(epoch FROM m.visible_at - m.created_at)::int,
+                   m.created_at, m.visible_at, 0
+            FROM m
+            JOIN subscriptions s ON s.project = @project AND s.kind = @kind AND s.queue_name = @name
+                AND s.subscriber_type IN (0, 1) AND s.expires_at > m.created_at
+                AND (s.confirmed OR NOT @require_confirmation)
+            ORDER BY m.seq, s.id)
+        SELECT seq FROM m
         """;
 
     private readonly ConcurrentDictionary<QueueRef, Lane> _lanes = new();
@@ -141,6 +155,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>("created", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = created });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("clients", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clients });
         cmd.Parameters.Add(new NpgsqlParameter<bool[]>("encrypted", encrypted));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("require_confirmation", outbox.RequireConfirmation));
 
         long firstSeq = long.MaxValue;
         await using (var reader = await cmd.ExecuteReaderAsync())

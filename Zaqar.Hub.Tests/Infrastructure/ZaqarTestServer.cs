@@ -25,8 +25,13 @@ public sealed class ZaqarTestServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Database.InitializeAsync();
-        // The shared instance never sweeps: tests with a manual clock sweep explicitly in hosts of their own.
-        _factory = new ZaqarFactory(Database.ConnectionString, new Dictionary<string, string?> { ["Storage:SweepEnabled"] = "false" });
+        // The shared instance never sweeps: tests with a manual clock sweep explicitly in hosts of their own. Nor does it
+        // deliver notifications: dispatchers share the database's outbox, so delivery tests run theirs one at a time.
+        _factory = new ZaqarFactory(Database.ConnectionString, new Dictionary<string, string?>
+        {
+            ["Storage:SweepEnabled"] = "false",
+            ["Notifications:DispatcherEnabled"] = "false",
+        });
         _ = _factory.Server; // Start now (runs migrations), not inside the first test's timeout.
     }
 
@@ -37,11 +42,14 @@ public sealed class ZaqarTestServer : IAsyncLifetime
     /// <summary>A service instance on a real loopback port, shared by the run (started by the first test that asks).</summary>
     public KestrelService Kestrel => _kestrel.Value;
 
-    /// <summary>Another service instance on the same database, with its own settings, clock and extra services.</summary>
+    /// <summary>
+    /// Another service instance on the same database, with its own settings, clock and extra services. Its notification
+    /// dispatcher is off unless the settings turn it on (see Subscriptions/DeliveryCollection).
+    /// </summary>
     public ZaqarFactory CreateFactory(
         IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
-        var merged = new Dictionary<string, string?> { ["Storage:SweepEnabled"] = "false" };
+        var merged = new Dictionary<string, string?> { ["Storage:SweepEnabled"] = "false", ["Notifications:DispatcherEnabled"] = "false" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             merged[key] = value;

@@ -17,7 +17,7 @@ internal static class Tokens
         ["Auth:Jwt:Issuer"] = Issuer,
         ["Auth:Jwt:Audience"] = Audience,
         ["Auth:Jwt:SigningKeys:0:SymmetricKey"] = Key,
-        ["Auth:SignedUrlSecret"] = "zaqar-secret",
+        ["SignedUrl:SecretKey"] = "zaqar-secret",
     };
 
     public static string Issue(string project, string[]? roles = null, DateTime? expires = null, string key = Key, string issuer = Issuer, DateTime? now = null)

@@ -28,13 +28,16 @@ public sealed class MessageCrypto(IOptions<ZaqarOptions> options)
     }
 
     /// <summary>The JSON text of a stored body, decrypted when it was stored encrypted.</summary>
-    public string BodyText(StoredMessage message)
+    public string BodyText(StoredMessage message) => BodyText(message.Body, message.Encrypted);
+
+    /// <summary>The JSON text of a body in its stored form (as messages and the notification outbox keep it).</summary>
+    public string BodyText(string stored, bool encrypted)
     {
-        if (!message.Encrypted)
+        if (!encrypted)
         {
-            return message.Body;
+            return stored;
         }
-        var data = Convert.FromBase64String(JsonSerializer.Deserialize<string>(message.Body)!);
+        var data = Convert.FromBase64String(JsonSerializer.Deserialize<string>(stored)!);
         using var aes = Aes.Create();
         aes.Key = _key.Value;
         return Encoding.UTF8.GetString(aes.DecryptCbc(data.AsSpan(16), data.AsSpan(0, 16)));

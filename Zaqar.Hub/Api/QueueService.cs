@@ -13,7 +13,8 @@ namespace Zaqar.Hub.Api;
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed partial class QueueService(
-    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto)
+    QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto,
+    SubscriptionService subscriptions)
 {
     public static readonly string[] PurgeableResourceTypes = ["messages", "subscriptions"];
 
@@ -197,6 +198,10 @@ public sealed partial class QueueService(
         if (types.Contains("messages"))
         {
             await guard.Run(() => queues.PurgeMessagesAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} could not be purged.");
+        }
+        if (types.Contains("subscriptions"))
+        {
+            await subscriptions.PurgeAsync(ctx, QueueKind.Queue, queue, ct);
         }
     }
 

@@ -73,6 +73,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<QueueActivity>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<QueueActivity>());
         services.AddSingleton<ConsumerService>();
+        services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -138,7 +139,9 @@ public static class ZaqarHostingExtensions
             .MapQueuesApi()
             .MapMessagesApi()
             .MapClaimsApi()
-            .MapTopicsApi();
+            .MapTopicsApi()
+            .MapSubscriptionsApi()
+            .MapTopicSubscriptionsApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

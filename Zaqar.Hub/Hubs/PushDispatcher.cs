@@ -22,6 +22,9 @@ namespace Zaqar.Hub.Hubs;
 /// </remarks>
 public sealed partial class PushDispatcher : IMessageObserver
 {
+    /// <summary>The holder of Subscribe/Unsubscribe.</summary>
+    private const string ExplicitHolder = "";
+
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
@@ -42,30 +45,58 @@ public sealed partial class PushDispatcher : IMessageObserver
     }
 
     /// <summary>Completes once posts committed from now on, on any node, will be pushed to the connection.</summary>
-    public async Task SubscribeAsync(string connectionId, CallContext caller, string queue, QueueKind kind, CancellationToken ct)
+    public Task SubscribeAsync(string connectionId, CallContext caller, string queue, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, caller.ProjectId, kind);
+        return HoldAsync(connectionId, caller.Queue(queue, kind), ExplicitHolder, ct);
+    }
+
+    public void Unsubscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue) =>
+        Release(connectionId, caller.Queue(queue, kind), ExplicitHolder);
+
+    /// <summary>
+    /// Subscribes the connection to <paramref name="key"/> on behalf of <paramref name="holder"/> (Subscribe itself,
+    /// or a hub-connection subscription of issue #4): it stays subscribed while any holder holds it. Completes once
+    /// posts committed from now on, on any node, will be pushed to it.
+    /// </summary>
+    public async Task HoldAsync(string connectionId, QueueRef key, string holder, CancellationToken ct)
+    {
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
-        var key = caller.Queue(queue, kind);
-        _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
-        if (outbox.Keys.TryAdd(key, true))
+        bool first;
+        lock (outbox)
+        {
+            var holders = outbox.Keys.GetOrAdd(key, static _ => []);
+            first = holders.Count == 0;
+            holders.Add(holder);
+            _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+        }
+        if (first)
         {
             await _ledger.WatchAsync(key, ct);
         }
     }
 
-    public void Unsubscribe(string connectionId, CallContext caller, string queue, QueueKind kind = QueueKind.Queue)
+    /// <summary>Drops <paramref name="holder"/>'s hold; the last one to go unsubscribes the connection.</summary>
+    public void Release(string connectionId, QueueRef key, string holder)
     {
-        var key = caller.Queue(queue, kind);
-        if (_subscribers.TryGetValue(key, out var subscribers))
+        if (!_outboxes.TryGetValue(connectionId, out var outbox))
         {
-            subscribers.TryRemove(connectionId, out _);
+            return;
         }
-        if (_outboxes.TryGetValue(connectionId, out var outbox) && outbox.Keys.TryRemove(key, out _))
+        lock (outbox)
         {
-            _ledger.Unwatch(key);
+            if (!outbox.Keys.TryGetValue(key, out var holders) || !holders.Remove(holder) || holders.Count > 0)
+            {
+                return;
+            }
+            outbox.Keys.TryRemove(key, out _);
+            if (_subscribers.TryGetValue(key, out var subscribers))
+            {
+                subscribers.TryRemove(connectionId, out _);
+            }
         }
+        _ledger.Unwatch(key);
     }
 
     public void Posted(PostedMessages posted)
@@ -157,7 +188,8 @@ public sealed partial class PushDispatcher : IMessageObserver
             _ = PumpAsync();
         }
 
-        public ConcurrentDictionary<QueueRef, bool> Keys { get; } = new();
+        /// <summary>The queues this connection is subscribed to, and who holds each subscription (guarded by locking the outbox).</summary>
+        public ConcurrentDictionary<QueueRef, HashSet<string>> Keys { get; } = new();
 
         public void Enqueue(QueueRef queue, IReadOnlyList<PushedMessageView> messages, long bytes)
         {

@@ -22,7 +22,9 @@ public sealed class QueuesHub(
     ClaimService claims,
     HealthService health,
     ConsumerService consumer,
-    PushDispatcher push) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
+    PushDispatcher push,
+    SubscriptionService subscriptions,
+    HubSubscriptions hubSubscriptions) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
 {
     public const string Path = "/hubs/queues";
 
@@ -96,6 +98,35 @@ public sealed class QueuesHub(
         claims.UpdateAsync(Caller, queue, claimId, options?.Ttl, options?.Grace, Context.ConnectionAborted);
 
     public Task ReleaseClaim(string queue, string claimId) => claims.ReleaseAsync(Caller, queue, claimId, Context.ConnectionAborted);
+
+    // Subscriptions (issue #4)
+
+    /// <summary>
+    /// Subscribes a webhook or mailto subscriber; without one, this connection (its messages then arrive through
+    /// <see cref="IQueuesClient.Messages"/> until the subscription ends or the connection does).
+    /// </summary>
+    public Task<SubscriptionCreatedView> CreateSubscription(string queue, SubscriptionArgs? args) =>
+        string.IsNullOrEmpty(args?.Subscriber)
+            ? hubSubscriptions.CreateAsync(Context.ConnectionId, Caller, QueueKind.Queue, queue, args?.Ttl, args?.Options, Context.ConnectionAborted)
+            : subscriptions.CreateAsync(
+                Caller, QueueKind.Queue, queue, SubscriptionRules.FromParts(args.Subscriber, args.Ttl, args.Options), Context.ConnectionAborted);
+
+    public Task<SubscriptionPageView> ListSubscriptions(string queue, ListSubscriptionsArgs? options) =>
+        subscriptions.ListAsync(
+            Caller, QueueKind.Queue, queue, new ListSubscriptionsRequest(options?.Marker, options?.Limit), Context.ConnectionAborted);
+
+    public Task<SubscriptionView> GetSubscription(string queue, string subscriptionId) =>
+        subscriptions.GetAsync(Caller, QueueKind.Queue, queue, subscriptionId, Context.ConnectionAborted);
+
+    public Task UpdateSubscription(string queue, string subscriptionId, SubscriptionArgs? changes) =>
+        subscriptions.UpdateAsync(Caller, QueueKind.Queue, queue, subscriptionId,
+            SubscriptionRules.FromParts(changes?.Subscriber, changes?.Ttl, changes?.Options), Context.ConnectionAborted);
+
+    public Task DeleteSubscription(string queue, string subscriptionId) =>
+        subscriptions.DeleteAsync(Caller, QueueKind.Queue, queue, subscriptionId, Context.ConnectionAborted);
+
+    public Task ConfirmSubscription(string queue, string subscriptionId, ConfirmSubscriptionArgs? args) =>
+        subscriptions.ConfirmAsync(Caller, QueueKind.Queue, queue, subscriptionId, args?.Confirmed, Context.ConnectionAborted);
 
     // Ping and health
 

@@ -20,9 +20,6 @@ public sealed class AuthOptions
     public AuthMode Mode { get; set; } = AuthMode.NoAuth;
 
     public JwtOptions Jwt { get; set; } = new();
-
-    /// <summary>Pre-signed URLs (zaqar-v2-api.md section 6): Zaqar's <c>[signed_url] secret_key</c>. Empty: /share answers 400.</summary>
-    public string? SignedUrlSecret { get; set; }
 }
 
 public sealed class JwtOptions

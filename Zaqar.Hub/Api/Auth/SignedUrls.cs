@@ -8,6 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace Zaqar.Hub.Api.Auth;
 
+/// <summary>A pre-signed URL grant: what it allows, for whom, until when, and its signature.</summary>
+public sealed record SignedUrl(IReadOnlyList<string> Paths, IReadOnlyList<string> Methods, string Project, string Expires, string Signature);
+
 /// <summary>The answer of POST /v2/queues/{q}/share: what was signed, and the signature.</summary>
 public sealed record SharedUrlView(
     [property: JsonPropertyName("paths")] IReadOnlyList<string> Paths,
@@ -45,18 +48,35 @@ public sealed record SignedScope(IReadOnlyList<string> Methods, IReadOnlyList<st
 /// backslash and n, and paths and methods are sorted and comma-joined.
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class SignedUrls(IOptions<AuthOptions> options, TimeProvider time)
+public sealed class SignedUrls(IOptions<SignedUrlOptions> options, TimeProvider time)
 {
     public const string DateFormat = "yyyy-MM-ddTHH:mm:ss";
 
     private static readonly string[] KnownKeys = ["paths", "methods", "expires"];
     private static readonly string[] ValidPaths = ["messages", "subscriptions", "claims"];
 
+    /// <summary>True when a secret key is configured (nothing can be signed or verified without one).</summary>
+    public bool Enabled => !string.IsNullOrEmpty(options.Value.SecretKey);
+
+    /// <summary>Signs a grant (e.g. a subscription's confirm URL); <paramref name="expires"/> is truncated to whole seconds.</summary>
+    public SignedUrl Create(IEnumerable<string> paths, IEnumerable<string> methods, string project, DateTime expires)
+    {
+        var secret = options.Value.SecretKey;
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new InvalidOperationException("SignedUrl:SecretKey is not set.");
+        }
+        var sortedPaths = paths.Order(StringComparer.Ordinal).ToList();
+        var sortedMethods = methods.Order(StringComparer.Ordinal).ToList();
+        var expiresText = expires.ToUniversalTime().ToString(DateFormat, CultureInfo.InvariantCulture);
+        return new SignedUrl(sortedPaths, sortedMethods, project, expiresText, Sign(secret, sortedPaths, sortedMethods, project, expiresText));
+    }
+
     /// <summary>Signs access to the queue's <c>paths</c> for <c>methods</c> until <c>expires</c> (the /share request body).</summary>
     public SharedUrlView Share(CallContext ctx, string queue, JsonElement? document)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
-        var secret = options.Value.SignedUrlSecret;
+        var secret = options.Value.SecretKey;
         List<string> paths = ["messages"], methods = ["GET"];
         var expires = time.GetUtcNow().UtcDateTime.AddDays(1);
         if (document is { ValueKind: JsonValueKind.Object } doc)
@@ -96,16 +116,14 @@ public sealed class SignedUrls(IOptions<AuthOptions> options, TimeProvider time)
         }
         if (string.IsNullOrEmpty(secret))
         {
-            throw ApiErrors.BadRequest("The `key` can't be None: the service has no signed-URL secret (Auth:SignedUrlSecret).");
+            throw ApiErrors.BadRequest("The `key` can't be None: the service has no signed-URL secret (SignedUrl:SecretKey).");
         }
         if (expires <= time.GetUtcNow().UtcDateTime)
         {
             throw ApiErrors.BadRequest("`expires` is lower than the current time");
         }
-        var fullPaths = paths.Select(p => $"{Paths.Queue(queue)}/{p}").Order(StringComparer.Ordinal).ToList();
-        var sortedMethods = methods.Order(StringComparer.Ordinal).ToList();
-        var expiresText = expires.ToString(DateFormat, CultureInfo.InvariantCulture);
-        return new SharedUrlView(fullPaths, sortedMethods, ctx.ProjectId, expiresText, Sign(secret, fullPaths, sortedMethods, ctx.ProjectId, expiresText));
+        var grant = Create(paths.Select(p => $"{Paths.Queue(queue)}/{p}"), methods, ctx.ProjectId, expires);
+        return new SharedUrlView(grant.Paths, grant.Methods, grant.Project, grant.Expires, grant.Signature);
     }
 
     /// <summary>
@@ -114,13 +132,15 @@ public sealed class SignedUrls(IOptions<AuthOptions> options, TimeProvider time)
     /// </summary>
     public SignedScope Verify(SignedHeaders headers, string? project, string? method, string? path)
     {
-        var secret = options.Value.SignedUrlSecret;
+        var secret = options.Value.SecretKey;
         var methods = (headers.Methods ?? string.Empty).Split(',').ToList();
         var paths = (headers.Paths ?? string.Empty).Split(',').ToList();
         var scope = new SignedScope(methods, paths);
         if (string.IsNullOrEmpty(secret) || project is null ||
             (method is not null && path is not null && !scope.Allows(method, path)) ||
-            !TryParseTime(headers.Expires, out var expires) || expires < time.GetUtcNow().UtcDateTime)
+            // An integer is refused (Zaqar: "should be date format"); the time must lie ahead.
+            long.TryParse(headers.Expires, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ||
+            !TryParseTime(headers.Expires, out var expires) || expires <= time.GetUtcNow().UtcDateTime)
         {
             throw NotFound();
         }

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Zaqar.Data.Entities;
+using Zaqar.Data.Stores;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Background;
+
+/// <summary>
+/// Delivers the notification outbox (issue #4): leases due rows (<c>FOR UPDATE SKIP LOCKED</c>, so dispatchers on
+/// several nodes share the work), POSTs webhooks or sends emails, and settles each row: delivered, retried after
+/// the retry policy's delay (zaqar-v2-api.md 5.3), or given up and recorded on its subscription. Everything
+/// pending lives in the outbox, so a restart loses nothing; a dispatcher that dies mid-delivery leaves its rows to
+/// come due when their lease lapses (at-least-once). Also deletes expired subscriptions now and then.
+/// </summary>
+/// <remarks>
+/// Due times and leases read the injected <see cref="TimeProvider"/> (the clock every expiry decision uses); the
+/// idle wait between looks is real time, because it only decides when to look, never what is due. Local posts and
+/// subscription changes wake it at once. Singleton.
+/// </remarks>
+internal sealed partial class NotificationDispatcher : BackgroundService, IMessageObserver
+{
+    private const int MaxErrorLength = 1000;
+
+    /// <summary>Wakes closer together than this are merged, so a stream of posts to queues without subscribers costs few looks.</summary>
+    private static readonly TimeSpan WakeGap = TimeSpan.FromMilliseconds(20);
+
+    private readonly NotificationStore _store;
+    private readonly SubscriptionStore _subscriptions;
+    private readonly NotificationContent _content;
+    private readonly WebhookSender _webhooks;
+    private readonly MailSender _mail;
+    private readonly TimeProvider _time;
+    private readonly IOptions<NotificationOptions> _options;
+    private readonly ILogger<NotificationDispatcher> _logger;
+    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly CancellationTokenSource _deliveries = new();
+    private TaskCompletionSource _wake = NewWake();
+
+    public NotificationDispatcher(
+        NotificationStore store, SubscriptionStore subscriptions, NotificationContent content, WebhookSender webhooks, MailSender mail,
+        SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
+    {
+        (_store, _subscriptions, _content, _webhooks, _mail) = (store, subscriptions, content, webhooks, mail);
+        (_time, _options, _logger) = (time, options, logger);
+        events.OutboxWritten += Wake;
+    }
+
+    public void Posted(PostedMessages posted) => Wake();
+
+    /// <summary>Makes an idle dispatcher look for due notifications now.</summary>
+    public void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = _options.Value;
+        if (!o.DispatcherEnabled)
+        {
+            return;
+        }
+        // Not disposed: deliveries still running after a stop release their slot later.
+        var slots = new SemaphoreSlim(o.MaxConcurrentDeliveries);
+        var nextSweep = 0L;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (Environment.TickCount64 >= nextSweep)
+                {
+                    await SweepAsync(stoppingToken);
+                    nextSweep = Environment.TickCount64 + (o.SweepIntervalSeconds * 1000L);
+                }
+                await slots.WaitAsync(stoppingToken);
+                var free = 1;
+                while (free < o.BatchSize && slots.Wait(0))
+                {
+                    free++;
+                }
+                // Taken before looking: a wake that comes while we look is not lost.
+                var wake = Volatile.Read(ref _wake);
+                var claimed = await ClaimAsync(free, stoppingToken);
+                if (free > claimed.Count)
+                {
+                    slots.Release(free - claimed.Count);
+                }
+                if (claimed.Count > 0)
+                {
+                    foreach (var (notification, lease) in claimed)
+                    {
+                        // Registered before it starts, so its end always finds (and removes) its entry.
+                        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        _inFlight[notification.Id] = done.Task;
+                        _ = RunAsync(notification, lease, slots, done);
+                    }
+                    continue;
+                }
+                await IdleAsync(wake, TimeSpan.FromSeconds(o.PollIntervalSeconds), stoppingToken);
+                Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        // Deliveries in flight are cancelled and their rows released, so the next start (or another node) sends them.
+        await _deliveries.CancelAsync();
+        await Task.WhenAll(_inFlight.Values).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public override void Dispose()
+    {
+        _deliveries.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<List<(ClaimedNotification, Guid)>> ClaimAsync(int limit, CancellationToken ct)
+    {
+        var lease = Guid.NewGuid();
+        var now = Now();
+        try
+        {
+            var rows = await _store.ClaimAsync(now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit, ct);
+            return rows.Select(r => (r, lease)).ToList();
+        }
+        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+        {
+            ClaimFailed(_logger, ex);
+            return [];
+        }
+    }
+
+    /// <summary>Waits for a wake or the poll interval, whichever comes first.</summary>
+    private static async Task IdleAsync(TaskCompletionSource wake, TimeSpan poll, CancellationToken ct)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var woken = await Task.WhenAny(wake.Task, Task.Delay(poll, idle.Token)) == wake.Task;
+        await idle.CancelAsync();
+        ct.ThrowIfCancellationRequested();
+        if (woken)
+        {
+            await Task.Delay(WakeGap, ct);
+        }
+    }
+
+    private async Task RunAsync(ClaimedNotification n, Guid lease, SemaphoreSlim slots, TaskCompletionSource done)
+    {
+        try
+        {
+            await DeliverAsync(n, lease);
+        }
+        finally
+        {
+            _inFlight.TryRemove(n.Id, out _);
+            slots.Release();
+            done.TrySetResult();
+        }
+    }
+
+    private async Task DeliverAsync(ClaimedNotification n, Guid lease)
+    {
+        await Task.Yield();
+        var ct = _deliveries.Token;
+        DeliveryResult result;
+        try
+        {
+            result = n.Type switch
+            {
+                SubscriberType.Webhook => await _webhooks.SendAsync(_content.Webhook(n), ct),
+                SubscriberType.Mailto => await _mail.SendAsync(_content.Email(n), ct),
+                _ => DeliveryResult.Refused("Hub subscriptions are pushed to their connection, never through the outbox."),
+            };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await SettleAsync(n, () => _store.ReleaseAsync(n.Id, lease, Now(), CancellationToken.None));
+            return;
+        }
+        catch (Exception ex)
+        {
+            UnexpectedDeliveryError(_logger, n.Id, ex);
+            result = DeliveryResult.Retry("Unexpected error: " + ex.Message);
+        }
+        var now = Now();
+        var error = Truncate(result.Error);
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered:
+                await SettleAsync(n, () => _store.DeliveredAsync(n.Id, lease, now, CancellationToken.None));
+                break;
+            case DeliveryOutcome.Refused:
+                Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
+                await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, error, CancellationToken.None));
+                break;
+            default:
+                var attempts = n.Attempts + 1;
+                var queuePolicy = n.QueueRetryPolicy is null ? null : JsonNode.Parse(n.QueueRetryPolicy);
+                var policy = RetryPolicy.Effective(QueueMetadata.Parse(n.Options)[QueueMetadata.RetryPolicy], queuePolicy);
+                if (policy.DelayAfter(attempts) is { } delay)
+                {
+                    Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
+                    await SettleAsync(n, () => _store.RetryAsync(n.Id, lease, attempts, now + delay, error, CancellationToken.None));
+                }
+                else
+                {
+                    var final = Truncate($"Gave up after {attempts} attempts. {error}");
+                    GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
+                    await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, final, CancellationToken.None));
+                }
+                break;
+        }
+    }
+
+    private async Task SettleAsync(ClaimedNotification n, Func<Task> settle)
+    {
+        try
+        {
+            await settle();
+        }
+        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+        {
+            SettleFailed(_logger, n.Id, ex);
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken ct)
+    {
+        try
+        {
+            var swept = await _subscriptions.SweepExpiredAsync(Now(), 1000, ct);
+            if (swept > 0)
+            {
+                Swept(_logger, swept);
+            }
+        }
+        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+        {
+            SweepFailed(_logger, ex);
+        }
+    }
+
+    private static string Describe(ClaimedNotification n) => $"{n.Source.Project}/{SubscriptionPaths.Resource(n.Source.Kind)}/{n.Source.Name}";
+
+    private static string Truncate(string? error) =>
+        error is null ? string.Empty : error.Length <= MaxErrorLength ? error : error[..MaxErrorLength];
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DateTime Now() => _time.GetUtcNow().UtcDateTime;
+
+    [LoggerMessage(1, LogLevel.Debug,
+        "Notification {NotificationId} of subscription {SubscriptionId} failed (attempt {Attempts}); retrying in {Delay}: {Error}",
+        EventName = "NotificationRetrying")]
+    private static partial void Retrying(ILogger logger, long notificationId, Guid subscriptionId, int attempts, TimeSpan delay, string error);
+
+    [LoggerMessage(2, LogLevel.Warning,
+        "Gave up notification {NotificationId} of subscription {SubscriptionId} ({Source}) after {Attempts} attempts: {Error}",
+        EventName = "NotificationGaveUp")]
+    private static partial void GaveUp(ILogger logger, Guid subscriptionId, string source, long notificationId, int attempts, string error);
+
+    [LoggerMessage(3, LogLevel.Warning, "Subscription {SubscriptionId} ({Source}) refused notification {NotificationId}: {Error}",
+        EventName = "NotificationRefused")]
+    private static partial void Refused(ILogger logger, Guid subscriptionId, string source, long notificationId, string error);
+
+    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications failed; looking again at the next interval",
+        EventName = "NotificationClaimFailed")]
+    private static partial void ClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "Settling notification {NotificationId} failed; it is sent again when its lease lapses",
+        EventName = "NotificationSettleFailed")]
+    private static partial void SettleFailed(ILogger logger, long notificationId, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Deleted {Count} expired subscriptions", EventName = "SubscriptionsSwept")]
+    private static partial void Swept(ILogger logger, int count);
+
+    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions failed; trying again at the next interval",
+        EventName = "SubscriptionSweepFailed")]
+    private static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
+        EventName = "NotificationDeliveryError")]
+    private static partial void UnexpectedDeliveryError(ILogger logger, long notificationId, Exception exception);
+}

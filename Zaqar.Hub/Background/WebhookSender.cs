@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Background;
+
+/// <summary>
+/// POSTs notifications to webhook subscribers through <see cref="IHttpClientFactory"/>, each attempt bounded by
+/// <see cref="NotificationOptions.WebhookTimeoutSeconds"/> (a Polly timeout). <see cref="RetryPolicy.OutcomeOf"/> reads
+/// the answer; a timeout or a transport error calls for a retry.
+/// </summary>
+/// <remarks>Singleton; thread-safe.</remarks>
+internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<NotificationOptions> options)
+{
+    public const string ClientName = "zaqar-webhooks";
+
+    private readonly ResiliencePipeline _timeout = new ResiliencePipelineBuilder()
+        .AddTimeout(TimeSpan.FromSeconds(options.Value.WebhookTimeoutSeconds))
+        .Build();
+
+    public async Task<DeliveryResult> SendAsync(WebhookRequest request, CancellationToken ct)
+    {
+        var client = clients.CreateClient(ClientName);
+        try
+        {
+            using var response = await _timeout.ExecuteAsync(async token =>
+            {
+                using var message = new HttpRequestMessage(HttpMethod.Post, request.Url) { Content = new StringContent(request.Body, Encoding.UTF8) };
+                message.Content.Headers.ContentType = null;
+                foreach (var (name, value) in request.Headers)
+                {
+                    // Content-Type and the like belong to the content; everything else to the request.
+                    if (!message.Headers.TryAddWithoutValidation(name, value))
+                    {
+                        message.Content.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+                return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token);
+            }, ct);
+            var status = (int)response.StatusCode;
+            var answer = string.Create(CultureInfo.InvariantCulture, $"The subscriber answered {status} {response.ReasonPhrase}");
+            return RetryPolicy.OutcomeOf(status) switch
+            {
+                DeliveryOutcome.Delivered => DeliveryResult.Delivered,
+                DeliveryOutcome.Refused => DeliveryResult.Refused(answer + "; a 4xx answer is not retried."),
+                _ => DeliveryResult.Retry(answer + "."),
+            };
+        }
+        catch (TimeoutRejectedException)
+        {
+            return DeliveryResult.Retry(string.Create(CultureInfo.InvariantCulture,
+                $"The subscriber did not answer within {options.Value.WebhookTimeoutSeconds} seconds."));
+        }
+        catch (HttpRequestException ex)
+        {
+            return DeliveryResult.Retry("The request failed: " + ex.Message);
+        }
+    }
+
+    /// <summary>The handler of the webhook client: no redirects (a 3xx ends the notification, as in Zaqar), no cookies.</summary>
+    public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+    };
+
+    /// <summary>The client's own timeout is off: the Polly timeout bounds each attempt.</summary>
+    public static void Configure(HttpClient client)
+    {
+        client.Timeout = Timeout.InfiniteTimeSpan;
+        client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zaqarhub-notifier", "1.0"));
+    }
+}
