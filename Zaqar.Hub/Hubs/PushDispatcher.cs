@@ -140,9 +140,13 @@ public sealed partial class PushDispatcher : IMessageObserver
         }
         // Bodies plus a fixed allowance for each message's id, ttl and framing.
         var bytes = messages.Sum(m => (long)m.Size + 64);
+        // Serialized once per protocol and shared by every subscriber (a fan-out to a thousand connections must not
+        // encode the same messages a thousand times). A queue and a topic may share a name: the method tells them apart.
+        var method = queue.Kind == QueueKind.Topic ? nameof(IQueuesClient.TopicMessages) : nameof(IQueuesClient.Messages);
+        var push = new SerializedHubMessage(new InvocationMessage(method, [queue.Name, messages]));
         foreach (var outbox in subscribers.Values)
         {
-            outbox.Enqueue(queue, messages, bytes);
+            outbox.Enqueue(push, messages.Count, bytes);
         }
     }
 
@@ -173,8 +177,8 @@ public sealed partial class PushDispatcher : IMessageObserver
     /// <summary>One connection's pending pushes and the pump that writes them, in order.</summary>
     private sealed class Outbox
     {
-        private readonly Channel<(QueueRef Queue, IReadOnlyList<PushedMessageView> Messages, long Bytes)> _pending =
-            Channel.CreateUnbounded<(QueueRef, IReadOnlyList<PushedMessageView>, long)>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Channel<(SerializedHubMessage Push, int Count, long Bytes)> _pending =
+            Channel.CreateUnbounded<(SerializedHubMessage, int, long)>(new UnboundedChannelOptions { SingleReader = true });
         private readonly HubConnectionContext _connection;
         private readonly PushDispatcher _owner;
         private long _messages;
@@ -191,35 +195,33 @@ public sealed partial class PushDispatcher : IMessageObserver
         /// <summary>The queues this connection is subscribed to, and who holds each subscription (guarded by locking the outbox).</summary>
         public ConcurrentDictionary<QueueRef, HashSet<string>> Keys { get; } = new();
 
-        public void Enqueue(QueueRef queue, IReadOnlyList<PushedMessageView> messages, long bytes)
+        public void Enqueue(SerializedHubMessage push, int count, long bytes)
         {
             var options = _owner._options.Value;
-            if (Interlocked.Add(ref _messages, messages.Count) > options.PushBufferMessages ||
+            if (Interlocked.Add(ref _messages, count) > options.PushBufferMessages ||
                 Interlocked.Add(ref _bytes, bytes) > options.PushBufferBytes)
             {
                 Overflow(options);
                 return;
             }
-            _pending.Writer.TryWrite((queue, messages, bytes));
+            _pending.Writer.TryWrite((push, count, bytes));
         }
 
         public void Complete() => _pending.Writer.TryComplete();
 
         private async Task PumpAsync()
         {
-            await foreach (var (queue, messages, bytes) in _pending.Reader.ReadAllAsync())
+            await foreach (var (push, count, bytes) in _pending.Reader.ReadAllAsync())
             {
                 try
                 {
-                    // A queue and a topic may share a name: the client method tells them apart.
-                    var method = queue.Kind == QueueKind.Topic ? nameof(IQueuesClient.TopicMessages) : nameof(IQueuesClient.Messages);
-                    await _connection.WriteAsync(new InvocationMessage(method, [queue.Name, messages]), _connection.ConnectionAborted);
+                    await _connection.WriteAsync(push, _connection.ConnectionAborted);
                 }
                 catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
                 {
                     return; // The connection is gone; its outbox goes with it.
                 }
-                Interlocked.Add(ref _messages, -messages.Count);
+                Interlocked.Add(ref _messages, -count);
                 Interlocked.Add(ref _bytes, -bytes);
             }
         }
