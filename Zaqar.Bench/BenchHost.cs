@@ -12,6 +12,7 @@ namespace Zaqar.Bench;
 internal sealed class BenchHost : IAsyncDisposable
 {
     private EmbeddedPostgres? _postgres;
+    private readonly List<WebApplication> _extraNodes = [];
     private WebApplication? _app;
 
     public string ConnectionString { get; private set; } = string.Empty;
@@ -33,10 +34,30 @@ internal sealed class BenchHost : IAsyncDisposable
                 new EmbeddedPostgresOptions { Durable = options.Durable, Database = "zaqar_bench" }, NullLogger.Instance);
             host.ConnectionString = host._postgres.ConnectionString;
         }
+        (host._app, host.BaseAddress) = await StartNodeAsync(host.ConnectionString);
+        return host;
+    }
+
+    /// <summary>
+    /// Another service node on the same database, in this process (its own services, LISTEN connection and port),
+    /// as a second process would be. Disposed with the host.
+    /// </summary>
+    public async Task<Uri> AddNodeAsync()
+    {
+        var (app, address) = await StartNodeAsync(ConnectionString);
+        _extraNodes.Add(app);
+        return address;
+    }
+
+    private static async Task<(WebApplication App, Uri Address)> StartNodeAsync(string connectionString)
+    {
         var port = FreePort();
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration["ConnectionStrings:Zaqar"] = host.ConnectionString;
+        builder.Configuration["ConnectionStrings:Zaqar"] = connectionString;
         builder.Configuration["Urls"] = $"http://127.0.0.1:{port}";
+        // The bench measures the service, not its abuse limits.
+        builder.Configuration["Limits:PermitsPerSecond"] = "0";
+        builder.Configuration["Limits:MaxConnectionsPerProject"] = "0";
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs its probe of the migrations table on a fresh database as a failure; it is not one.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
@@ -44,13 +65,16 @@ internal sealed class BenchHost : IAsyncDisposable
         var app = builder.Build();
         app.MapZaqar();
         await app.StartAsync();
-        host._app = app;
-        host.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        return host;
+        return (app, new Uri($"http://127.0.0.1:{port}"));
     }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var node in _extraNodes)
+        {
+            await node.StopAsync();
+            await node.DisposeAsync();
+        }
         if (_app is not null)
         {
             await _app.StopAsync();

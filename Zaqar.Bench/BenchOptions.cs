@@ -14,7 +14,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --connection CS   use this PostgreSQL instead of an embedded one
           --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
-                            hub-json-post1, hub-mp-claim, hub-json-claim, push-mp, push-json)
+                            hub-json-post1, hub-mp-claim, hub-json-claim, push-mp, push-json,
+                            fanout, webhooks)
         """;
 
     public static BenchOptions Parse(string[] args)

@@ -68,6 +68,17 @@ foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Js
     }
 }
 
+FanOutResult? fanOut = null;
+if (options.Runs("fanout"))
+{
+    fanOut = await FanOutScenario.RunAsync(host, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
+    Console.WriteLine(fanOut);
+}
+if (options.Runs("webhooks"))
+{
+    Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
+}
+
 var messagePackBytes = HubScenarios.PushFrameBytes(new MessagePackHubProtocol());
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
@@ -104,4 +115,8 @@ foreach (var l in latencies)
     Console.WriteLine($"  push p99 from ack ({l.Protocol}) / target 10 ms{"",-18} {l.AckP99 / 10,7:P0}");
 }
 Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(double)messagePackBytes / jsonBytes,7:P0}");
+if (fanOut is not null)
+{
+    Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
+}
 return 0;

@@ -29,6 +29,9 @@ public sealed class ClusterFeed : BackgroundService
     private readonly PushLedger _ledger;
     private readonly PushDispatcher _push;
     private readonly QueueActivity _activity;
+    /// <summary>How late an unannounced message must be found before polling counts as having caught a lost notification.</summary>
+    private const long LostNotificationLagMs = 1000;
+
     private readonly MessageCrypto _crypto;
     private readonly ClusterOptions _options;
     private readonly TimeProvider _time;
@@ -195,7 +198,8 @@ public sealed class ClusterFeed : BackgroundService
         });
         _push.Relay(news.Cursor.Queue, views);
         var lagMs = (long)(now - messages.Min(m => m.Message.CreatedAt)).TotalMilliseconds;
-        if (unannounced)
+        // A poll often beats a notification that is still on its way; only a lag beyond that race means one was lost.
+        if (unannounced && lagMs >= LostNotificationLagMs)
         {
             ClusterLog.CaughtUp(_logger, messages.Count, news.Cursor.Queue.Name, lagMs);
         }
