@@ -19,8 +19,12 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
 
     public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
 
+    /// <summary>Hands out queue metadata versions (see <see cref="QueueEntity.MetadataVersion"/>).</summary>
+    public const string MetadataVersionSequence = "queue_metadata_versions";
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.HasSequence<long>(MetadataVersionSequence).StartsAt(1);
         modelBuilder.Entity<QueueEntity>(b =>
         {
             b.ToTable("queues");
@@ -31,6 +35,7 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
             b.Property(q => q.Name).HasColumnName("name").HasMaxLength(64);
             b.Property(q => q.Metadata).HasColumnName("metadata").HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             b.Property(q => q.LastSeq).HasColumnName("last_seq").HasDefaultValue(0L);
+            b.Property(q => q.MetadataVersion).HasColumnName("metadata_version").HasDefaultValue(0L);
             b.Property(q => q.CreatedAt).HasColumnName("created_at");
             // Serves every lookup by (project, kind, name) and the name-ordered listing with a marker.
             b.HasIndex(q => new { q.Project, q.Kind, q.Name }).IsUnique().HasDatabaseName("ux_queues_project_kind_name");

@@ -22,6 +22,8 @@ namespace Zaqar.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("queue_metadata_versions");
+
             modelBuilder.Entity("Zaqar.Data.Entities.ClaimEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -238,6 +240,12 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("metadata")
                         .HasDefaultValueSql("'{}'::jsonb");
+
+                    b.Property<long>("MetadataVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("metadata_version");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -22,5 +22,11 @@ public sealed class QueueEntity
     /// </summary>
     public long LastSeq { get; set; }
 
+    /// <summary>
+    /// Changes whenever the metadata is set (0 while a queue has never had any): a post validated against cached
+    /// settings inserts only if this still matches, so a cache never makes a post use stale rules.
+    /// </summary>
+    public long MetadataVersion { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }

@@ -27,11 +27,12 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     /// statement (<see cref="PostCombiner"/>).
     /// </summary>
     /// <returns>The new message ids, in posting order.</returns>
+    /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>: nothing was posted.</exception>
     public Task<Guid[]> PostAsync(
-        QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion = 0, CancellationToken ct = default)
     {
         // Not cancellable once queued: a combined statement serves other callers too.
-        return _posts.PostAsync(queue, messages, clientId, now).WaitAsync(ct);
+        return _posts.PostAsync(queue, messages, clientId, now, metadataVersion).WaitAsync(ct);
     }
 
     /// <summary>

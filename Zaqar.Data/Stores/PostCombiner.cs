@@ -19,6 +19,9 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
     /// <summary>Bounds one statement (parameter arrays, WAL record, lock hold time).</summary>
     private const int MaxMessagesPerStatement = 2000;
 
+    // The messages go in only if the queue's metadata is still the version the post was validated against (its
+    // defaults and limits may be cached, see QueueEntity.MetadataVersion); otherwise nothing is inserted (the counter
+    // bump leaves a harmless gap) and the caller validates again with fresh settings.
     // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
     // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
     // A delayed message's notifications come due when its delay has passed.
@@ -28,7 +31,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             INSERT INTO queues AS q (project, kind, name, metadata, last_seq, created_at)
             VALUES (@project, @kind, @name, '{}', @count, @first_created)
             ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = q.last_seq + @count
-            RETURNING id, last_seq),
+            RETURNING id, last_seq, metadata_version),
         m AS (
             INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
             SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
@@ -37,6 +40,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             CROSS JOIN unnest(@bodies, @ttls, @delays, @nonces, @created, @clients, @encrypted)
                 WITH ORDINALITY AS b(body, ttl, delay, nonce, created, client, encrypted, ord)
             CROSS JOIN LATERAL (SELECT q.last_seq - @count + b.ord AS seq) s
+            WHERE q.metadata_version = @metadata_version
             RETURNING seq, id, body, ttl, created_at, visible_at, encrypted),
         n AS (
             INSERT INTO notifications (subscription_id, kind, message_id, body, encrypted, ttl, delay, created_at, due_at, attempts)
@@ -52,9 +56,9 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
 
     private readonly ConcurrentDictionary<QueueRef, Lane> _lanes = new();
 
-    public Task<Guid[]> PostAsync(QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
+    public Task<Guid[]> PostAsync(QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion)
     {
-        var post = new PendingPost(messages, clientId, now);
+        var post = new PendingPost(messages, clientId, now, metadataVersion);
         var key = queue;
         while (true)
         {
@@ -83,8 +87,10 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             var batch = new List<PendingPost>();
             lock (lane)
             {
+                // One statement checks one metadata version: posts validated against another wait for the next one.
                 var count = 0;
-                while (lane.Pending.TryPeek(out var next) && (batch.Count == 0 || count + next.Messages.Count <= MaxMessagesPerStatement))
+                while (lane.Pending.TryPeek(out var next) &&
+                    (batch.Count == 0 || (count + next.Messages.Count <= MaxMessagesPerStatement && next.MetadataVersion == batch[0].MetadataVersion)))
                 {
                     batch.Add(lane.Pending.Dequeue());
                     count += next.Messages.Count;
@@ -100,6 +106,13 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             try
             {
                 await InsertAsync(key, batch);
+            }
+            catch (StaleQueueSettingsException ex)
+            {
+                foreach (var post in batch)
+                {
+                    post.Completion.TrySetException(ex);
+                }
             }
             catch (Exception) when (batch.Count > 1)
             {
@@ -156,6 +169,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         cmd.Parameters.Add(new NpgsqlParameter<string?[]>("clients", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = clients });
         cmd.Parameters.Add(new NpgsqlParameter<bool[]>("encrypted", encrypted));
         cmd.Parameters.Add(new NpgsqlParameter<bool>("require_confirmation", outbox.RequireConfirmation));
+        cmd.Parameters.Add(new NpgsqlParameter<long>("metadata_version", posts[0].MetadataVersion));
 
         long firstSeq = long.MaxValue;
         await using (var reader = await cmd.ExecuteReaderAsync())
@@ -164,6 +178,10 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             {
                 firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
             }
+        }
+        if (firstSeq == long.MaxValue)
+        {
+            throw new StaleQueueSettingsException(queue);
         }
         var seq = firstSeq;
         i = 0;
@@ -178,7 +196,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         }
     }
 
-    private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now)
+    private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now, long MetadataVersion)
     {
         public TaskCompletionSource<Guid[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -191,4 +209,14 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
 
         public bool Closed { get; set; }
     }
+}
+
+/// <summary>
+/// A post was validated against settings of a metadata version the queue no longer has: nothing was inserted, and
+/// the caller must validate again with the queue's current settings.
+/// </summary>
+public sealed class StaleQueueSettingsException(QueueRef queue)
+    : Exception($"The metadata of {queue.Kind} {queue.Name} changed while a post to it was validated.")
+{
+    public QueueRef Queue { get; } = queue;
 }

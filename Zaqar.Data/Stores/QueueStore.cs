@@ -18,13 +18,26 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <summary>
+    /// The queue's metadata and its version (see QueueEntity.MetadataVersion); (null, 0) when the queue does not exist,
+    /// which posts treat like a queue without metadata (it is created lazily with none).
+    /// </summary>
+    public async Task<(string? Metadata, long Version)> GetSettingsAsync(QueueRef queue, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT metadata::text, metadata_version FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+        AddQueue(cmd.Parameters, queue);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0);
+    }
+
     /// <summary>Creates the queue with the given metadata; false (and nothing changed) when it exists.</summary>
     public async Task<bool> CreateAsync(QueueRef queue, string metadata, DateTime now, CancellationToken ct = default)
     {
         await using var cmd = dataSource.CreateCommand(
             """
-            INSERT INTO queues (project, kind, name, metadata, last_seq, created_at)
-            VALUES (@project, @kind, @name, @metadata, 0, @now)
+            INSERT INTO queues (project, kind, name, metadata, metadata_version, last_seq, created_at)
+            VALUES (@project, @kind, @name, @metadata, nextval('queue_metadata_versions'), 0, @now)
             ON CONFLICT (project, kind, name) DO NOTHING
             RETURNING id
             """);
@@ -102,7 +115,7 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         }
         var updated = change(current);
         await using (var update = new NpgsqlCommand(
-            "UPDATE queues SET metadata = @metadata WHERE project = @project AND kind = @kind AND name = @name", conn, tx))
+            "UPDATE queues SET metadata = @metadata, metadata_version = nextval('queue_metadata_versions') WHERE project = @project AND kind = @kind AND name = @name", conn, tx))
         {
             AddQueue(update.Parameters, queue);
             update.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = updated });

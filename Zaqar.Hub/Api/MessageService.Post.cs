@@ -17,17 +17,31 @@ public sealed partial class MessageService
         QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
-        var settings = await SettingsAsync(ctx.Queue(queue, kind), "Messages could not be enqueued.", ct);
-        var limit = PostSizeLimit(settings);
+        var target = ctx.Queue(queue, kind);
+        var settings = await SettingsAsync(target, fresh: false, ct);
         if (contentLength is { } declared)
         {
             CheckPostSize(declared, settings);
         }
-        var body = await readBody(limit);
+        // Read up to the service's limit, not the queue's: settings read from the cache may turn out stale below.
+        var body = await readBody(O.MaxMessagesPostSize);
         CheckPostSize(body.Length, settings);
         using var document = JsonInput.Parse(body);
-        var drafts = RequestBodies.Messages(document.RootElement, readDelay: DefaultDelay(settings) != 0);
-        return await PostCoreAsync(ctx, ctx.Queue(queue, kind), drafts, settings, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var drafts = RequestBodies.Messages(document.RootElement, readDelay: DefaultDelay(settings) != 0);
+            try
+            {
+                return await PostCoreAsync(ctx, target, drafts, settings, ct);
+            }
+            catch (StaleQueueSettingsException) when (attempt < MaxStaleRetries)
+            {
+                // The queue's metadata changed since these settings were read: validate again against the current ones.
+                settings = await SettingsAsync(target, fresh: true, ct);
+                CheckPostSize(contentLength ?? body.Length, settings);
+                CheckPostSize(body.Length, settings);
+            }
+        }
     }
 
     /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
@@ -35,8 +49,19 @@ public sealed partial class MessageService
         CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
-        var settings = await SettingsAsync(ctx.Queue(queue, kind), "Messages could not be enqueued.", ct);
-        return await PostCoreAsync(ctx, ctx.Queue(queue, kind), drafts, settings, ct, boundByTransport: true);
+        var target = ctx.Queue(queue, kind);
+        var settings = await SettingsAsync(target, fresh: false, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PostCoreAsync(ctx, target, drafts, settings, ct, boundByTransport: true);
+            }
+            catch (StaleQueueSettingsException) when (attempt < MaxStaleRetries)
+            {
+                settings = await SettingsAsync(target, fresh: true, ct);
+            }
+        }
     }
 
     private async Task<PostedView> PostCoreAsync(
@@ -85,7 +110,7 @@ public sealed partial class MessageService
             CheckPostSize(size, settings);
         }
         var now = Now();
-        var ids = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, ct), "Messages could not be enqueued.");
+        var ids = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
         var idTexts = ids.Select(id => id.ToString("D")).ToList();
         if (_observers.Length > 0)
         {
@@ -108,11 +133,11 @@ public sealed partial class MessageService
         return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue.Name, id, queue.Kind)).ToList());
     }
 
-    private async Task<QueueSettings> SettingsAsync(QueueRef queue, string failure, CancellationToken ct)
-    {
-        var metadata = await guard.Run(() => queues.GetMetadataAsync(queue, ct), failure);
-        return metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata));
-    }
+    /// <summary>A post racing metadata changes this many times in a row gives up with the last failure.</summary>
+    private const int MaxStaleRetries = 4;
+
+    private Task<QueueSettings> SettingsAsync(QueueRef queue, bool fresh, CancellationToken ct) =>
+        guard.Run(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
 
     // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
     private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;

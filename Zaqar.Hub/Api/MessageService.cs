@@ -13,7 +13,7 @@ namespace Zaqar.Hub.Api;
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed partial class MessageService(
     MessageStore messages,
-    QueueStore queues,
+    QueueSettingsCache settingsCache,
     StorageGuard guard,
     IOptions<ZaqarOptions> options,
     TimeProvider time,

@@ -140,7 +140,8 @@ public static class QueueMetadata
 }
 
 /// <summary>The settings a queue's reserved metadata gives posts (null: use the service default).</summary>
-public sealed record QueueSettings(int? DefaultMessageTtl, int? MaxMessagesPostSize, int? DefaultMessageDelay, bool EncryptMessages)
+/// <remarks><see cref="Version"/> is the metadata version these settings were read at (0: a queue without metadata).</remarks>
+public sealed record QueueSettings(int? DefaultMessageTtl, int? MaxMessagesPostSize, int? DefaultMessageDelay, bool EncryptMessages, long Version = 0)
 {
     public static readonly QueueSettings None = new(null, null, null, false);
 }

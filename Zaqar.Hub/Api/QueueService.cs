@@ -14,7 +14,7 @@ namespace Zaqar.Hub.Api;
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed partial class QueueService(
     QueueStore queues, StorageGuard guard, IOptions<ZaqarOptions> options, TimeProvider time, MessageCrypto crypto,
-    SubscriptionService subscriptions)
+    SubscriptionService subscriptions, QueueSettingsCache settingsCache)
 {
     public static readonly string[] PurgeableResourceTypes = ["messages", "subscriptions"];
 
@@ -71,7 +71,9 @@ public sealed partial class QueueService(
         CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
         QueueMetadata.Validate(metadata, O, ApiErrors.BadRequest);
         var now = time.GetUtcNow().UtcDateTime;
-        return await guard.Run(() => queues.CreateAsync(ctx.Queue(queue, kind), text, now, ct), $"{kind.Noun()} could not be created.");
+        var created = await guard.Run(() => queues.CreateAsync(ctx.Queue(queue, kind), text, now, ct), $"{kind.Noun()} could not be created.");
+        settingsCache.Invalidate(ctx.Queue(queue, kind));
+        return created;
     }
 
     /// <summary>The queue's metadata with reserved defaults filled in; a missing queue reads as defaults (queues are lazy).</summary>
@@ -129,6 +131,8 @@ public sealed partial class QueueService(
             CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
             return text;
         }, ct), $"{kind.Noun()} could not be updated.");
+        // Posts here would notice the new version anyway; dropping the entry spares them the retry.
+        settingsCache.Invalidate(ctx.Queue(queue, kind));
         if (updated is null)
         {
             throw ApiErrors.NotFound($"{kind.Noun()} {queue} does not exist for project {ctx.ProjectId}");
@@ -140,6 +144,7 @@ public sealed partial class QueueService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         await guard.Run(() => queues.DeleteAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} could not be deleted.");
+        settingsCache.Invalidate(ctx.Queue(queue, kind));
     }
 
     public async Task<QueueStatsView> StatsAsync(CallContext ctx, string queue, CancellationToken ct = default)

@@ -72,6 +72,12 @@ public sealed class ZaqarOptions
     /// <summary>Subscriber URI schemes accepted (Zaqar's subscriber_types).</summary>
     public string[] SubscriberTypes { get; set; } = ["http", "https", "mailto", "trust+http", "trust+https"];
 
+    /// <summary>How long the post path may reuse a queue's settings before reading them again (a version check keeps them exact).</summary>
+    [Range(0, 86400)] public int QueueSettingsCacheSeconds { get; set; } = 60;
+
+    /// <summary>How many queues' settings the post path keeps in memory.</summary>
+    [Range(1, 10_000_000)] public int QueueSettingsCacheEntries { get; set; } = 100_000;
+
     /// <summary>How long an idle consume stream waits for a post before it looks again (delays ending, missed wake-ups).</summary>
     [Range(0.05, 3600)] public double ConsumePollSeconds { get; set; } = 2;
 

@@ -61,6 +61,7 @@ public static class ZaqarHostingExtensions
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
         services.AddSingleton<StorageGuard>();
         services.AddSingleton<MessageCrypto>();
+        services.AddSingleton<QueueSettingsCache>();
         services.AddSingleton<QueueService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<ClaimService>();
