@@ -42,6 +42,13 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("grace");
 
+                    b.PrimitiveCollection<long[]>("MessageSeqs")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("message_seqs")
+                        .HasDefaultValueSql("'{}'::bigint[]");
+
                     b.Property<long>("QueueId")
                         .HasColumnType("bigint")
                         .HasColumnName("queue_id");
@@ -125,14 +132,12 @@ namespace Zaqar.Data.Migrations
                     b.HasKey("QueueId", "Seq")
                         .HasName("pk_messages");
 
-                    b.HasIndex("ClaimId")
-                        .HasDatabaseName("ix_messages_claim_id")
-                        .HasFilter("claim_id IS NOT NULL");
-
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_messages_expires_at");
 
                     b.ToTable("messages", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 85);
                 });
 
             modelBuilder.Entity("Zaqar.Data.Entities.NotificationEntity", b =>

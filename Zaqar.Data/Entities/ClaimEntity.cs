@@ -15,5 +15,11 @@ public sealed class ClaimEntity
 
     public DateTime ExpiresAt { get; set; }
 
+    /// <summary>
+    /// The positions of the messages the claim took. Claim reads and renewals find its messages by primary key
+    /// through these, so messages need no index on claim_id, and claiming a message stays a HOT update.
+    /// </summary>
+    public long[] MessageSeqs { get; set; } = [];
+
     public QueueEntity? Queue { get; set; }
 }

@@ -73,8 +73,8 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
               AND NOT EXISTS (SELECT 1 FROM doomed d WHERE d.seq = c.seq)
             RETURNING m.seq, {MessageStore.Columns}),
         recorded AS (
-            INSERT INTO claims (id, queue_id, ttl, grace, created_at, expires_at)
-            SELECT @claim, q.id, @ttl, @grace, @now, @claim_expires
+            INSERT INTO claims (id, queue_id, ttl, grace, created_at, expires_at, message_seqs)
+            SELECT @claim, q.id, @ttl, @grace, @now, @claim_expires, ARRAY(SELECT seq FROM claimed ORDER BY seq)
             FROM q
             WHERE EXISTS (SELECT 1 FROM claimed))
         SELECT * FROM claimed ORDER BY seq
@@ -119,8 +119,11 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
                 $"SELECT c.ttl, c.grace, c.created_at, c.expires_at FROM claims c WHERE c.id = @claim AND c.queue_id = {QueueIdSql} AND c.expires_at > @now"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 $"""
-                SELECT {MessageStore.Columns} FROM messages m
-                WHERE m.queue_id = {QueueIdSql} AND m.claim_id = @claim AND m.claim_expires_at > @now AND m.expires_at > @now
+                SELECT {MessageStore.Columns}
+                FROM claims c
+                JOIN messages m ON m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs)
+                WHERE c.id = @claim AND c.queue_id = {QueueIdSql}
+                  AND m.claim_id = @claim AND m.claim_expires_at > @now AND m.expires_at > @now
                 ORDER BY m.seq
                 """));
             foreach (NpgsqlBatchCommand command in batch.BatchCommands)
@@ -154,14 +157,15 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             WITH c AS (
                 UPDATE claims SET ttl = @ttl, grace = @grace, expires_at = @claim_expires
                 WHERE id = @claim AND queue_id = {QueueIdSql} AND expires_at > @now
-                RETURNING id, queue_id),
+                RETURNING id, queue_id, message_seqs),
             held AS (
                 UPDATE messages m
                 SET claim_expires_at = @claim_expires,
                     ttl = CASE WHEN m.expires_at < @hold_until THEN @ttl + @grace ELSE m.ttl END,
                     expires_at = GREATEST(m.expires_at, @hold_until)
                 FROM c
-                WHERE m.queue_id = c.queue_id AND m.claim_id = c.id AND m.claim_expires_at > @now AND m.expires_at > @now
+                WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
+                  AND m.claim_expires_at > @now AND m.expires_at > @now
                 RETURNING 1)
             SELECT count(*) FROM c
             """);
@@ -182,10 +186,10 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             $"""
             WITH c AS (
                 DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
-                RETURNING id, queue_id)
+                RETURNING id, queue_id, message_seqs)
             UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL
             FROM c
-            WHERE m.queue_id = c.queue_id AND m.claim_id = c.id
+            WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
             """);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
