@@ -81,6 +81,41 @@ public sealed class PushIsolationTests(IsolationWorld world)
         Assert.Equal((0, 2), (stats["claimed"]!.GetValue<int>(), stats["free"]!.GetValue<int>()));
     }
 
+    [Theory, BothProtocols]
+    public async Task AnotherProjectsUnsubscribesDeletesAndPurgesNeverEndAProjectsPushes(HubWireProtocol protocol)
+    {
+        using var b = world.NoAuth.NewProjectClient("b-");
+        await using var subscriber = await world.NoAuth.ConnectHubAsync(protocol, b);
+        using var pushes = new Pushes(subscriber);
+        await subscriber.InvokeAsync("Subscribe", Shared);
+        await subscriber.InvokeAsync("SubscribeTopic", Shared);
+        var bSubscription = (await subscriber.InvokeAsync<JsonNode>("CreateSubscription", Shared, new { ttl = 120 }))["subscription_id"]!.GetValue<string>();
+
+        using (var a = world.NoAuth.NewProjectClient("a-"))
+        {
+            await using var hub = await world.NoAuth.ConnectHubAsync(protocol, a);
+            await hub.InvokeAsync("Subscribe", Shared);
+            await hub.InvokeAsync("Unsubscribe", Shared);
+            await hub.InvokeAsync("SubscribeTopic", Shared);
+            await hub.InvokeAsync("UnsubscribeTopic", Shared);
+            var own = (await hub.InvokeAsync<JsonNode>("CreateSubscription", Shared, null))["subscription_id"]!.GetValue<string>();
+            await hub.InvokeAsync("DeleteSubscription", Shared, own);
+            await hub.InvokeAsync("DeleteSubscription", Shared, bSubscription);
+            await hub.InvokeAsync("PurgeQueue", Shared, null);
+            await hub.InvokeAsync("DeleteQueue", Shared);
+            await hub.InvokeAsync("PurgeTopic", Shared, null);
+            await hub.InvokeAsync("DeleteTopic", Shared);
+            await hub.InvokeAsync("Subscribe", Shared); // and ends with its connection, below
+        }
+        using var bElsewhere = new ZaqarClient(world.Server.Factory.CreateClient(), b.Project, Guid.NewGuid().ToString());
+        await b.PostMessagesAsync(Shared, "B-local");
+        await bElsewhere.PostMessagesAsync(Shared, "B-remote");
+        Assert.Equal(HttpStatusCode.Created, (await bElsewhere.PostAsync($"/v2/topics/{Shared}/messages", new { messages = new[] { new { body = "B-topic" } } })).Status);
+
+        await pushes.WaitForAsync("B-local", "B-remote", "B-topic");
+        Assert.Contains(bSubscription, (await b.GetAsync($"/v2/queues/{Shared}/subscriptions")).Ids("subscriptions"));
+    }
+
     [Fact]
     public async Task ConcurrentPostsOfTwoProjectsToOneNameStayApart()
     {

@@ -104,6 +104,16 @@ internal static partial class RestMatrix
         Case("PATCH", "/v2/queues/{queue}", "replacing B's key on the shared name", (_, b) => new("PATCH", $"/v2/queues/{Shared}",
             new[] { new { op = "replace", path = "/metadata/" + b.MetadataKey, value = "mine" } }, "application/openstack-messaging-v2.0-json-patch"),
             c => c.Is(HttpStatusCode.Conflict)),
+        Case("PATCH", "/v2/queues/{queue}", "dead-lettering into a name only B has", (_, b) => new("PATCH", $"/v2/queues/{Shared}",
+            new object[] { new { op = "add", path = "/metadata/_dead_letter_queue", value = b.OnlyQueue }, new { op = "add", path = "/metadata/_max_claim_count", value = 1 } },
+            "application/openstack-messaging-v2.0-json-patch"), async c =>
+        {
+            c.Is(HttpStatusCode.OK);
+            // A's claimed message was claimed once: released and claimed again, it moves to A's queue of B's name.
+            Assert.Equal(HttpStatusCode.NoContent, (await c.A.Client.DeleteAsync($"/v2/queues/{Shared}/claims/{c.A.ClaimId}")).Status);
+            Assert.Equal(c.A.FreeIds, (await c.A.Client.ClaimAsync(Shared, new { ttl = 60 }, limit: 20)).Messages.Select(m => m!["id"]!.GetValue<string>()));
+            Assert.Equal(1, (await c.ReadAsync($"/v2/queues/{c.B.OnlyQueue}/stats"))["messages"]!["total"]!.GetValue<int>());
+        }),
         Case("PATCH", "/v2/queues/{queue}", "a name only B has", (_, b) => new("PATCH", $"/v2/queues/{b.OnlyQueue}",
             new[] { new { op = "add", path = "/metadata/z", value = 1 } }, "application/openstack-messaging-v2.0-json-patch"),
             c => c.Is(HttpStatusCode.NotFound)),
