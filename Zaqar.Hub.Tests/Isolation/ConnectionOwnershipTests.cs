@@ -32,14 +32,16 @@ public sealed class ConnectionOwnershipTests(IsolationWorld world)
         using var http = host.CreateClient();
 
         // B opens a long-polling connection and completes the handshake.
-        var negotiated = JsonNode.Parse(await (await http.PostAsync($"/hubs/queues/negotiate?negotiateVersion=1&{bQuery}", null, ct)).Content.ReadAsStringAsync(ct))!;
+        var negotiate = await http.PostAsync($"/hubs/queues/negotiate?negotiateVersion=1&{bQuery}", null, ct);
+        var negotiated = JsonNode.Parse(await negotiate.Content.ReadAsStringAsync(ct))!;
         var token = negotiated["connectionToken"]!.GetValue<string>();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/hubs/queues?id={token}&{bQuery}", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, token, bQuery, """{"protocol":"json","version":1}""")).StatusCode);
         Assert.Equal("{}" + Separator, await (await http.GetAsync($"/hubs/queues?id={token}&{bQuery}", ct)).Content.ReadAsStringAsync(ct));
 
         // A, authenticated as A, names B's connection: to send an invocation, and to poll for what it receives.
-        var send = await SendAsync(http, token, aQuery, $$"""{"type":1,"invocationId":"1","target":"ListMessages","arguments":["{{Shared}}",{"echo":true,"include_claimed":true}]}""");
+        var send = await SendAsync(http, token, aQuery,
+            $$"""{"type":1,"invocationId":"1","target":"ListMessages","arguments":["{{Shared}}",{"echo":true,"include_claimed":true}]}""");
         var poll = await http.GetAsync($"/hubs/queues?id={token}&{aQuery}", ct);
         var polled = await poll.Content.ReadAsStringAsync(ct);
 
@@ -55,5 +57,6 @@ public sealed class ConnectionOwnershipTests(IsolationWorld world)
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string token, string query, string frame) =>
-        await http.PostAsync($"/hubs/queues?id={token}&{query}", new StringContent(frame + Separator, Encoding.UTF8), TestContext.Current.CancellationToken);
+        await http.PostAsync(
+            $"/hubs/queues?id={token}&{query}", new StringContent(frame + Separator, Encoding.UTF8), TestContext.Current.CancellationToken);
 }

@@ -108,7 +108,14 @@ public sealed class HubIsolationTests(IsolationWorld world)
     {
         var signed = a.SignedHeaders();
         scope = new SignedScope(signed["URL-Methods"].Split(','), signed["URL-Paths"].Split(','));
-        return $"/hubs/queues?project_id={a.Project}&url_signature={signed["URL-Signature"]}&url_expires={Uri.EscapeDataString(signed["URL-Expires"])}" +
-            $"&url_methods={Uri.EscapeDataString(signed["URL-Methods"])}&url_paths={Uri.EscapeDataString(signed["URL-Paths"])}";
+        return $"/hubs/queues?project_id={a.Project}&{SignedQuery(signed)}";
+    }
+
+    /// <summary>The URL-* headers of a pre-signed URL as the hub takes them in the query string.</summary>
+    internal static string SignedQuery(IReadOnlyDictionary<string, string> signed)
+    {
+        string Escaped(string header) => Uri.EscapeDataString(signed[header]);
+        return $"url_signature={Escaped("URL-Signature")}&url_expires={Escaped("URL-Expires")}" +
+            $"&url_methods={Escaped("URL-Methods")}&url_paths={Escaped("URL-Paths")}";
     }
 }

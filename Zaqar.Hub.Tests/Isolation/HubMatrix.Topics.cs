@@ -14,7 +14,8 @@ internal static partial class HubMatrix
     [
         Case("CreateSubscription", "B's subscriber, and the connection itself, on the shared name: A's own", async r =>
         {
-            var webhook = (await r.CallAsync("CreateSubscription", Shared, new { subscriber = r.B.Subscriber }))!["subscription_id"]!.GetValue<string>();
+            var webhook = (await r.CallAsync("CreateSubscription", Shared, new { subscriber = r.B.Subscriber }))!
+                ["subscription_id"]!.GetValue<string>();
             var connection = (await r.CallAsync("CreateSubscription", Shared, new { ttl = 120 }))!["subscription_id"]!.GetValue<string>();
             Assert.Empty(r.B.Ids.Intersect([webhook, connection]));
             Assert.Equal(new[] { r.A.SubscriptionId, webhook, connection }.Order(),
@@ -24,14 +25,16 @@ internal static partial class HubMatrix
             Assert.Equal([r.A.SubscriptionId], Ids(await r.CallAsync("ListSubscriptions", Shared, null), "subscriptions"))),
         Case("ListSubscriptions", "B's subscription id as marker", async r =>
             Assert.Subset(new HashSet<string> { r.A.SubscriptionId },
-                Ids(await r.CallAsync("ListSubscriptions", Shared, new { marker = r.B.QueueSubscriptionId }), "subscriptions").ToHashSet())),
+                Ids(await r.CallAsync("ListSubscriptions", Shared, new { marker = r.B.QueueSubscriptionId }), "subscriptions")
+                    .ToHashSet())),
         Case("GetSubscription", "B's webhook and hub-connection subscriptions", async r =>
         {
             await r.ErrorAsync(HttpStatusCode.NotFound, "GetSubscription", Shared, r.B.QueueSubscriptionId);
             await r.ErrorAsync(HttpStatusCode.NotFound, "GetSubscription", Shared, HubOrQueueSubscription(r.B));
         }),
         Case("UpdateSubscription", "B's subscription", r =>
-            r.ErrorAsync(HttpStatusCode.NotFound, "UpdateSubscription", Shared, r.B.QueueSubscriptionId, new { ttl = 7200, subscriber = TenantA.Subscriber + "2" })),
+            r.ErrorAsync(HttpStatusCode.NotFound, "UpdateSubscription", Shared, r.B.QueueSubscriptionId,
+                new { ttl = 7200, subscriber = TenantA.Subscriber + "2" })),
         Case("DeleteSubscription", "B's webhook and hub-connection subscriptions", async r =>
         {
             await r.CallAsync("DeleteSubscription", Shared, r.B.QueueSubscriptionId);
@@ -44,7 +47,8 @@ internal static partial class HubMatrix
     private static IEnumerable<HubCase> Service() =>
     [
         Case("Ping", "ping", async r => Assert.True((await r.CallAsync("Ping"))!.GetValue<bool>())),
-        Case("Health", "health as an admin of A", async r => Assert.True((await r.CallAsync("Health"))!["storage_reachable"]!.GetValue<bool>())),
+        Case("Health", "health as an admin of A",
+            async r => Assert.True((await r.CallAsync("Health"))!["storage_reachable"]!.GetValue<bool>())),
         Case("Subscribe", "the shared name: A's own posts only", async r =>
         {
             await r.CallAsync("Subscribe", Shared);
@@ -58,7 +62,8 @@ internal static partial class HubMatrix
             await r.CallAsync("Unsubscribe", r.B.OnlyQueue);
         }),
         Case("Consume", "the shared name: only A's free messages", async r =>
-            Assert.Equal(r.A.FreeIds, (await r.StreamAsync(2, "Consume", Shared, new { ttl = 60, batch = 5 })).Select(m => m["id"]!.GetValue<string>()))),
+            Assert.Equal(r.A.FreeIds,
+                (await r.StreamAsync(2, "Consume", Shared, new { ttl = 60, batch = 5 })).Select(m => m["id"]!.GetValue<string>()))),
         Case("SubscribeTopic", "the shared name: A's own posts only", async r =>
         {
             await r.CallAsync("SubscribeTopic", Shared);
@@ -102,7 +107,8 @@ internal static partial class HubMatrix
         Case("GetTopicStats", "the shared name: A's counts", async r =>
             Assert.Equal(2, (await r.CallAsync("GetTopicStats", Shared))!["messages"]!["total"]!.GetValue<int>())),
         Case("UpdateTopicMetadata", "removing B's key on the shared name", r =>
-            r.ErrorAsync(HttpStatusCode.Conflict, "UpdateTopicMetadata", Shared, new[] { new { op = "remove", path = "/metadata/" + r.B.TopicMetadataKey } })),
+            r.ErrorAsync(HttpStatusCode.Conflict, "UpdateTopicMetadata", Shared,
+                new[] { new { op = "remove", path = "/metadata/" + r.B.TopicMetadataKey } })),
         Case("PurgeTopic", "the shared name", async r =>
         {
             await r.CallAsync("PurgeTopic", Shared, new[] { "messages", "subscriptions" });
@@ -115,14 +121,18 @@ internal static partial class HubMatrix
         }),
         Case("ListTopicMessages", "everything listable, and B's id as marker: only A's", async r =>
         {
-            Assert.Equal(r.A.TopicMessageIds, Ids(await r.CallAsync("ListTopicMessages", Shared, new { echo = true, include_delayed = true })));
+            Assert.Equal(r.A.TopicMessageIds,
+                Ids(await r.CallAsync("ListTopicMessages", Shared, new { echo = true, include_delayed = true })));
             Assert.Subset(r.A.TopicMessageIds.ToHashSet(),
                 Ids(await r.CallAsync("ListTopicMessages", Shared, new { echo = true, marker = r.B.TopicMessageIds[0] })).ToHashSet());
         }),
-        Case("GetTopicMessage", "B's message id", r => r.ErrorAsync(HttpStatusCode.NotFound, "GetTopicMessage", Shared, r.B.TopicMessageIds[0])),
-        Case("GetTopicMessages", "B's ids", r => r.ErrorAsync(HttpStatusCode.NotFound, "GetTopicMessages", Shared, r.B.TopicMessageIds.ToArray())),
+        Case("GetTopicMessage", "B's message id",
+            r => r.ErrorAsync(HttpStatusCode.NotFound, "GetTopicMessage", Shared, r.B.TopicMessageIds[0])),
+        Case("GetTopicMessages", "B's ids",
+            r => r.ErrorAsync(HttpStatusCode.NotFound, "GetTopicMessages", Shared, r.B.TopicMessageIds.ToArray())),
         Case("DeleteTopicMessage", "B's message id", r => r.CallAsync("DeleteTopicMessage", Shared, r.B.TopicMessageIds[0])),
         Case("DeleteTopicMessages", "B's ids", r => r.CallAsync("DeleteTopicMessages", Shared, r.B.TopicMessageIds.ToArray())),
-        Case("PopTopicMessages", "only A's", async r => Assert.Equal(r.A.TopicMessageIds, Ids(await r.CallAsync("PopTopicMessages", Shared, 20)))),
+        Case("PopTopicMessages", "only A's",
+            async r => Assert.Equal(r.A.TopicMessageIds, Ids(await r.CallAsync("PopTopicMessages", Shared, 20)))),
     ];
 }

@@ -19,7 +19,8 @@ internal sealed record HubCase(string Method, string Name, Func<HubRun, Task> Ru
 /// </summary>
 internal static partial class HubMatrix
 {
-    public static IReadOnlyList<HubCase> All { get; } = [.. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Service(), .. Topics()];
+    public static IReadOnlyList<HubCase> All { get; } =
+        [.. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Service(), .. Topics()];
 
     public static HubCase Find(string id) => All.Single(c => c.Id == id);
 
@@ -45,7 +46,8 @@ internal static partial class HubMatrix
         Case("GetQueue", "the shared name: A's metadata", async r =>
             Assert.Equal("a-value", (await r.CallAsync("GetQueue", Shared))!["a_key"]!.GetValue<string>())),
         Case("GetQueue", "a name only B has: defaults", async r =>
-            Assert.All((await r.CallAsync("GetQueue", r.B.OnlyQueue))!.AsObject(), p => Assert.StartsWith("_", p.Key, StringComparison.Ordinal))),
+            Assert.All((await r.CallAsync("GetQueue", r.B.OnlyQueue))!.AsObject(),
+                p => Assert.StartsWith("_", p.Key, StringComparison.Ordinal))),
         Case("DeleteQueue", "the shared name and a name only B has", async r =>
         {
             await r.CallAsync("DeleteQueue", Shared);
@@ -55,13 +57,15 @@ internal static partial class HubMatrix
         Case("GetQueueStats", "the shared name: A's counts", async r =>
         {
             var messages = (await r.CallAsync("GetQueueStats", Shared))!["messages"]!;
-            Assert.Equal((1, 2, 3), (messages["claimed"]!.GetValue<int>(), messages["free"]!.GetValue<int>(), messages["total"]!.GetValue<int>()));
+            Assert.Equal((1, 2, 3), RestMatrix.Counts(messages));
             Assert.Equal(0, (await r.CallAsync("GetQueueStats", r.B.OnlyQueue))!["messages"]!["total"]!.GetValue<int>());
         }),
         Case("UpdateQueueMetadata", "replacing B's key on the shared name", r =>
-            r.ErrorAsync(HttpStatusCode.Conflict, "UpdateQueueMetadata", Shared, new[] { new { op = "replace", path = "/metadata/" + r.B.MetadataKey, value = "mine" } })),
+            r.ErrorAsync(HttpStatusCode.Conflict, "UpdateQueueMetadata", Shared,
+                new[] { new { op = "replace", path = "/metadata/" + r.B.MetadataKey, value = "mine" } })),
         Case("UpdateQueueMetadata", "a name only B has", r =>
-            r.ErrorAsync(HttpStatusCode.NotFound, "UpdateQueueMetadata", r.B.OnlyQueue, new[] { new { op = "add", path = "/metadata/z", value = 1 } })),
+            r.ErrorAsync(HttpStatusCode.NotFound, "UpdateQueueMetadata", r.B.OnlyQueue,
+                new[] { new { op = "add", path = "/metadata/z", value = 1 } })),
         Case("PurgeQueue", "the shared name", async r =>
         {
             await r.CallAsync("PurgeQueue", Shared, null);
@@ -86,7 +90,8 @@ internal static partial class HubMatrix
         Case("GetMessage", "B's message id", r => r.ErrorAsync(HttpStatusCode.NotFound, "GetMessage", Shared, r.B.FreeIds[0])),
         Case("GetMessages", "B's ids", r => r.ErrorAsync(HttpStatusCode.NotFound, "GetMessages", Shared, r.B.MessageIds.ToArray())),
         Case("GetMessages", "A's and B's ids: only A's", async r =>
-            Assert.Equal([r.A.MessageIds[1]], Ids(await r.CallAsync("GetMessages", Shared, new[] { r.B.FreeIds[0], r.A.MessageIds[1], r.B.ClaimedIds[0] })))),
+            Assert.Equal([r.A.MessageIds[1]],
+                Ids(await r.CallAsync("GetMessages", Shared, new[] { r.B.FreeIds[0], r.A.MessageIds[1], r.B.ClaimedIds[0] })))),
         Case("DeleteMessage", "B's free message, and B's claimed one with B's claim", async r =>
         {
             await r.CallAsync("DeleteMessage", Shared, r.B.FreeIds[0], null);
@@ -99,7 +104,8 @@ internal static partial class HubMatrix
             await r.CallAsync("DeleteMessages", Shared, r.B.MessageIds.ToArray(), null);
             await r.CallAsync("DeleteMessages", Shared, r.B.ClaimedIds.ToArray(), new[] { r.B.ClaimId });
         }),
-        Case("PopMessages", "only A's free messages", async r => Assert.Equal(r.A.FreeIds, Ids(await r.CallAsync("PopMessages", Shared, 20)))),
+        Case("PopMessages", "only A's free messages",
+            async r => Assert.Equal(r.A.FreeIds, Ids(await r.CallAsync("PopMessages", Shared, 20)))),
     ];
 
     private static IEnumerable<HubCase> Claims() =>
@@ -110,7 +116,8 @@ internal static partial class HubMatrix
             Assert.Null(await r.CallAsync("CreateClaim", r.B.OnlyQueue, null));
         }),
         Case("GetClaim", "B's claim", r => r.ErrorAsync(HttpStatusCode.NotFound, "GetClaim", Shared, r.B.ClaimId)),
-        Case("UpdateClaim", "renewing B's claim", r => r.ErrorAsync(HttpStatusCode.NotFound, "UpdateClaim", Shared, r.B.ClaimId, new { ttl = 60, grace = 60 })),
+        Case("UpdateClaim", "renewing B's claim",
+            r => r.ErrorAsync(HttpStatusCode.NotFound, "UpdateClaim", Shared, r.B.ClaimId, new { ttl = 60, grace = 60 })),
         Case("ReleaseClaim", "releasing B's claim", r => r.CallAsync("ReleaseClaim", Shared, r.B.ClaimId)),
     ];
 }

@@ -26,7 +26,8 @@ public sealed class PushIsolationTests(IsolationWorld world)
         await hub.InvokeAsync("Subscribe", Shared);
         await hub.InvokeAsync("SubscribeTopic", Shared);
         await hub.InvokeAsync<JsonNode>("CreateSubscription", Shared, new { ttl = 120 });
-        var webhook = (await a.PostAsync($"/v2/queues/{Shared}/subscriptions", new { subscriber = TenantA.Subscriber })).Json!["subscription_id"]!.GetValue<string>();
+        var subscribed = await a.PostAsync($"/v2/queues/{Shared}/subscriptions", new { subscriber = TenantA.Subscriber });
+        var webhook = subscribed.Json!["subscription_id"]!.GetValue<string>();
 
         await PostEverywhereAsync(world.NoAuth, protocol, other, "B2-");
         await PostEverywhereAsync(world.NoAuth, protocol, a, "A-");
@@ -68,7 +69,8 @@ public sealed class PushIsolationTests(IsolationWorld world)
         await using var hub = await world.NoAuth.ConnectHubAsync(protocol, a);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(HubTestKit.Timeout);
-        await using var stream = hub.StreamCoreAsync<JsonNode>("Consume", [Shared, new { ttl = 60, batch = 1 }], timeout.Token).GetAsyncEnumerator(timeout.Token);
+        await using var stream = hub.StreamCoreAsync<JsonNode>("Consume", [Shared, new { ttl = 60, batch = 1 }], timeout.Token)
+            .GetAsyncEnumerator(timeout.Token);
         var first = stream.MoveNextAsync().AsTask();
 
         await PostEverywhereAsync(world.NoAuth, protocol, other, "B2-");
@@ -89,7 +91,8 @@ public sealed class PushIsolationTests(IsolationWorld world)
         using var pushes = new Pushes(subscriber);
         await subscriber.InvokeAsync("Subscribe", Shared);
         await subscriber.InvokeAsync("SubscribeTopic", Shared);
-        var bSubscription = (await subscriber.InvokeAsync<JsonNode>("CreateSubscription", Shared, new { ttl = 120 }))["subscription_id"]!.GetValue<string>();
+        var bSubscription = (await subscriber.InvokeAsync<JsonNode>("CreateSubscription", Shared, new { ttl = 120 }))
+            ["subscription_id"]!.GetValue<string>();
 
         using (var a = world.NoAuth.NewProjectClient("a-"))
         {
@@ -110,7 +113,7 @@ public sealed class PushIsolationTests(IsolationWorld world)
         using var bElsewhere = new ZaqarClient(world.Server.Factory.CreateClient(), b.Project, Guid.NewGuid().ToString());
         await b.PostMessagesAsync(Shared, "B-local");
         await bElsewhere.PostMessagesAsync(Shared, "B-remote");
-        Assert.Equal(HttpStatusCode.Created, (await bElsewhere.PostAsync($"/v2/topics/{Shared}/messages", new { messages = new[] { new { body = "B-topic" } } })).Status);
+        await PostAsync(bElsewhere, "topics", "B-topic");
 
         await pushes.WaitForAsync("B-local", "B-remote", "B-topic");
         Assert.Contains(bSubscription, (await b.GetAsync($"/v2/queues/{Shared}/subscriptions")).Ids("subscriptions"));
@@ -123,7 +126,9 @@ public sealed class PushIsolationTests(IsolationWorld world)
         using var other = world.NoAuth.NewProjectClient("b-");
 
         // Concurrent posts to one queue share statements (PostCombiner); each project's must land in its own queue.
-        var posts = Enumerable.Range(0, 20).SelectMany(i => new[] { a.PostMessagesAsync(Shared, $"A-{i}"), other.PostMessagesAsync(Shared, $"B2-{i}") }).ToList();
+        var posts = Enumerable.Range(0, 20)
+            .SelectMany(i => new[] { a.PostMessagesAsync(Shared, $"A-{i}"), other.PostMessagesAsync(Shared, $"B2-{i}") })
+            .ToList();
         var ids = await Task.WhenAll(posts);
 
         foreach (var (client, own) in new[] { (a, ids.Where((_, i) => i % 2 == 0)), (other, ids.Where((_, i) => i % 2 == 1)) })
@@ -131,7 +136,8 @@ public sealed class PushIsolationTests(IsolationWorld world)
             var listed = new List<string>();
             for (string? marker = null; ;)
             {
-                var page = await client.GetAsync($"/v2/queues/{Shared}/messages?echo=true&limit=20" + (marker is null ? string.Empty : "&marker=" + marker));
+                var after = marker is null ? string.Empty : "&marker=" + marker;
+                var page = await client.GetAsync($"/v2/queues/{Shared}/messages?echo=true&limit=20{after}");
                 var pageIds = page.Ids();
                 if (pageIds.Count == 0)
                 {
@@ -147,11 +153,18 @@ public sealed class PushIsolationTests(IsolationWorld world)
     /// <summary>Posts to the shared queue and topic, over REST and over a hub connection of the same project.</summary>
     private static async Task PostEverywhereAsync(ZaqarFactory host, HubWireProtocol protocol, ZaqarClient client, string prefix)
     {
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/v2/queues/{Shared}/messages", new { messages = new[] { new { body = prefix + "rest-queue" } } })).Status);
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/v2/topics/{Shared}/messages", new { messages = new[] { new { body = prefix + "rest-topic" } } })).Status);
+        await PostAsync(client, "queues", prefix + "rest-queue");
+        await PostAsync(client, "topics", prefix + "rest-topic");
         await using var hub = await host.ConnectHubAsync(protocol, client);
         await hub.InvokeAsync("PostMessages", Shared, new[] { new { body = prefix + "hub-queue" } });
         await hub.InvokeAsync("PostTopicMessages", Shared, new[] { new { body = prefix + "hub-topic" } });
+    }
+
+    /// <summary>Posts one message to the shared queue or topic over REST.</summary>
+    private static async Task PostAsync(ZaqarClient client, string collection, string body)
+    {
+        var posted = await client.PostAsync($"/v2/{collection}/{Shared}/messages", new { messages = new[] { new { body } } });
+        Assert.Equal(HttpStatusCode.Created, posted.Status);
     }
 
     /// <summary>Everything pushed to one connection, queue and topic alike, as text.</summary>
@@ -163,7 +176,13 @@ public sealed class PushIsolationTests(IsolationWorld world)
         public Pushes(HubWireClient hub)
         {
             _registrations = [.. new[] { "Messages", "TopicMessages" }.Select(target =>
-                hub.On<string, JsonNode>(target, (name, messages) => { lock (_all) { _all.Add($"{target}({name}): {messages.ToJsonString()}"); } }))];
+                hub.On<string, JsonNode>(target, (name, messages) =>
+                {
+                    lock (_all)
+                    {
+                        _all.Add($"{target}({name}): {messages.ToJsonString()}");
+                    }
+                }))];
         }
 
         public IReadOnlyList<string> All

@@ -55,7 +55,8 @@ public sealed class RestIsolationTests(IsolationWorld world)
         var host = jwt ? world.Jwt : world.NoAuth;
         var b = jwt ? world.JwtB : world.NoAuthB;
         var refused = identity is RestIdentity.TokenNamingB or RestIdentity.SignedUrlNamingB;
-        var a = await TenantA.CreateAsync(host, jwt, share: identity is RestIdentity.SignedUrl or RestIdentity.SignedUrlNamingB, data: !refused);
+        var signed = identity is RestIdentity.SignedUrl or RestIdentity.SignedUrlNamingB;
+        var a = await TenantA.CreateAsync(host, jwt, share: signed, data: !refused);
         var probe = c.Probe(a, b);
 
         var headers = new Dictionary<string, string> { ["Client-ID"] = a.Client.ClientId };
@@ -115,7 +116,9 @@ public sealed class RestIsolationTests(IsolationWorld world)
     private static string Answer(ZaqarClient.Response response) =>
         response.Text + "\n" + string.Join("\n", response.Headers.Select(h => $"{h.Key}: {h.Value}"));
 
-    /// <summary>Sends the probe with exactly these headers; returns the request as text (to tell echoes from leaks) and the answer.</summary>
+    /// <summary>
+    /// Sends the probe with exactly these headers; returns the request as text (to tell echoes from leaks) and the answer.
+    /// </summary>
     private static async Task<(string Request, ZaqarClient.Response Response)> SendAsync(
         ZaqarFactory host, RestProbe probe, IReadOnlyDictionary<string, string> headers)
     {

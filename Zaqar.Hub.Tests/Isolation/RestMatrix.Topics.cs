@@ -14,7 +14,9 @@ internal static partial class RestMatrix
         const string patch = "application/openstack-messaging-v2.0-json-patch";
         return
         [
-            Case("GET", "/v2/topics", "detailed, with count: only A's", (_, _) => new("GET", "/v2/topics?detailed=true&with_count=true"), c =>
+            Case("GET", "/v2/topics", "detailed, with count: only A's",
+                (_, _) => new("GET", "/v2/topics?detailed=true&with_count=true"),
+                c =>
             {
                 var topics = c.Is(HttpStatusCode.OK).Response.Json!["topics"]!.AsArray();
                 Assert.Equal([Shared], topics.Select(t => t!["name"]!.GetValue<string>()));
@@ -22,7 +24,8 @@ internal static partial class RestMatrix
             }),
             Case("GET", "/v2/topics", "B's metadata as filter", (_, b) => new("GET", $"/v2/topics?{b.TopicMetadataKey}={b.MetadataValue}"),
                 c => Assert.Empty(c.Is(HttpStatusCode.OK).Response.Json!["topics"]!.AsArray())),
-            Case("PUT", topic, "a name only B has (as a queue) is new to A", (_, b) => new("PUT", $"/v2/topics/{b.OnlyQueue}", new { x = 1 }),
+            Case("PUT", topic, "a name only B has (as a queue) is new to A",
+                (_, b) => new("PUT", $"/v2/topics/{b.OnlyQueue}", new { x = 1 }),
                 c => c.Is(HttpStatusCode.Created)),
             Case("GET", topic, "the shared name: A's metadata", (_, _) => new("GET", path),
                 c => Assert.Equal("a-value", c.Is(HttpStatusCode.OK).Response.Json!["a_topic_key"]!.GetValue<string>())),
@@ -48,7 +51,8 @@ internal static partial class RestMatrix
             }),
             Case("GET", messages, "everything listable: only A's", (_, _) => new("GET", path + "/messages?echo=true&include_delayed=true"),
                 c => Assert.Equal(c.A.TopicMessageIds, c.Is(HttpStatusCode.OK).Listed())),
-            Case("GET", messages, "B's message id as marker", (_, b) => new("GET", $"{path}/messages?echo=true&marker={b.TopicMessageIds[0]}"),
+            Case("GET", messages, "B's message id as marker",
+                (_, b) => new("GET", $"{path}/messages?echo=true&marker={b.TopicMessageIds[0]}"),
                 c => Assert.Subset(c.A.TopicMessageIds.ToHashSet(), c.Is(HttpStatusCode.OK).Listed().ToHashSet())),
             Case("GET", messages, "B's ids", (_, b) => new("GET", $"{path}/messages?ids={string.Join(",", b.TopicMessageIds)}"),
                 c => c.Is(HttpStatusCode.NotFound)),

@@ -41,7 +41,8 @@ internal sealed record RestCheck(TenantA A, TenantB B, ZaqarClient.Response Resp
 /// One isolation case of a REST route: the route as the app maps it (<see cref="Verb"/>, <see cref="Route"/>: how the
 /// completeness test matches cases to endpoints), the request A sends, and what A's answer must be.
 /// </summary>
-internal sealed record RestCase(string Verb, string Route, string Name, Func<TenantA, TenantB, RestProbe> Probe, Func<RestCheck, Task> Check)
+internal sealed record RestCase(
+    string Verb, string Route, string Name, Func<TenantA, TenantB, RestProbe> Probe, Func<RestCheck, Task> Check)
 {
     public string Id => $"{Verb} {Route}: {Name}";
 
@@ -55,14 +56,30 @@ internal sealed record RestCase(string Verb, string Route, string Name, Func<Ten
 /// </summary>
 internal static partial class RestMatrix
 {
-    public static IReadOnlyList<RestCase> All { get; } = [.. Discovery(), .. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Topics()];
+    public static IReadOnlyList<RestCase> All { get; } =
+        [.. Discovery(), .. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Topics()];
+
+    private const string JsonPatch = "application/openstack-messaging-v2.0-json-patch";
 
     public static RestCase Find(string id) => All.Single(c => c.Id == id);
 
-    private static RestCase Case(string verb, string route, string name, Func<TenantA, TenantB, RestProbe> probe, Func<RestCheck, Task> check) =>
+    /// <summary>The claimed, free and total counts of a stats document's <c>messages</c>.</summary>
+    internal static (int Claimed, int Free, int Total) Counts(JsonNode messages) =>
+        (messages["claimed"]!.GetValue<int>(), messages["free"]!.GetValue<int>(), messages["total"]!.GetValue<int>());
+
+    private static RestCase Case(string verb, string route, string name,
+        Func<TenantA,
+        TenantB,
+        RestProbe> probe,
+        Func<RestCheck,
+        Task> check) =>
         new(verb, route, name, probe, check);
 
-    private static RestCase Case(string verb, string route, string name, Func<TenantA, TenantB, RestProbe> probe, Action<RestCheck> check) =>
+    private static RestCase Case(string verb, string route, string name,
+        Func<TenantA,
+        TenantB,
+        RestProbe> probe,
+        Action<RestCheck> check) =>
         new(verb, route, name, probe, c => { check(c); return Task.CompletedTask; });
 
     private static IEnumerable<RestCase> Discovery() =>
@@ -71,62 +88,80 @@ internal static partial class RestMatrix
         Case("GET", "/v2/", "home document", (_, _) => new("GET", "/v2/"), c => c.Is(HttpStatusCode.OK)),
         Case("GET", "/v2/ping", "ping", (_, _) => new("GET", "/v2/ping"), c => c.Is(HttpStatusCode.NoContent)),
         Case("HEAD", "/v2/ping", "ping", (_, _) => new("HEAD", "/v2/ping"), c => c.Is(HttpStatusCode.NoContent)),
-        Case("GET", "/v2/health", "health as an admin of A", (_, _) => new("GET", "/v2/health") { Headers = new Dictionary<string, string> { ["X-Roles"] = "admin" } },
+        Case("GET", "/v2/health", "health as an admin of A",
+            (_, _) => new("GET", "/v2/health") { Headers = new Dictionary<string, string> { ["X-Roles"] = "admin" } },
             c => Assert.True(c.Is(HttpStatusCode.OK).Response.Json!["storage_reachable"]!.GetValue<bool>())),
-        Case("*", "{*path:nonfile}", "a path no route serves, with B's claim id", (_, b) => new("GET", $"/v2/topics/{Shared}/claims/{b.ClaimId}"),
+        Case("*", "{*path:nonfile}", "a path no route serves, with B's claim id",
+            (_, b) => new("GET", $"/v2/topics/{Shared}/claims/{b.ClaimId}"),
             c => Assert.Equal("""{"title":"404 Not Found"}""", c.Is(HttpStatusCode.NotFound).Response.Text)),
     ];
 
     private static IEnumerable<RestCase> Queues() =>
     [
-        Case("GET", "/v2/queues", "detailed, with count: only A's", (_, _) => new("GET", "/v2/queues?detailed=true&with_count=true&limit=20"), c =>
+        Case("GET", "/v2/queues", "detailed, with count: only A's",
+            (_, _) => new("GET", "/v2/queues?detailed=true&with_count=true&limit=20"),
+            c =>
         {
             var queues = c.Is(HttpStatusCode.OK).Response.Json!["queues"]!.AsArray();
             Assert.Equal([Shared], queues.Select(q => q!["name"]!.GetValue<string>()));
             Assert.Equal("a-value", queues[0]!["metadata"]!["a_key"]!.GetValue<string>());
             Assert.Equal(1, c.Response.Json!["count"]!.GetValue<int>());
         }),
-        Case("GET", "/v2/queues", "B's name as marker and name filter", (_, b) => new("GET", $"/v2/queues?marker=b-only&name={b.OnlyQueue}&with_count=true"),
+        Case("GET", "/v2/queues", "B's name as marker and name filter",
+            (_, b) => new("GET", $"/v2/queues?marker=b-only&name={b.OnlyQueue}&with_count=true"),
             c => Assert.Empty(c.Is(HttpStatusCode.OK).Response.Json!["queues"]!.AsArray())),
-        Case("GET", "/v2/queues", "B's metadata as filter", (_, b) => new("GET", $"/v2/queues?{b.MetadataKey}={b.MetadataValue}&detailed=true"),
+        Case("GET", "/v2/queues", "B's metadata as filter",
+            (_, b) => new("GET", $"/v2/queues?{b.MetadataKey}={b.MetadataValue}&detailed=true"),
             c => Assert.Empty(c.Is(HttpStatusCode.OK).Response.Json!["queues"]!.AsArray())),
-        Case("PUT", "/v2/queues/{queue}", "a name only B has is new to A", (_, b) => new("PUT", $"/v2/queues/{b.OnlyQueue}", new { x = 1 }), async c =>
+        Case("PUT", "/v2/queues/{queue}", "a name only B has is new to A",
+            (_, b) => new("PUT", $"/v2/queues/{b.OnlyQueue}", new { x = 1 }),
+            async c =>
         {
             c.Is(HttpStatusCode.Created);
             var metadata = await c.ReadAsync($"/v2/queues/{c.B.OnlyQueue}");
             Assert.Equal(1, metadata["x"]!.GetValue<int>());
         }),
-        Case("PUT", "/v2/queues/{queue}", "the shared name is A's own", (_, _) => new("PUT", $"/v2/queues/{Shared}", new { y = 2 }), c => c.Is(HttpStatusCode.NoContent)),
+        Case("PUT", "/v2/queues/{queue}", "the shared name is A's own",
+            (_, _) => new("PUT", $"/v2/queues/{Shared}", new { y = 2 }),
+            c => c.Is(HttpStatusCode.NoContent)),
         Case("GET", "/v2/queues/{queue}", "the shared name: A's metadata", (_, _) => new("GET", $"/v2/queues/{Shared}"),
             c => Assert.Equal("a-value", c.Is(HttpStatusCode.OK).Response.Json!["a_key"]!.GetValue<string>())),
         Case("GET", "/v2/queues/{queue}", "a name only B has: defaults", (_, b) => new("GET", $"/v2/queues/{b.OnlyQueue}"),
-            c => Assert.All(c.Is(HttpStatusCode.OK).Response.Json!.AsObject(), p => Assert.StartsWith("_", p.Key, StringComparison.Ordinal))),
+            c => Assert.All(
+                c.Is(HttpStatusCode.OK).Response.Json!.AsObject(), p => Assert.StartsWith("_", p.Key, StringComparison.Ordinal))),
         Case("PATCH", "/v2/queues/{queue}", "replacing B's key on the shared name", (_, b) => new("PATCH", $"/v2/queues/{Shared}",
-            new[] { new { op = "replace", path = "/metadata/" + b.MetadataKey, value = "mine" } }, "application/openstack-messaging-v2.0-json-patch"),
+            new[] { new { op = "replace", path = "/metadata/" + b.MetadataKey, value = "mine" } }, JsonPatch),
             c => c.Is(HttpStatusCode.Conflict)),
         Case("PATCH", "/v2/queues/{queue}", "dead-lettering into a name only B has", (_, b) => new("PATCH", $"/v2/queues/{Shared}",
-            new object[] { new { op = "add", path = "/metadata/_dead_letter_queue", value = b.OnlyQueue }, new { op = "add", path = "/metadata/_max_claim_count", value = 1 } },
-            "application/openstack-messaging-v2.0-json-patch"), async c =>
+            new object[]
+            {
+                new { op = "add", path = "/metadata/_dead_letter_queue", value = b.OnlyQueue },
+                new { op = "add", path = "/metadata/_max_claim_count", value = 1 },
+            },
+            JsonPatch), async c =>
         {
             c.Is(HttpStatusCode.OK);
             // A's claimed message was claimed once: released and claimed again, it moves to A's queue of B's name.
             Assert.Equal(HttpStatusCode.NoContent, (await c.A.Client.DeleteAsync($"/v2/queues/{Shared}/claims/{c.A.ClaimId}")).Status);
-            Assert.Equal(c.A.FreeIds, (await c.A.Client.ClaimAsync(Shared, new { ttl = 60 }, limit: 20)).Messages.Select(m => m!["id"]!.GetValue<string>()));
+            var (_, claimed) = await c.A.Client.ClaimAsync(Shared, new { ttl = 60 }, limit: 20);
+            Assert.Equal(c.A.FreeIds, claimed.Select(m => m!["id"]!.GetValue<string>()));
             Assert.Equal(1, (await c.ReadAsync($"/v2/queues/{c.B.OnlyQueue}/stats"))["messages"]!["total"]!.GetValue<int>());
         }),
         Case("PATCH", "/v2/queues/{queue}", "a name only B has", (_, b) => new("PATCH", $"/v2/queues/{b.OnlyQueue}",
-            new[] { new { op = "add", path = "/metadata/z", value = 1 } }, "application/openstack-messaging-v2.0-json-patch"),
+            new[] { new { op = "add", path = "/metadata/z", value = 1 } }, JsonPatch),
             c => c.Is(HttpStatusCode.NotFound)),
         Case("DELETE", "/v2/queues/{queue}", "the shared name", (_, _) => new("DELETE", $"/v2/queues/{Shared}"), async c =>
         {
             c.Is(HttpStatusCode.NoContent);
             Assert.Equal(0, await c.TotalAsync());
         }),
-        Case("DELETE", "/v2/queues/{queue}", "a name only B has", (_, b) => new("DELETE", $"/v2/queues/{b.OnlyQueue}"), c => c.Is(HttpStatusCode.NoContent)),
+        Case("DELETE", "/v2/queues/{queue}", "a name only B has",
+            (_, b) => new("DELETE", $"/v2/queues/{b.OnlyQueue}"),
+            c => c.Is(HttpStatusCode.NoContent)),
         Case("GET", "/v2/queues/{queue}/stats", "the shared name: A's counts", (_, _) => new("GET", $"/v2/queues/{Shared}/stats"), c =>
         {
             var messages = c.Is(HttpStatusCode.OK).Response.Json!["messages"]!;
-            Assert.Equal((1, 2, 3), (messages["claimed"]!.GetValue<int>(), messages["free"]!.GetValue<int>(), messages["total"]!.GetValue<int>()));
+            Assert.Equal((1, 2, 3), Counts(messages));
             Assert.EndsWith(c.A.MessageIds[0], messages["oldest"]!["href"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.EndsWith(c.A.MessageIds[^1], messages["newest"]!["href"]!.GetValue<string>(), StringComparison.Ordinal);
         }),
@@ -138,7 +173,8 @@ internal static partial class RestMatrix
             Assert.Equal(0, await c.TotalAsync());
             Assert.Empty((await c.ReadAsync($"/v2/queues/{Shared}/subscriptions"))["subscriptions"]!.AsArray());
         }),
-        Case("POST", "/v2/queues/{queue}/share", "signs for A's project", (_, _) => new("POST", $"/v2/queues/{Shared}/share", new { paths = new[] { "messages" } }),
+        Case("POST", "/v2/queues/{queue}/share", "signs for A's project",
+            (_, _) => new("POST", $"/v2/queues/{Shared}/share", new { paths = new[] { "messages" } }),
             c => Assert.Equal(c.A.Project, c.Is(HttpStatusCode.OK).Response.Json!["project"]!.GetValue<string>())),
     ];
 }

@@ -65,16 +65,15 @@ internal sealed class TenantA
         if (!data)
         {
             static string Id() => Guid.NewGuid().ToString("D");
-            (a.MessageIds, a.TopicMessageIds, a.ClaimId, a.SubscriptionId, a.TopicSubscriptionId) = ([Id(), Id(), Id()], [Id(), Id()], Id(), Id(), Id());
+            (a.MessageIds, a.TopicMessageIds) = ([Id(), Id(), Id()], [Id(), Id()]);
+            (a.ClaimId, a.SubscriptionId, a.TopicSubscriptionId) = (Id(), Id(), Id());
             await a.ShareAsync(share);
             return a;
         }
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/queues/{shared}", new { a_key = "a-value" }));
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/topics/{shared}", new { a_topic_key = "a-value" }));
-        a.SubscriptionId = (await Expect(HttpStatusCode.Created,
-            client.PostAsync($"/v2/queues/{shared}/subscriptions", new { subscriber = Subscriber }))).Json!["subscription_id"]!.GetValue<string>();
-        a.TopicSubscriptionId = (await Expect(HttpStatusCode.Created,
-            client.PostAsync($"/v2/topics/{shared}/subscriptions", new { subscriber = Subscriber }))).Json!["subscription_id"]!.GetValue<string>();
+        a.SubscriptionId = await SubscribeAsync(client, "queues");
+        a.TopicSubscriptionId = await SubscribeAsync(client, "topics");
         a.MessageIds = await client.PostMessagesAsync(shared, "A-1", "A-2", "A-3");
         a.ClaimId = (await client.ClaimAsync(shared, new { ttl = 600 }, limit: 1)).ClaimId;
         var published = await Expect(HttpStatusCode.Created, client.PostAsync($"/v2/topics/{shared}/messages",
@@ -108,6 +107,13 @@ internal sealed class TenantA
             ["URL-Methods"] = Join("methods"),
             ["URL-Paths"] = Join("paths"),
         };
+    }
+
+    private static async Task<string> SubscribeAsync(ZaqarClient client, string collection)
+    {
+        var created = await Expect(HttpStatusCode.Created,
+            client.PostAsync($"/v2/{collection}/{TenantB.Shared}/subscriptions", new { subscriber = Subscriber }));
+        return created.Json!["subscription_id"]!.GetValue<string>();
     }
 
     private static async Task<ZaqarClient.Response> Expect(HttpStatusCode status, Task<ZaqarClient.Response> request)

@@ -78,15 +78,18 @@ internal sealed class TenantB
             [b.MetadataKey] = b.MetadataValue,
             ["_max_claim_count"] = 50,
         }));
-        await b.Expect(HttpStatusCode.Created, client.PutAsync($"/v2/topics/{Shared}", new Dictionary<string, object> { [b.TopicMetadataKey] = b.MetadataValue }));
-        await b.Expect(HttpStatusCode.Created, client.PutAsync($"/v2/queues/{b.OnlyQueue}", new Dictionary<string, object> { [b.MetadataKey] = 1 }));
+        await b.Expect(HttpStatusCode.Created,
+            client.PutAsync($"/v2/topics/{Shared}", new Dictionary<string, object> { [b.TopicMetadataKey] = b.MetadataValue }));
+        await b.Expect(HttpStatusCode.Created,
+            client.PutAsync($"/v2/queues/{b.OnlyQueue}", new Dictionary<string, object> { [b.MetadataKey] = 1 }));
         // Subscriptions first, so B's posts also leave notifications in the outbox (delivery is off): A must add none.
         b.QueueSubscriptionId = await b.SubscribeAsync("queues");
         b.TopicSubscriptionId = await b.SubscribeAsync("topics");
         var posted = await b.Expect(HttpStatusCode.Created, client.PostAsync($"/v2/queues/{Shared}/messages",
             new { messages = Enumerable.Range(1, 5).Select(i => new { body = new { secret = $"B-BODY-{b.Tag}-{i}" }, ttl = 3600 }) }));
         b.MessageIds = Resources(posted);
-        var claim = await b.Expect(HttpStatusCode.Created, client.PostAsync($"/v2/queues/{Shared}/claims?limit=2", new { ttl = 3600, grace = 60 }));
+        var claim = await b.Expect(HttpStatusCode.Created,
+            client.PostAsync($"/v2/queues/{Shared}/claims?limit=2", new { ttl = 3600, grace = 60 }));
         b.ClaimId = claim.Location!.Split('/')[^1];
         Assert.Equal(b.ClaimedIds, claim.Ids());
         var published = await b.Expect(HttpStatusCode.Created, client.PostAsync($"/v2/topics/{Shared}/messages",
@@ -122,8 +125,9 @@ internal sealed class TenantB
                                                                   'ttl', ttl, 'options', options, 'confirmed', confirmed,
                                                                   'expires', expires_at) ORDER BY id)
                                 FROM subscriptions WHERE project = @p),
-              'notifications', (SELECT json_agg(json_build_object('subscription', n.subscription_id, 'kind', n.kind, 'message', n.message_id,
-                                                                  'body', n.body, 'attempts', n.attempts) ORDER BY n.id)
+              'notifications', (SELECT json_agg(json_build_object('subscription', n.subscription_id, 'kind', n.kind,
+                                                                  'message', n.message_id, 'body', n.body, 'attempts', n.attempts)
+                                                ORDER BY n.id)
                                 FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id WHERE s.project = @p))::text
             """, connection);
         cmd.Parameters.AddWithValue("p", Project);
@@ -164,7 +168,8 @@ internal sealed class TenantB
     private async Task<string> SubscribeAsync(string collection)
     {
         var created = await Expect(HttpStatusCode.Created,
-            Client.PostAsync($"/v2/{collection}/{Shared}/subscriptions", new { subscriber = Subscriber, ttl = 3600, options = new { tag = Tag } }));
+            Client.PostAsync($"/v2/{collection}/{Shared}/subscriptions",
+                new { subscriber = Subscriber, ttl = 3600, options = new { tag = Tag } }));
         return created.Json!["subscription_id"]!.GetValue<string>();
     }
 
