@@ -17,7 +17,8 @@ public sealed class HubSessions(TrackingHubLifetimeManager connections, HubConne
     private static readonly TimeSpan UnstartedBinding = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, (CallContext Caller, ITimer? Expiry, string? Token)> _sessions = new();
-    private readonly ConcurrentDictionary<string, (string Project, DateTimeOffset Since, bool Started)> _owners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Project, DateTimeOffset Since, bool Started)> _owners =
+        new(StringComparer.Ordinal);
     private long _nextPrune;
 
     /// <summary>
@@ -36,7 +37,9 @@ public sealed class HubSessions(TrackingHubLifetimeManager connections, HubConne
     }
 
     /// <summary>Starts a session; fails (429) past the project's cap.</summary>
-    /// <param name="connectionToken">The token the connection's requests name it by (null for a WebSocket opened without negotiating).</param>
+    /// <param name="connectionToken">
+    /// The token the connection's requests name it by (null for a WebSocket opened without negotiating).
+    /// </param>
     public void Started(string connectionId, CallContext caller, string? connectionToken = null)
     {
         limits.Opened(caller);
