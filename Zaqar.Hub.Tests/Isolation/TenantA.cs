@@ -72,13 +72,14 @@ internal sealed class TenantA
         }
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/queues/{shared}", new { a_key = "a-value" }));
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/topics/{shared}", new { a_topic_key = "a-value" }));
-        a.SubscriptionId = await SubscribeAsync(client, "queues");
-        a.TopicSubscriptionId = await SubscribeAsync(client, "topics");
         a.MessageIds = await client.PostMessagesAsync(shared, "A-1", "A-2", "A-3");
         a.ClaimId = (await client.ClaimAsync(shared, new { ttl = 600 }, limit: 1)).ClaimId;
         var published = await Expect(HttpStatusCode.Created, client.PostAsync($"/v2/topics/{shared}/messages",
             new { messages = new[] { new { body = "A-T1" }, new { body = "A-T2" } } }));
         a.TopicMessageIds = published.Json!["resources"]!.AsArray().Select(r => r!.GetValue<string>().Split('/')[^1]).ToList();
+        // Subscribed after posting, so these posts leave nothing in the run's shared notification outbox.
+        a.SubscriptionId = await SubscribeAsync(client, "queues");
+        a.TopicSubscriptionId = await SubscribeAsync(client, "topics");
         await a.ShareAsync(share);
         return a;
     }

@@ -82,9 +82,6 @@ internal sealed class TenantB
             client.PutAsync($"/v2/topics/{Shared}", new Dictionary<string, object> { [b.TopicMetadataKey] = b.MetadataValue }));
         await b.Expect(HttpStatusCode.Created,
             client.PutAsync($"/v2/queues/{b.OnlyQueue}", new Dictionary<string, object> { [b.MetadataKey] = 1 }));
-        // Subscriptions first, so B's posts also leave notifications in the outbox (delivery is off): A must add none.
-        b.QueueSubscriptionId = await b.SubscribeAsync("queues");
-        b.TopicSubscriptionId = await b.SubscribeAsync("topics");
         var posted = await b.Expect(HttpStatusCode.Created, client.PostAsync($"/v2/queues/{Shared}/messages",
             new { messages = Enumerable.Range(1, 5).Select(i => new { body = new { secret = $"B-BODY-{b.Tag}-{i}" }, ttl = 3600 }) }));
         b.MessageIds = Resources(posted);
@@ -95,13 +92,18 @@ internal sealed class TenantB
         var published = await b.Expect(HttpStatusCode.Created, client.PostAsync($"/v2/topics/{Shared}/messages",
             new { messages = Enumerable.Range(1, 3).Select(i => new { body = $"B-TOPIC-{b.Tag}-{i}", ttl = 3600 }) }));
         b.TopicMessageIds = Resources(published);
+        // Subscribed after posting, so B has nothing in the notification outbox: the outbox is shared by the run, and the
+        // dispatchers of the delivery tests work on every project's rows. A post of A's must add none for B's subscribers.
+        b.QueueSubscriptionId = await b.SubscribeAsync("queues");
+        b.TopicSubscriptionId = await b.SubscribeAsync("topics");
         return b;
     }
 
     /// <summary>
     /// B's whole state as stored, read by SQL: every queue and topic row (metadata, position counter), message (body,
-    /// ttl, expiry, claim, claim count), claim, subscription and pending notification of project B. Exact: a renewed
-    /// claim or a message claimed and released again shows.
+    /// ttl, expiry, claim, claim count), claim, subscription (with its delivery counts) and pending notification of
+    /// project B. Exact: a renewed claim or a message claimed and released again shows. (B has no notifications, so
+    /// the delivery tests' dispatchers, which lease every project's, leave it alone; one that appears is A's doing.)
     /// </summary>
     public async Task<string> StoredAsync(string connectionString)
     {
@@ -123,10 +125,11 @@ internal sealed class TenantB
                          FROM claims c JOIN queues q ON q.id = c.queue_id WHERE q.project = @p),
               'subscriptions', (SELECT json_agg(json_build_object('id', id, 'source', kind || ':' || queue_name, 'subscriber', subscriber,
                                                                   'ttl', ttl, 'options', options, 'confirmed', confirmed,
-                                                                  'expires', expires_at) ORDER BY id)
+                                                                  'expires', expires_at, 'delivered', delivered_count,
+                                                                  'failed', failed_count) ORDER BY id)
                                 FROM subscriptions WHERE project = @p),
               'notifications', (SELECT json_agg(json_build_object('subscription', n.subscription_id, 'kind', n.kind,
-                                                                  'message', n.message_id, 'body', n.body, 'attempts', n.attempts)
+                                                                  'message', n.message_id, 'body', n.body)
                                                 ORDER BY n.id)
                                 FROM notifications n JOIN subscriptions s ON s.id = n.subscription_id WHERE s.project = @p))::text
             """, connection);
