@@ -1,4 +1,5 @@
 using Zaqar.Hub.Api.Auth;
+using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.SignalR.Client;
 
@@ -58,7 +59,7 @@ public sealed class HubIsolationTests(IsolationWorld world)
         var jwt = identity is HubIdentityKind.Token or HubIdentityKind.SignedUrl;
         var host = jwt ? world.Jwt : world.NoAuth;
         var b = jwt ? world.JwtB : world.NoAuthB;
-        var a = await TenantA.CreateAsync(host, jwt, share: identity == HubIdentityKind.SignedUrl);
+        var a = await TenantA.CreateAsync(host, jwt, share: identity == HubIdentityKind.SignedUrl, data: false);
         var client = "&client_id=" + a.Client.ClientId;
         SignedScope? scope = null;
         var (path, headers) = identity switch
@@ -69,6 +70,11 @@ public sealed class HubIsolationTests(IsolationWorld world)
             HubIdentityKind.Token => ($"/hubs/queues?access_token={a.Token}{client}", []),
             _ => (SignedPath(a, out scope) + client, []),
         };
+        // A's own resources only matter to a case whose first call (its method) gets through a pre-signed URL's scope.
+        if (scope is null || (HubScopes.For(c.Method, [TenantB.Shared, a.ClaimId]) is { } first && scope.Allows(first.Method, first.Path)))
+        {
+            await a.PopulateAsync();
+        }
         await using var hub = await host.ConnectHubAsync(protocol, path, o =>
         {
             foreach (var (name, value) in headers)
@@ -101,7 +107,8 @@ public sealed class HubIsolationTests(IsolationWorld world)
                 Assert.DoesNotContain("B-", push, StringComparison.Ordinal);
             }
         }
-        await world.AssertUnchangedAsync(b, c.Id, view: identity == HubIdentityKind.Query && protocol == HubWireProtocol.Json);
+        // B's stored state is exact; B's own REST view of it is read back in the REST matrix.
+        await world.AssertUnchangedAsync(b, c.Id, view: false);
     }
 
     private static string SignedPath(TenantA a, out SignedScope scope)

@@ -61,15 +61,22 @@ internal sealed class TenantA
             client.Http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         }
         var a = new TenantA(client, token);
-        const string shared = TenantB.Shared;
-        if (!data)
+        static string Id() => Guid.NewGuid().ToString("D");
+        (a.MessageIds, a.TopicMessageIds) = ([Id(), Id(), Id()], [Id(), Id()]);
+        (a.ClaimId, a.SubscriptionId, a.TopicSubscriptionId) = (Id(), Id(), Id());
+        await a.ShareAsync(share);
+        if (data)
         {
-            static string Id() => Guid.NewGuid().ToString("D");
-            (a.MessageIds, a.TopicMessageIds) = ([Id(), Id(), Id()], [Id(), Id()]);
-            (a.ClaimId, a.SubscriptionId, a.TopicSubscriptionId) = (Id(), Id(), Id());
-            await a.ShareAsync(share);
-            return a;
+            await a.PopulateAsync();
         }
+        return a;
+    }
+
+    /// <summary>Creates A's resources (for an A created without them, once it turns out the case needs them).</summary>
+    public async Task PopulateAsync()
+    {
+        var (a, client) = (this, Client);
+        const string shared = TenantB.Shared;
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/queues/{shared}", new { a_key = "a-value" }));
         await Expect(HttpStatusCode.Created, client.PutAsync($"/v2/topics/{shared}", new { a_topic_key = "a-value" }));
         a.MessageIds = await client.PostMessagesAsync(shared, "A-1", "A-2", "A-3");
@@ -80,8 +87,6 @@ internal sealed class TenantA
         // Subscribed after posting, so these posts leave nothing in the run's shared notification outbox.
         a.SubscriptionId = await SubscribeAsync(client, "queues");
         a.TopicSubscriptionId = await SubscribeAsync(client, "topics");
-        await a.ShareAsync(share);
-        return a;
     }
 
     private async Task ShareAsync(bool share)
