@@ -28,8 +28,8 @@ public enum RestIdentity
 
 /// <summary>
 /// Every case of <see cref="RestMatrix"/> (issue #6), with the project named each way a REST caller can name it. After
-/// each, the answer must hold none of B's data that A's request did not name, and B's state (stored, and as B reads it)
-/// must be exactly what it was.
+/// each, the answer must hold none of B's data that A's request did not name, and B's state must be exactly what it was:
+/// as stored, and (in the rows naming A by header) as B's own REST calls read it.
 /// </summary>
 [Collection(IsolationCollection.Name)]
 public sealed class RestIsolationTests(IsolationWorld world)
