@@ -41,6 +41,14 @@ internal static class HubIdentity
         return caller;
     }
 
+    /// <summary>The connection token a request of an existing connection names it by (SignalR's <c>id</c> query parameter).</summary>
+    public static string? ConnectionToken(HttpRequest request) =>
+        request.Query["id"].LastOrDefault() is { Length: > 0 } token ? token : null;
+
+    /// <summary>The connection token of a connection, from the request that opened it; null when it was opened without one.</summary>
+    public static string? ConnectionToken(HubCallerContext context) =>
+        context.GetHttpContext() is { } http ? ConnectionToken(http.Request) : null;
+
     public static CallContext Caller(this HubCallerContext context) =>
         context.Items.TryGetValue(ItemKey, out var value) && value is CallContext caller
             ? caller
@@ -59,6 +67,15 @@ internal static class HubIdentity
                 {
                     var caller = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Read(http.Request), null, null);
                     http.RequestServices.GetRequiredService<HubConnectionLimits>().CheckCanConnect(http, caller);
+                    // A request of another project's connection is answered as SignalR answers an unknown connection.
+                    var sessions = http.RequestServices.GetRequiredService<HubSessions>();
+                    if (ConnectionToken(http.Request) is { } token && !sessions.Claim(token, caller))
+                    {
+                        http.Response.StatusCode = StatusCodes.Status404NotFound;
+                        http.Response.ContentType = "text/plain";
+                        await http.Response.WriteAsync("No Connection with that ID");
+                        return;
+                    }
                 }
                 catch (ZaqarException ex)
                 {

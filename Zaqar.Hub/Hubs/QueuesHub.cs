@@ -33,7 +33,7 @@ public sealed class QueuesHub(
     public override async Task OnConnectedAsync()
     {
         var caller = await HubIdentity.AttachAsync(Context, authenticator);
-        sessions.Started(Context.ConnectionId, caller);
+        sessions.Started(Context.ConnectionId, caller, HubIdentity.ConnectionToken(Context));
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
