@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using NpgsqlTypes;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -12,23 +13,38 @@ namespace Zaqar.Data.Stores;
 /// commit, issue #2), so posts to one queue commit one after another: one WAL flush each. Combining the posts
 /// that arrive while a flush is in progress lets one flush carry many of them. Each post still gets its own
 /// contiguous positions, timestamps and Client-ID. A failed combined statement is retried post by post, so one
-/// post's failure never fails another. Singleton; thread-safe.
+/// post's failure never fails another. Posts are combined per queue and route: a route that may not create the queue
+/// (a cached one, issue #6) only adds to an existing queue row, and reports a missing row as null ids. Singleton; thread-safe.
 /// </remarks>
-internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions outbox)
+internal sealed class PostCombiner(OutboxOptions outbox)
 {
     /// <summary>Bounds one statement (parameter arrays, WAL record, lock hold time).</summary>
     private const int MaxMessagesPerStatement = 2000;
 
-    // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
-    // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
-    // A delayed message's notifications come due when its delay has passed.
-    private const string InsertSql =
+    // A route that may create the queue creates it; the queue's row lock, held to commit, orders positions (issue #2).
+    private const string UpsertQueueSql =
         """
         WITH q AS (
             INSERT INTO queues AS q (project, kind, name, metadata, last_seq, created_at)
             VALUES (@project, @kind, @name, '{}', @count, @first_created)
             ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = q.last_seq + @count
             RETURNING id, last_seq),
+        """;
+
+    // No row, no messages: the statement then returns nothing, which tells the caller the queue is not there.
+    private const string UpdateQueueSql =
+        """
+        WITH q AS (
+            UPDATE queues AS q SET last_seq = q.last_seq + @count
+            WHERE project = @project AND kind = @kind AND name = @name
+            RETURNING id, last_seq),
+        """;
+
+    // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
+    // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
+    // A delayed message's notifications come due when its delay has passed.
+    private const string InsertSql =
+        """
         m AS (
             INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
             SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
@@ -50,12 +66,17 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         SELECT seq FROM m
         """;
 
-    private readonly ConcurrentDictionary<QueueRef, Lane> _lanes = new();
+    private const string UpsertSql = UpsertQueueSql + InsertSql;
 
-    public Task<Guid[]> PostAsync(QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
+    private const string UpdateSql = UpdateQueueSql + InsertSql;
+
+    private readonly ConcurrentDictionary<LaneKey, Lane> _lanes = new();
+
+    /// <summary>The new ids in posting order; null when <paramref name="route"/> may not create the queue and it is not there.</summary>
+    public Task<Guid[]?> PostAsync(QueueRoute route, QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now)
     {
         var post = new PendingPost(messages, clientId, now);
-        var key = queue;
+        var key = new LaneKey(queue, route.Target, route.MayCreate);
         while (true)
         {
             var lane = _lanes.GetOrAdd(key, static _ => new Lane());
@@ -76,7 +97,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         }
     }
 
-    private async Task DrainAsync(QueueRef key, Lane lane)
+    private async Task DrainAsync(LaneKey key, Lane lane)
     {
         while (true)
         {
@@ -123,7 +144,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         }
     }
 
-    private async Task InsertAsync(QueueRef queue, List<PendingPost> posts)
+    private async Task InsertAsync(LaneKey lane, List<PendingPost> posts)
     {
         var count = posts.Sum(p => p.Messages.Count);
         var bodies = new string[count];
@@ -144,8 +165,8 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             }
         }
 
-        await using var cmd = dataSource.CreateCommand(InsertSql);
-        QueueStore.AddQueue(cmd.Parameters, queue);
+        await using var cmd = lane.Target.DataSource.CreateCommand(lane.MayCreate ? UpsertSql : UpdateSql);
+        QueueStore.AddQueue(cmd.Parameters, lane.Queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("first_created", posts[0].Now));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });
@@ -165,6 +186,14 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
                 firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
             }
         }
+        if (firstSeq == long.MaxValue)
+        {
+            foreach (var post in posts)
+            {
+                post.Completion.TrySetResult(null);
+            }
+            return;
+        }
         var seq = firstSeq;
         i = 0;
         foreach (var post in posts)
@@ -180,8 +209,10 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
 
     private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now)
     {
-        public TaskCompletionSource<Guid[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<Guid[]?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private readonly record struct LaneKey(QueueRef Queue, PoolTarget Target, bool MayCreate);
 
     private sealed class Lane
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
@@ -19,6 +20,7 @@ namespace Zaqar.Hub.Api;
 /// </remarks>
 public sealed class SubscriptionService(
     SubscriptionStore store,
+    QueueRouter router,
     StorageGuard guard,
     IOptions<ZaqarOptions> options,
     IOptions<NotificationOptions> notifications,
@@ -233,12 +235,52 @@ public sealed class SubscriptionService(
         events.RaiseEnded(await guard.Run(() => store.PurgeAsync(ctx.Queue(name, kind), ct), "Queue could not be purged."));
     }
 
-    /// <summary>Deletes subscriptions of hub connections that ended (for the hub's registry, which made them).</summary>
-    public Task DeleteConnectionSubscriptionsAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
-        ids.Count == 0 ? Task.CompletedTask : store.DeleteHubSubscriptionsAsync(ids, ct);
+    /// <summary>
+    /// Deletes subscriptions of hub connections that ended (for the hub's registry, which made them), on their sources'
+    /// databases. Every database is tried; the first failure is thrown after.
+    /// </summary>
+    public async Task DeleteConnectionSubscriptionsAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct = default)
+    {
+        Exception? failure = null;
+        foreach (var (target, ids) in await ByDatabaseAsync(subscriptions, ct))
+        {
+            try
+            {
+                await store.DeleteHubSubscriptionsAsync(target, ids, ct);
+            }
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                failure ??= ex;
+            }
+        }
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
 
-    /// <summary>Which of the subscriptions are still live (for the hub's registry, which made them).</summary>
-    public Task<IReadOnlyList<Guid>> LiveAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) => store.LiveAsync(ids, Now(), ct);
+    /// <summary>
+    /// Which of the subscriptions have ended (deleted or expired), for the hub's registry, which made them. Those whose
+    /// database can't be read now are not reported: a database outage must not end them.
+    /// </summary>
+    public async Task<SubscriptionCheck> EndedAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct = default)
+    {
+        var ended = new List<Guid>();
+        var failures = new List<Exception>();
+        foreach (var (target, ids) in await ByDatabaseAsync(subscriptions, ct))
+        {
+            try
+            {
+                var live = (await store.LiveAsync(target, ids, Now(), ct)).ToHashSet();
+                ended.AddRange(ids.Where(id => !live.Contains(id)));
+            }
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                failures.Add(ex);
+            }
+        }
+        return new SubscriptionCheck(ended, failures);
+    }
 
     private async Task<(SubscriptionCreatedView View, Guid Id)> CreateCoreAsync(
         QueueRef source, string subscriber, SubscriberType type, int? ttlOrDefault, JsonObject? subscriptionOptions, CancellationToken ct)
@@ -295,4 +337,19 @@ public sealed class SubscriptionService(
     private static ZaqarException NotFound(string subscriptionId) => ApiErrors.NotFound($"Subscription {subscriptionId} does not exist");
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
+
+    // One statement per database (issue #6): a subscription lives where its source queue does.
+    private async Task<Dictionary<PoolTarget, List<Guid>>> ByDatabaseAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct)
+    {
+        var groups = new Dictionary<PoolTarget, List<Guid>>();
+        foreach (var (id, source) in subscriptions)
+        {
+            var target = (await router.RouteAsync(source, ct)).Target;
+            (groups.TryGetValue(target, out var ids) ? ids : groups[target] = []).Add(id);
+        }
+        return groups;
+    }
 }
+
+/// <summary>The subscriptions found ended, and the failures of databases that could not be read.</summary>
+public sealed record SubscriptionCheck(IReadOnlyList<Guid> Ended, IReadOnlyList<Exception> Failures);

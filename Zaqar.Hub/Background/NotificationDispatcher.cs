@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
 
@@ -13,6 +14,10 @@ namespace Zaqar.Hub.Background;
 /// the retry policy's delay (zaqar-v2-api.md 5.3), or given up and recorded on its subscription. Everything
 /// pending lives in the outbox, so a restart loses nothing; a dispatcher that dies mid-delivery leaves its rows to
 /// come due when their lease lapses (at-least-once). Also deletes expired subscriptions now and then.
+/// The outbox lives with the messages, so with pools (issue #6) each database has one: every look goes through all of
+/// them (the registry's current list, so a pool added at runtime is served at once), starting with a different one each
+/// time so a busy database can't starve the others, and each row is settled where it came from. A database that is down
+/// is skipped until it answers.
 /// </summary>
 /// <remarks>
 /// Due times and leases read the injected <see cref="TimeProvider"/> (the clock every expiry decision uses); the
@@ -28,21 +33,24 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
 
     private readonly NotificationStore _store;
     private readonly SubscriptionStore _subscriptions;
+    private readonly PoolRegistry _pools;
     private readonly NotificationContent _content;
     private readonly WebhookSender _webhooks;
     private readonly MailSender _mail;
     private readonly TimeProvider _time;
     private readonly IOptions<NotificationOptions> _options;
     private readonly ILogger<NotificationDispatcher> _logger;
-    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    // Keyed by database too: outbox row ids are per database.
+    private readonly ConcurrentDictionary<(PoolTarget, long), Task> _inFlight = new();
     private readonly CancellationTokenSource _deliveries = new();
     private TaskCompletionSource _wake = NewWake();
+    private int _rotation;
 
     public NotificationDispatcher(
-        NotificationStore store, SubscriptionStore subscriptions, NotificationContent content, WebhookSender webhooks, MailSender mail,
-        SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
+        NotificationStore store, SubscriptionStore subscriptions, PoolRegistry pools, NotificationContent content, WebhookSender webhooks,
+        MailSender mail, SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
     {
-        (_store, _subscriptions, _content, _webhooks, _mail) = (store, subscriptions, content, webhooks, mail);
+        (_store, _subscriptions, _pools, _content, _webhooks, _mail) = (store, subscriptions, pools, content, webhooks, mail);
         (_time, _options, _logger) = (time, options, logger);
         events.OutboxWritten += Wake;
     }
@@ -90,7 +98,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                     {
                         // Registered before it starts, so its end always finds (and removes) its entry.
                         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        _inFlight[notification.Id] = done.Task;
+                        _inFlight[(notification.Pool, notification.Id)] = done.Task;
                         _ = RunAsync(notification, lease, slots, done);
                     }
                     continue;
@@ -119,16 +127,23 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     {
         var lease = Guid.NewGuid();
         var now = Now();
-        try
+        var targets = _pools.Targets;
+        var first = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)targets.Count);
+        var claimed = new List<(ClaimedNotification, Guid)>();
+        for (var i = 0; i < targets.Count && claimed.Count < limit; i++)
         {
-            var rows = await _store.ClaimAsync(now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit, ct);
-            return rows.Select(r => (r, lease)).ToList();
+            var target = targets[(first + i) % targets.Count];
+            try
+            {
+                var rows = await _store.ClaimAsync(target, now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit - claimed.Count, ct);
+                claimed.AddRange(rows.Select(r => (r, lease)));
+            }
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                ClaimFailed(_logger, target.Label, ex);
+            }
         }
-        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
-        {
-            ClaimFailed(_logger, ex);
-            return [];
-        }
+        return claimed;
     }
 
     /// <summary>Waits for a wake or the poll interval, whichever comes first.</summary>
@@ -152,7 +167,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         finally
         {
-            _inFlight.TryRemove(n.Id, out _);
+            _inFlight.TryRemove((n.Pool, n.Id), out _);
             slots.Release();
             done.TrySetResult();
         }
@@ -174,7 +189,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await SettleAsync(n, () => _store.ReleaseAsync(n.Id, lease, Now(), CancellationToken.None));
+            await SettleAsync(n, () => _store.ReleaseAsync(n.Pool, n.Id, lease, Now(), CancellationToken.None));
             return;
         }
         catch (Exception ex)
@@ -187,11 +202,11 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:
-                await SettleAsync(n, () => _store.DeliveredAsync(n.Id, lease, now, CancellationToken.None));
+                await SettleAsync(n, () => _store.DeliveredAsync(n.Pool, n.Id, lease, now, CancellationToken.None));
                 break;
             case DeliveryOutcome.Refused:
                 Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
-                await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, error, CancellationToken.None));
+                await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, error, CancellationToken.None));
                 break;
             default:
                 var attempts = n.Attempts + 1;
@@ -200,13 +215,13 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 if (policy.DelayAfter(attempts) is { } delay)
                 {
                     Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
-                    await SettleAsync(n, () => _store.RetryAsync(n.Id, lease, attempts, now + delay, error, CancellationToken.None));
+                    await SettleAsync(n, () => _store.RetryAsync(n.Pool, n.Id, lease, attempts, now + delay, error, CancellationToken.None));
                 }
                 else
                 {
                     var final = Truncate($"Gave up after {attempts} attempts. {error}");
                     GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
-                    await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, final, CancellationToken.None));
+                    await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, final, CancellationToken.None));
                 }
                 break;
         }
@@ -226,17 +241,20 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
 
     private async Task SweepAsync(CancellationToken ct)
     {
-        try
+        foreach (var target in _pools.Targets)
         {
-            var swept = await _subscriptions.SweepExpiredAsync(Now(), 1000, ct);
-            if (swept > 0)
+            try
             {
-                Swept(_logger, swept);
+                var swept = await _subscriptions.SweepExpiredAsync(target, Now(), 1000, ct);
+                if (swept > 0)
+                {
+                    Swept(_logger, swept);
+                }
             }
-        }
-        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
-        {
-            SweepFailed(_logger, ex);
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                SweepFailed(_logger, target.Label, ex);
+            }
         }
     }
 
@@ -263,9 +281,9 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         EventName = "NotificationRefused")]
     private static partial void Refused(ILogger logger, Guid subscriptionId, string source, long notificationId, string error);
 
-    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications failed; looking again at the next interval",
+    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications of {Pool} failed; looking again at the next interval",
         EventName = "NotificationClaimFailed")]
-    private static partial void ClaimFailed(ILogger logger, Exception exception);
+    private static partial void ClaimFailed(ILogger logger, string pool, Exception exception);
 
     [LoggerMessage(5, LogLevel.Error, "Settling notification {NotificationId} failed; it is sent again when its lease lapses",
         EventName = "NotificationSettleFailed")]
@@ -274,9 +292,9 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     [LoggerMessage(6, LogLevel.Debug, "Deleted {Count} expired subscriptions", EventName = "SubscriptionsSwept")]
     private static partial void Swept(ILogger logger, int count);
 
-    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions failed; trying again at the next interval",
+    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions of {Pool} failed; trying again at the next interval",
         EventName = "SubscriptionSweepFailed")]
-    private static partial void SweepFailed(ILogger logger, Exception exception);
+    private static partial void SweepFailed(ILogger logger, string pool, Exception exception);
 
     [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
         EventName = "NotificationDeliveryError")]
