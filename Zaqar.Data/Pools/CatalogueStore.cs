@@ -37,16 +37,23 @@ public sealed class CatalogueStore(NpgsqlDataSource primary, IOptions<PoolingOpt
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
+    /// <summary>A queue is being deleted: it leaves listings first (it keeps its pool until <see cref="DeregisterAsync"/>).</summary>
+    public async Task UnlistAsync(QueueRef queue, CancellationToken ct = default)
+    {
+        await using var cmd = primary.CreateCommand("UPDATE catalogue SET listed = false WHERE project = @project AND kind = @kind AND name = @name");
+        QueueStore.AddQueue(cmd.Parameters, queue);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>
-    /// The queue was deleted: its entry goes, or with <paramref name="keepPinned"/> stays unlisted (its subscriptions
-    /// survive on its pool). Every node is told in the same transaction.
+    /// The queue's row is gone: its entry goes too, unless the queue came back meanwhile (listed again) or
+    /// <paramref name="keepPinned"/> (its subscriptions survive on its pool). Every node is told in the same transaction.
     /// </summary>
     public async Task DeregisterAsync(QueueRef queue, bool keepPinned, CancellationToken ct = default)
     {
         await using var cmd = primary.CreateCommand(
             """
-            DELETE FROM catalogue WHERE project = @project AND kind = @kind AND name = @name AND NOT @keep;
-            UPDATE catalogue SET listed = false WHERE project = @project AND kind = @kind AND name = @name AND @keep;
+            DELETE FROM catalogue WHERE project = @project AND kind = @kind AND name = @name AND NOT listed AND NOT @keep;
             SELECT pg_notify(@channel, @payload);
             """);
         QueueStore.AddQueue(cmd.Parameters, queue);

@@ -53,6 +53,8 @@ public sealed partial class PooledQueueRouter(
         }
     }
 
+    public override Task DeletingAsync(QueueRef queue, CancellationToken ct) => catalogue.UnlistAsync(queue, ct);
+
     public override async Task DeletedAsync(QueueRef queue, bool keepPinned, CancellationToken ct)
     {
         _routes.TryRemove(queue, out _);

@@ -45,8 +45,15 @@ public abstract class QueueRouter
     public abstract void Prune();
 
     /// <summary>
-    /// The queue's row was deleted from <paramref name="queue"/>'s database. With <paramref name="keepPinned"/> (its
-    /// subscriptions survive there) the name stays on that database, unlisted, so they apply again when it comes back.
+    /// <paramref name="queue"/> is about to be deleted from its database: it leaves listings now, and keeps its database
+    /// (so a queue created meanwhile lands beside the row being deleted, never elsewhere with the old row left behind).
+    /// </summary>
+    public abstract Task DeletingAsync(QueueRef queue, CancellationToken ct);
+
+    /// <summary>
+    /// The queue's row was deleted. Its name leaves the catalogue, unless it was created again meanwhile, or
+    /// <paramref name="keepPinned"/> (its subscriptions survive there): then it stays on that database, unlisted, so they
+    /// apply again when it comes back.
     /// </summary>
     public abstract Task DeletedAsync(QueueRef queue, bool keepPinned, CancellationToken ct);
 
@@ -85,6 +92,8 @@ public sealed class SingleDatabaseRouter(PoolTarget primary) : QueueRouter
     public override void Prune()
     {
     }
+
+    public override Task DeletingAsync(QueueRef queue, CancellationToken ct) => Task.CompletedTask;
 
     public override Task DeletedAsync(QueueRef queue, bool keepPinned, CancellationToken ct) => Task.CompletedTask;
 

@@ -89,11 +89,14 @@ public sealed class QueueStore(QueueRouter router)
 
     /// <summary>
     /// Deletes the queue with its messages and claims (cascade); its subscriptions stay, as in Zaqar. Deleting a missing
-    /// queue is not an error. The catalogue forgets the queue, or keeps its name on its pool while subscriptions remain.
+    /// queue is not an error. With pools the catalogue unlists the queue first and forgets it after (or keeps its name
+    /// on its pool while subscriptions remain), as Zaqar deregisters before deleting: a route that goes stale meanwhile
+    /// then finds no row to write into, rather than an orphan nobody routes to.
     /// </summary>
     public async Task DeleteAsync(QueueRef queue, CancellationToken ct = default)
     {
         var route = await router.RouteAsync(queue, ct);
+        await router.DeletingAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
             """
             WITH d AS (DELETE FROM queues WHERE project = @project AND kind = @kind AND name = @name RETURNING 1)
