@@ -118,6 +118,8 @@ public sealed class ZaqarDatabase(IDbContextFactory<ZaqarDbContext> contexts, Np
     // provider per data source for the life of the process, but shares one across connection strings.
     private static async Task MigrateAsync(string connectionString, CancellationToken ct)
     {
+        // Unpooled: migrating is rare, and pooled connections would linger outside the pool's own data source.
+        connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
         var options = new DbContextOptionsBuilder<ZaqarDbContext>();
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(ZaqarDataServiceCollectionExtensions.MigrationsHistoryTable));
         await using var context = new ZaqarDbContext(options.Options);

@@ -8,7 +8,9 @@ namespace Zaqar.Data.Cluster;
 /// <summary>Where a node stands in one queue: read the messages after <see cref="AfterSeq"/>, up to <see cref="UpToSeq"/>.</summary>
 /// <param name="QueueId">
 /// The queue row the position belongs to, or 0 when unknown. When the queue was deleted and created again since
-/// (another row id), positions restart, so the read starts from the beginning instead.
+/// (another row id), positions restart, so the read starts from the beginning instead. Row ids are made unique across
+/// databases (<see cref="ClusterStore"/> puts the database's <see cref="PoolTarget.Ordinal"/> in the high bits), so a
+/// queue created again on another pool is another row even if its id there happens to be the same.
 /// </param>
 public readonly record struct QueueCursor(QueueRef Queue, long QueueId, long AfterSeq, long UpToSeq);
 
@@ -63,6 +65,10 @@ public sealed class ClusterStore : IAsyncDisposable
         ORDER BY c.ord, m.seq
         """;
 
+    // Local row ids stay far below 2^48; the target's ordinal goes above (0 for the primary database: ids unchanged).
+    private const int OrdinalShift = 48;
+    private const long LocalMask = (1L << OrdinalShift) - 1;
+
     private readonly QueueRouter _router;
     private readonly PoolTarget? _owned;
 
@@ -94,7 +100,7 @@ public sealed class ClusterStore : IAsyncDisposable
         await using var cmd = route.Target.DataSource.CreateCommand(PositionSql);
         QueueStore.AddQueue(cmd.Parameters, queue);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+        return await reader.ReadAsync(ct) ? (Global(route.Target, reader.GetInt64(0)), reader.GetInt64(1)) : (0, 0);
     }
 
     /// <summary>
@@ -113,7 +119,7 @@ public sealed class ClusterStore : IAsyncDisposable
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("projects", cursors.Select(c => c.Queue.Project).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", cursors.Select(c => (short)c.Queue.Kind).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", cursors.Select(c => c.Queue.Name).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("queue_ids", cursors.Select(c => c.QueueId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("queue_ids", cursors.Select(c => Local(target, c.QueueId)).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("afters", cursors.Select(c => c.AfterSeq).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("uptos", cursors.Select(c => c.UpToSeq).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
@@ -131,7 +137,7 @@ public sealed class ClusterStore : IAsyncDisposable
             {
                 current = index;
                 messages = [];
-                news.Add(new QueueNews(cursors[index], reader.GetInt64(1), reader.GetInt64(2), messages));
+                news.Add(new QueueNews(cursors[index], Global(target, reader.GetInt64(1)), reader.GetInt64(2), messages));
             }
             if (!reader.IsDBNull(3))
             {
@@ -181,4 +187,10 @@ public sealed class ClusterStore : IAsyncDisposable
     public void ClearPool(PoolTarget target) => target.DataSource.Clear();
 
     public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static long Global(PoolTarget target, long id) => (target.Ordinal << OrdinalShift) | id;
+
+    /// <summary>The row id in <paramref name="target"/>'s database; -1 (no row) for an id of another database, 0 for unknown.</summary>
+    private static long Local(PoolTarget target, long id) =>
+        id == 0 ? 0 : (id >> OrdinalShift) == target.Ordinal ? id & LocalMask : -1;
 }

@@ -15,6 +15,8 @@ public sealed class PoolTarget : IAsyncDisposable
     /// <summary>How logs and health name the primary database.</summary>
     public const string PrimaryLabel = "(primary)";
 
+    private static long _lastOrdinal;
+
     private readonly Lazy<NpgsqlDataSource> _data;
     private readonly Lazy<NpgsqlDataSource> _listen;
     private readonly bool _ownsData;
@@ -30,6 +32,7 @@ public sealed class PoolTarget : IAsyncDisposable
     {
         Name = name;
         ConnectionString = connectionString;
+        Ordinal = name is null ? 0 : Interlocked.Increment(ref _lastOrdinal);
         _ownsData = data is null;
         _data = new(() => data ?? ZaqarDataServiceCollectionExtensions.CreateDataSource(connectionString));
         _listen = new(() => ZaqarDataServiceCollectionExtensions.CreateListenSource(connectionString));
@@ -44,6 +47,12 @@ public sealed class PoolTarget : IAsyncDisposable
     public string Label => Name ?? PrimaryLabel;
 
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// Tells this target apart from every other in the process: 0 for the primary database, a new number for each pool
+    /// target (a pool pointed at another database gets a new one). Row ids are per database; this makes them global.
+    /// </summary>
+    public long Ordinal { get; }
 
     /// <summary>Pooled connections for the queue statements.</summary>
     public NpgsqlDataSource DataSource => _disposed ? throw new ObjectDisposedException(Label) : _data.Value;
