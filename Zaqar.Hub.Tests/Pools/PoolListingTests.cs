@@ -9,23 +9,29 @@ namespace Zaqar.Hub.Tests.Pools;
 /// Listing a project's queues across pools (issue #6): the catalogue knows every queue in name order, so marker and limit
 /// page as before; detailed listings and metadata filters read the pools.
 /// </summary>
-public sealed class PoolListingTests(ZaqarTestServer server) : IAsyncLifetime
+public sealed class PoolListingTests(PoolListingTests.Deployment deployment) : IClassFixture<PoolListingTests.Deployment>
 {
     private static readonly string[] Names = ["a1", "b2", "c3", "d4", "e5", "f6", "g7"];
 
-    private PooledDeployment _d = null!;
-
-    public async ValueTask InitializeAsync()
+    /// <summary>Two pools, each the only pool of a flavor of its name; tests stay apart by project.</summary>
+    public sealed class Deployment(ZaqarTestServer server) : IAsyncLifetime
     {
-        _d = await PooledDeployment.StartAsync(server);
-        await _d.AddPoolAsync("one", weight: 1);
-        await _d.AddPoolAsync("two", weight: 1);
-        using var admin = _d.Admin();
-        await admin.PutAsync("/v2/flavors/one", new { pool_list = new[] { "one" } });
-        await admin.PutAsync("/v2/flavors/two", new { pool_list = new[] { "two" } });
+        public PooledDeployment Pools { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            Pools = await PooledDeployment.StartAsync(server);
+            await Pools.AddPoolAsync("one", weight: 1);
+            await Pools.AddPoolAsync("two", weight: 1);
+            using var admin = Pools.Admin();
+            await admin.PutAsync("/v2/flavors/one", new { pool_list = new[] { "one" } });
+            await admin.PutAsync("/v2/flavors/two", new { pool_list = new[] { "two" } });
+        }
+
+        public ValueTask DisposeAsync() => Pools.DisposeAsync();
     }
 
-    public ValueTask DisposeAsync() => _d.DisposeAsync();
+    private PooledDeployment _d => deployment.Pools;
 
     /// <summary>Creates the queues in a shuffled order, alternating pools; every third one red.</summary>
     private async Task<ZaqarClient> SevenQueuesAsync()
