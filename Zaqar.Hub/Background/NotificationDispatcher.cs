@@ -24,12 +24,15 @@ namespace Zaqar.Hub.Background;
 /// idle wait between looks is real time, because it only decides when to look, never what is due. Local posts and
 /// subscription changes wake it at once. Singleton.
 /// </remarks>
-internal sealed partial class NotificationDispatcher : BackgroundService, IMessageObserver
+internal sealed class NotificationDispatcher : BackgroundService, IMessageObserver
 {
     private const int MaxErrorLength = 1000;
 
     /// <summary>Wakes closer together than this are merged, so a stream of posts to queues without subscribers costs few looks.</summary>
     private static readonly TimeSpan WakeGap = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How long a database whose outbox could not be read is skipped.</summary>
+    private static readonly TimeSpan FailedDatabasePause = TimeSpan.FromSeconds(5);
 
     private readonly NotificationStore _store;
     private readonly SubscriptionStore _subscriptions;
@@ -43,6 +46,8 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     // Keyed by database too: outbox row ids are per database.
     private readonly ConcurrentDictionary<(PoolTarget, long), Task> _inFlight = new();
     private readonly CancellationTokenSource _deliveries = new();
+    // Touched by the claiming loop only.
+    private readonly Dictionary<PoolTarget, long> _paused = [];
     private TaskCompletionSource _wake = NewWake();
     private int _rotation;
 
@@ -133,14 +138,22 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         for (var i = 0; i < targets.Count && claimed.Count < limit; i++)
         {
             var target = targets[(first + i) % targets.Count];
+            if (_paused.TryGetValue(target, out var until) && Environment.TickCount64 < until)
+            {
+                continue;
+            }
             try
             {
                 var rows = await _store.ClaimAsync(target, now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit - claimed.Count, ct);
                 claimed.AddRange(rows.Select(r => (r, lease)));
+                _paused.Remove(target);
             }
             catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
             {
-                ClaimFailed(_logger, target.Label, ex);
+                // A database that is away may take a whole connect timeout to say so: leave it alone for a while, so the
+                // others' notifications are not held up by it at every look.
+                _paused[target] = Environment.TickCount64 + (long)FailedDatabasePause.TotalMilliseconds;
+                NotificationDispatcherLog.ClaimFailed(_logger, target.Label, ex);
             }
         }
         return claimed;
@@ -194,7 +207,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         catch (Exception ex)
         {
-            UnexpectedDeliveryError(_logger, n.Id, ex);
+            NotificationDispatcherLog.UnexpectedDeliveryError(_logger, n.Id, ex);
             result = DeliveryResult.Retry("Unexpected error: " + ex.Message);
         }
         var now = Now();
@@ -205,7 +218,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 await SettleAsync(n, () => _store.DeliveredAsync(n.Pool, n.Id, lease, now, CancellationToken.None));
                 break;
             case DeliveryOutcome.Refused:
-                Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
+                NotificationDispatcherLog.Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
                 await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, error, CancellationToken.None));
                 break;
             default:
@@ -214,13 +227,13 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 var policy = RetryPolicy.Effective(QueueMetadata.Parse(n.Options)[QueueMetadata.RetryPolicy], queuePolicy);
                 if (policy.DelayAfter(attempts) is { } delay)
                 {
-                    Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
+                    NotificationDispatcherLog.Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
                     await SettleAsync(n, () => _store.RetryAsync(n.Pool, n.Id, lease, attempts, now + delay, error, CancellationToken.None));
                 }
                 else
                 {
                     var final = Truncate($"Gave up after {attempts} attempts. {error}");
-                    GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
+                    NotificationDispatcherLog.GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
                     await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, final, CancellationToken.None));
                 }
                 break;
@@ -235,7 +248,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
         {
-            SettleFailed(_logger, n.Id, ex);
+            NotificationDispatcherLog.SettleFailed(_logger, n.Id, ex);
         }
     }
 
@@ -248,12 +261,12 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 var swept = await _subscriptions.SweepExpiredAsync(target, Now(), 1000, ct);
                 if (swept > 0)
                 {
-                    Swept(_logger, swept);
+                    NotificationDispatcherLog.Swept(_logger, swept);
                 }
             }
             catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
             {
-                SweepFailed(_logger, target.Label, ex);
+                NotificationDispatcherLog.SweepFailed(_logger, target.Label, ex);
             }
         }
     }
@@ -266,37 +279,4 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DateTime Now() => _time.GetUtcNow().UtcDateTime;
-
-    [LoggerMessage(1, LogLevel.Debug,
-        "Notification {NotificationId} of subscription {SubscriptionId} failed (attempt {Attempts}); retrying in {Delay}: {Error}",
-        EventName = "NotificationRetrying")]
-    private static partial void Retrying(ILogger logger, long notificationId, Guid subscriptionId, int attempts, TimeSpan delay, string error);
-
-    [LoggerMessage(2, LogLevel.Warning,
-        "Gave up notification {NotificationId} of subscription {SubscriptionId} ({Source}) after {Attempts} attempts: {Error}",
-        EventName = "NotificationGaveUp")]
-    private static partial void GaveUp(ILogger logger, Guid subscriptionId, string source, long notificationId, int attempts, string error);
-
-    [LoggerMessage(3, LogLevel.Warning, "Subscription {SubscriptionId} ({Source}) refused notification {NotificationId}: {Error}",
-        EventName = "NotificationRefused")]
-    private static partial void Refused(ILogger logger, Guid subscriptionId, string source, long notificationId, string error);
-
-    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications of {Pool} failed; looking again at the next interval",
-        EventName = "NotificationClaimFailed")]
-    private static partial void ClaimFailed(ILogger logger, string pool, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Error, "Settling notification {NotificationId} failed; it is sent again when its lease lapses",
-        EventName = "NotificationSettleFailed")]
-    private static partial void SettleFailed(ILogger logger, long notificationId, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Debug, "Deleted {Count} expired subscriptions", EventName = "SubscriptionsSwept")]
-    private static partial void Swept(ILogger logger, int count);
-
-    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions of {Pool} failed; trying again at the next interval",
-        EventName = "SubscriptionSweepFailed")]
-    private static partial void SweepFailed(ILogger logger, string pool, Exception exception);
-
-    [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
-        EventName = "NotificationDeliveryError")]
-    private static partial void UnexpectedDeliveryError(ILogger logger, long notificationId, Exception exception);
 }

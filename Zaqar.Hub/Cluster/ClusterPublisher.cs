@@ -95,18 +95,20 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
                     ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq))
                     : a;
             }
-            foreach (var (target, announcements) in await ByDatabaseAsync(batch.Values, stoppingToken))
+            // In parallel: a pool that is down (waiting out its connect timeout) must not hold up the others' announcements.
+            var groups = await ByDatabaseAsync(batch.Values, stoppingToken);
+            await Task.WhenAll(groups.Select(async g =>
             {
                 try
                 {
-                    await _store.NotifyAsync(target, _options.Channel, Announcements.Encode(_node.Id, announcements, _options.MaxPayloadBytes), stoppingToken);
+                    await _store.NotifyAsync(g.Key, _options.Channel, Announcements.Encode(_node.Id, g.Value, _options.MaxPayloadBytes), stoppingToken);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
-                    ClusterLog.PublishFailed(_logger, announcements.Count, target.Label, ex);
+                    ClusterLog.PublishFailed(_logger, g.Value.Count, g.Key.Label, ex);
                 }
-            }
+            }));
             var dropped = Interlocked.Exchange(ref _dropped, 0);
             if (dropped > 0)
             {
