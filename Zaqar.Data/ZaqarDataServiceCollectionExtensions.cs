@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Data;
@@ -8,20 +11,30 @@ namespace Zaqar.Data;
 public static class ZaqarDataServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the queue store on the PostgreSQL database <paramref name="connectionString"/> names: one
-    /// <see cref="NpgsqlDataSource"/> (pooled connections, auto-prepared statements), the EF Core context
-    /// factory over it, and the stores.
+    /// Registers the queue store on the PostgreSQL database <paramref name="connectionString"/> names (the primary
+    /// database): one <see cref="NpgsqlDataSource"/> (pooled connections, auto-prepared statements), the EF Core context
+    /// factory over it, the stores, and the routing that sends each queue to its database: the primary one, or with
+    /// <see cref="PoolingOptions.Enabled"/> the pool the catalogue names (issue #6). The host binds the options.
     /// </summary>
     public static IServiceCollection AddZaqarData(this IServiceCollection services, string connectionString)
     {
         services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddPooledDbContextFactory<ZaqarDbContext>((sp, options) =>
             ConfigureContext(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddOptions<PoolingOptions>();
+        services.AddSingleton<PoolStore>();
+        services.AddSingleton<CatalogueStore>();
+        services.AddSingleton(sp => new PoolRegistry(
+            new PoolTarget(sp.GetRequiredService<NpgsqlDataSource>(), connectionString), sp.GetRequiredService<PoolStore>(),
+            sp.GetRequiredService<ILogger<PoolRegistry>>()));
+        services.AddSingleton<QueueRouter>(sp => sp.GetRequiredService<IOptions<PoolingOptions>>().Value.Enabled
+            ? ActivatorUtilities.CreateInstance<PooledQueueRouter>(sp)
+            : new SingleDatabaseRouter(sp.GetRequiredService<PoolRegistry>().Primary));
         services.AddSingleton<QueueStore>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ClaimStore>();
         services.AddSingleton<ExpiryStore>();
-        services.AddSingleton(sp => new Cluster.ClusterStore(sp.GetRequiredService<NpgsqlDataSource>(), connectionString));
+        services.AddSingleton<Cluster.ClusterStore>(sp => new Cluster.ClusterStore(sp.GetRequiredService<QueueRouter>()));
         services.AddOptions<OutboxOptions>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<NotificationStore>();
@@ -42,6 +55,22 @@ public static class ZaqarDataServiceCollectionExtensions
         return builder.Build();
     }
 
+    /// <summary>
+    /// Unpooled connections for LISTEN: a pooled connection is reset (UNLISTEN) when returned and may be handed to anyone.
+    /// </summary>
+    public static NpgsqlDataSource CreateListenSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Pooling = false;
+        // Npgsql's own keepalive would run queries from a timer; the listener checks the connection itself instead.
+        builder.ConnectionStringBuilder.KeepAlive = 0;
+        // Tells operators (and pg_stat_activity) which session is a node's listener.
+        builder.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "zaqarhub") + "-listen";
+        return builder.Build();
+    }
+
+    public const string MigrationsHistoryTable = "__ef_migrations_history";
+
     public static DbContextOptionsBuilder ConfigureContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
-        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"));
+        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
 }

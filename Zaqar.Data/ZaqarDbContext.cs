@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data;
 
@@ -18,6 +19,12 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
     public DbSet<SubscriptionEntity> Subscriptions => Set<SubscriptionEntity>();
 
     public DbSet<NotificationEntity> Notifications => Set<NotificationEntity>();
+
+    public DbSet<PoolEntity> Pools => Set<PoolEntity>();
+
+    public DbSet<FlavorEntity> Flavors => Set<FlavorEntity>();
+
+    public DbSet<CatalogueEntity> Catalogue => Set<CatalogueEntity>();
 
     /// <summary>Hands out queue metadata versions (see <see cref="QueueEntity.MetadataVersion"/>).</summary>
     public const string MetadataVersionSequence = "queue_metadata_versions";
@@ -85,5 +92,6 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
         });
 
         SubscriptionModel.Configure(modelBuilder);
+        PoolModel.Configure(modelBuilder);
     }
 }

@@ -24,6 +24,40 @@ namespace Zaqar.Data.Migrations
 
             modelBuilder.HasSequence("queue_metadata_versions");
 
+            modelBuilder.Entity("Zaqar.Data.Entities.CatalogueEntity", b =>
+                {
+                    b.Property<string>("Project")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("project");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Listed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("listed");
+
+                    b.Property<string>("Pool")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("pool");
+
+                    b.HasKey("Project", "Kind", "Name")
+                        .HasName("pk_catalogue");
+
+                    b.HasIndex("Pool")
+                        .HasDatabaseName("ix_catalogue_pool");
+
+                    b.ToTable("catalogue", (string)null);
+                });
+
             modelBuilder.Entity("Zaqar.Data.Entities.ClaimEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -67,6 +101,19 @@ namespace Zaqar.Data.Migrations
                         .HasDatabaseName("ix_claims_queue_id");
 
                     b.ToTable("claims", (string)null);
+                });
+
+            modelBuilder.Entity("Zaqar.Data.Entities.FlavorEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Name")
+                        .HasName("pk_flavors");
+
+                    b.ToTable("flavors", (string)null);
                 });
 
             modelBuilder.Entity("Zaqar.Data.Entities.MessageEntity", b =>
@@ -212,6 +259,48 @@ namespace Zaqar.Data.Migrations
                         .HasDatabaseName("ix_notifications_subscription_id");
 
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Zaqar.Data.Entities.PoolEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Flavor")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("flavor");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("options")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
+                    b.Property<string>("Uri")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("uri");
+
+                    b.Property<long>("Weight")
+                        .HasColumnType("bigint")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Name")
+                        .HasName("pk_pools");
+
+                    b.HasIndex("Flavor")
+                        .HasDatabaseName("ix_pools_flavor");
+
+                    b.HasIndex("Uri")
+                        .IsUnique()
+                        .HasDatabaseName("ux_pools_uri");
+
+                    b.ToTable("pools", (string)null);
                 });
 
             modelBuilder.Entity("Zaqar.Data.Entities.QueueEntity", b =>
@@ -370,6 +459,17 @@ namespace Zaqar.Data.Migrations
                     b.ToTable("subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("Zaqar.Data.Entities.CatalogueEntity", b =>
+                {
+                    b.HasOne("Zaqar.Data.Entities.PoolEntity", "PoolEntity")
+                        .WithMany()
+                        .HasForeignKey("Pool")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_catalogue_pools");
+
+                    b.Navigation("PoolEntity");
+                });
+
             modelBuilder.Entity("Zaqar.Data.Entities.ClaimEntity", b =>
                 {
                     b.HasOne("Zaqar.Data.Entities.QueueEntity", "Queue")
@@ -404,6 +504,17 @@ namespace Zaqar.Data.Migrations
                         .HasConstraintName("fk_notifications_subscriptions");
 
                     b.Navigation("Subscription");
+                });
+
+            modelBuilder.Entity("Zaqar.Data.Entities.PoolEntity", b =>
+                {
+                    b.HasOne("Zaqar.Data.Entities.FlavorEntity", "FlavorEntity")
+                        .WithMany()
+                        .HasForeignKey("Flavor")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_pools_flavors");
+
+                    b.Navigation("FlavorEntity");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Data.Cluster;
@@ -7,7 +8,9 @@ namespace Zaqar.Data.Cluster;
 /// <summary>Where a node stands in one queue: read the messages after <see cref="AfterSeq"/>, up to <see cref="UpToSeq"/>.</summary>
 /// <param name="QueueId">
 /// The queue row the position belongs to, or 0 when unknown. When the queue was deleted and created again since
-/// (another row id), positions restart, so the read starts from the beginning instead.
+/// (another row id), positions restart, so the read starts from the beginning instead. Row ids are made unique across
+/// databases (<see cref="ClusterStore"/> puts the database's <see cref="PoolTarget.Ordinal"/> in the high bits), so a
+/// queue created again on another pool is another row even if its id there happens to be the same.
 /// </param>
 public readonly record struct QueueCursor(QueueRef Queue, long QueueId, long AfterSeq, long UpToSeq);
 
@@ -26,11 +29,13 @@ public sealed record QueueNews(QueueCursor Cursor, long QueueId, long LastSeq, I
 
 /// <summary>
 /// The storage side of running several nodes on one database (issue #4): announcing posts with NOTIFY, the dedicated
-/// LISTEN connection, and reading what other nodes posted by position.
+/// LISTEN connection, and reading what other nodes posted by position. With pools (issue #6) each database is its own
+/// channel: a post is announced on its queue's database, and nodes listen on every database.
 /// </summary>
 /// <remarks>
-/// Singleton; thread-safe. NOTIFY and reads use the shared pool; each <see cref="ListenAsync"/> opens a connection of
-/// its own outside the pool, because a pooled connection is reset (UNLISTEN) when returned and may be handed to anyone.
+/// Singleton; thread-safe. NOTIFY and reads use a target's pooled connections; each <see cref="ListenAsync"/> opens a
+/// connection of its own outside the pool, because a pooled connection is reset (UNLISTEN) when returned and may be
+/// handed to anyone.
 /// </remarks>
 public sealed class ClusterStore : IAsyncDisposable
 {
@@ -60,25 +65,29 @@ public sealed class ClusterStore : IAsyncDisposable
         ORDER BY c.ord, m.seq
         """;
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlDataSource _listenSource;
+    // Local row ids stay far below 2^48; the target's ordinal goes above (0 for the primary database: ids unchanged).
+    private const int OrdinalShift = 48;
+    private const long LocalMask = (1L << OrdinalShift) - 1;
 
+    private readonly QueueRouter _router;
+    private readonly PoolTarget? _owned;
+
+    public ClusterStore(QueueRouter router) => _router = router;
+
+    /// <summary>A store over one database only (no pools), for tools and tests.</summary>
     public ClusterStore(NpgsqlDataSource dataSource, string connectionString)
     {
-        _dataSource = dataSource;
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Pooling = false;
-        // Npgsql's own keepalive would run queries from a timer; the listener checks the connection itself instead.
-        builder.ConnectionStringBuilder.KeepAlive = 0;
-        // Tells operators (and pg_stat_activity) which session is a node's listener.
-        builder.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "zaqarhub") + "-listen";
-        _listenSource = builder.Build();
+        _owned = new PoolTarget(dataSource, connectionString);
+        _router = new SingleDatabaseRouter(_owned);
     }
 
-    /// <summary>Sends <paramref name="payloads"/> on <paramref name="channel"/>, all in one transaction.</summary>
-    public async Task NotifyAsync(string channel, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    /// <summary>The database <paramref name="queue"/> lives in, whose channel announces its posts.</summary>
+    public async ValueTask<PoolTarget> TargetAsync(QueueRef queue, CancellationToken ct = default) => (await _router.RouteAsync(queue, ct)).Target;
+
+    /// <summary>Sends <paramref name="payloads"/> on <paramref name="channel"/> of <paramref name="target"/>, all in one transaction.</summary>
+    public async Task NotifyAsync(PoolTarget target, string channel, IReadOnlyList<string> payloads, CancellationToken ct = default)
     {
-        await using var cmd = _dataSource.CreateCommand(NotifySql);
+        await using var cmd = target.DataSource.CreateCommand(NotifySql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("channel", channel));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads.ToArray() });
         await cmd.ExecuteNonQueryAsync(ct);
@@ -87,27 +96,30 @@ public sealed class ClusterStore : IAsyncDisposable
     /// <summary>The queue's row id and last position; (0, 0) when it does not exist (its first message will be 1).</summary>
     public async Task<(long QueueId, long LastSeq)> PositionAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = _dataSource.CreateCommand(PositionSql);
+        var route = await _router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(PositionSql);
         QueueStore.AddQueue(cmd.Parameters, queue);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+        return await reader.ReadAsync(ct) ? (Global(route.Target, reader.GetInt64(0)), reader.GetInt64(1)) : (0, 0);
     }
 
     /// <summary>
-    /// The live messages of each cursor's range, at most <paramref name="limit"/> per queue, in one statement. Queues
-    /// that don't exist are left out; claimed and delayed messages are included (push shows every new message).
+    /// The live messages of each cursor's range, at most <paramref name="limit"/> per queue, in one statement on
+    /// <paramref name="target"/> (where the cursors' queues live). Queues that don't exist are left out; claimed and
+    /// delayed messages are included (push shows every new message).
     /// </summary>
-    public async Task<IReadOnlyList<QueueNews>> ReadAsync(IReadOnlyList<QueueCursor> cursors, DateTime now, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<QueueNews>> ReadAsync(
+        PoolTarget target, IReadOnlyList<QueueCursor> cursors, DateTime now, int limit, CancellationToken ct = default)
     {
         if (cursors.Count == 0)
         {
             return [];
         }
-        await using var cmd = _dataSource.CreateCommand(ReadSql);
+        await using var cmd = target.DataSource.CreateCommand(ReadSql);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("projects", cursors.Select(c => c.Queue.Project).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", cursors.Select(c => (short)c.Queue.Kind).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", cursors.Select(c => c.Queue.Name).ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("queue_ids", cursors.Select(c => c.QueueId).ToArray()));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("queue_ids", cursors.Select(c => Local(target, c.QueueId)).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("afters", cursors.Select(c => c.AfterSeq).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("uptos", cursors.Select(c => c.UpToSeq).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
@@ -125,7 +137,7 @@ public sealed class ClusterStore : IAsyncDisposable
             {
                 current = index;
                 messages = [];
-                news.Add(new QueueNews(cursors[index], reader.GetInt64(1), reader.GetInt64(2), messages));
+                news.Add(new QueueNews(cursors[index], Global(target, reader.GetInt64(1)), reader.GetInt64(2), messages));
             }
             if (!reader.IsDBNull(3))
             {
@@ -147,12 +159,12 @@ public sealed class ClusterStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a connection of its own and starts listening on <paramref name="channel"/>; every notification's payload
-    /// goes to <paramref name="received"/> (on the thread that waits, so it must only hand it off).
+    /// Opens a connection of its own to <paramref name="target"/> and starts listening on <paramref name="channel"/>; every
+    /// notification's payload goes to <paramref name="received"/> (on the thread that waits, so it must only hand it off).
     /// </summary>
-    public async Task<ChannelListener> ListenAsync(string channel, Action<string> received, CancellationToken ct = default)
+    public async Task<ChannelListener> ListenAsync(PoolTarget target, string channel, Action<string> received, CancellationToken ct = default)
     {
-        var conn = await _listenSource.OpenConnectionAsync(ct);
+        var conn = await target.ListenSource.OpenConnectionAsync(ct);
         try
         {
             conn.Notification += (_, e) => received(e.Payload);
@@ -172,7 +184,13 @@ public sealed class ClusterStore : IAsyncDisposable
     /// Drops the pool's idle connections (busy ones close when returned). After the database restarted, every idle
     /// connection is dead, and each would fail one request before the pool notices.
     /// </summary>
-    public void ClearPool() => _dataSource.Clear();
+    public void ClearPool(PoolTarget target) => target.DataSource.Clear();
 
-    public ValueTask DisposeAsync() => _listenSource.DisposeAsync();
+    public ValueTask DisposeAsync() => _owned?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static long Global(PoolTarget target, long id) => (target.Ordinal << OrdinalShift) | id;
+
+    /// <summary>The row id in <paramref name="target"/>'s database; -1 (no row) for an id of another database, 0 for unknown.</summary>
+    private static long Local(PoolTarget target, long id) =>
+        id == 0 ? 0 : (id >> OrdinalShift) == target.Ordinal ? id & LocalMask : -1;
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -8,9 +9,12 @@ namespace Zaqar.Data.Stores;
 /// take the same message and never wait on each other.
 /// </summary>
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
-public sealed class ClaimStore(NpgsqlDataSource dataSource)
+public sealed class ClaimStore(QueueRouter router)
 {
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
+
+    /// <summary>Where <see cref="CreateSql"/>'s rows carry the dead-letter queue messages moved to: after seq and the message columns.</summary>
+    private const int MovedToColumn = 9;
 
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
     // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
@@ -77,7 +81,11 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
             SELECT @claim, q.id, @ttl, @grace, @now, @claim_expires, ARRAY(SELECT seq FROM claimed ORDER BY seq)
             FROM q
             WHERE EXISTS (SELECT 1 FROM claimed))
-        SELECT * FROM claimed ORDER BY seq
+        SELECT c.*, x.moved_to
+        FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM moved) THEN (SELECT dlq_name FROM q) END AS moved_to) x
+        LEFT JOIN claimed c ON true
+        WHERE c.seq IS NOT NULL OR x.moved_to IS NOT NULL
+        ORDER BY c.seq
         """;
 
     /// <summary>
@@ -86,12 +94,17 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     /// dead-letter rule (<c>_max_claim_count</c> and <c>_dead_letter_queue</c>), messages already claimed that
     /// many times move to the dead-letter queue instead.
     /// </summary>
+    /// <remarks>
+    /// The statement creates the dead-letter queue on the source queue's database when it must; the catalogue is then
+    /// told it lives there (issue #6). When messages moved, every row names it (moved_to); one row of nulls does if none was claimed.
+    /// </remarks>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
     public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
-        await using var cmd = dataSource.CreateCommand(CreateSql);
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(CreateSql);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
@@ -101,10 +114,21 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
         var claimed = new List<StoredMessage>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        string? movedTo = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
-            claimed.Add(MessageStore.ReadMessage(reader, 1));
+            while (await reader.ReadAsync(ct))
+            {
+                if (!reader.IsDBNull(0))
+                {
+                    claimed.Add(MessageStore.ReadMessage(reader, 1));
+                }
+                movedTo ??= reader.IsDBNull(MovedToColumn) ? null : reader.GetString(MovedToColumn);
+            }
+        }
+        if (movedTo is not null)
+        {
+            await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);
         }
         return claimed;
     }
@@ -112,7 +136,8 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
     public async Task<StoredClaim?> GetAsync(QueueRef queue, Guid claimId, DateTime now, CancellationToken ct = default)
     {
-        var batch = dataSource.CreateBatch();
+        var route = await router.RouteAsync(queue, ct);
+        var batch = route.Target.DataSource.CreateBatch();
         await using (batch)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -151,8 +176,9 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     /// <summary>Renews a live claim: it now expires <paramref name="ttl"/> seconds from now. False when unknown or expired.</summary>
     public async Task<bool> UpdateAsync(QueueRef queue, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct = default)
     {
+        var route = await router.RouteAsync(queue, ct);
         var claimExpires = now.AddSeconds(ttl);
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             WITH c AS (
                 UPDATE claims SET ttl = @ttl, grace = @grace, expires_at = @claim_expires
@@ -182,7 +208,8 @@ public sealed class ClaimStore(NpgsqlDataSource dataSource)
     /// <summary>Ends a claim; its messages become claimable at once. Releasing an unknown claim is not an error.</summary>
     public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             WITH c AS (
                 DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}

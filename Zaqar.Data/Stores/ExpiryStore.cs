@@ -1,4 +1,5 @@
 using Npgsql;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -6,14 +7,14 @@ namespace Zaqar.Data.Stores;
 /// Removes expired rows. Reads already hide them at once (every query filters on expiry); this only reclaims
 /// space, in bounded batches so one sweep never holds locks for long.
 /// </summary>
-/// <remarks>Singleton; thread-safe.</remarks>
-public sealed class ExpiryStore(NpgsqlDataSource dataSource)
+/// <remarks>Each database (the primary and each pool, issue #6) is swept on its own. Singleton; stateless.</remarks>
+public sealed class ExpiryStore
 {
-    /// <summary>Deletes up to <paramref name="batchSize"/> expired messages and expired claims.</summary>
+    /// <summary>Deletes up to <paramref name="batchSize"/> expired messages and expired claims of <paramref name="target"/>.</summary>
     /// <returns>How many messages and claims were deleted.</returns>
-    public async Task<(int Messages, int Claims)> SweepAsync(DateTime now, int batchSize, CancellationToken ct = default)
+    public async Task<(int Messages, int Claims)> SweepAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct = default)
     {
-        var batch = dataSource.CreateBatch();
+        var batch = target.DataSource.CreateBatch();
         await using (batch)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(

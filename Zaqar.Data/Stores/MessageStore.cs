@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -10,7 +11,7 @@ namespace Zaqar.Data.Stores;
 /// caller can only reach its own project's rows.
 /// </summary>
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
-public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOptions> outbox)
+public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> outbox)
 {
     /// <summary>The columns <see cref="ReadMessage"/> reads, in order; needs @now and the alias m.</summary>
     internal const string Columns =
@@ -18,7 +19,7 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
 
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
-    private readonly PostCombiner _posts = new(dataSource, outbox.Value);
+    private readonly PostCombiner _posts = new(outbox.Value);
 
     /// <summary>
     /// Inserts a batch. The queue row is created if missing and its counter bumped by the batch size; the row
@@ -26,13 +27,25 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     /// marker-following reader never skips a message (issue #2). Concurrent posts to one queue share a
     /// statement (<see cref="PostCombiner"/>).
     /// </summary>
+    /// <remarks>
+    /// The hot path trusts a cached route only to add to an existing queue row; a queue that is not where the route says
+    /// (new, or moved by another node) is placed by the catalogue and posted again there (issue #6).
+    /// </remarks>
     /// <returns>The new message ids, in posting order.</returns>
     /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>: nothing was posted.</exception>
-    public Task<Guid[]> PostAsync(
+    public async Task<Guid[]> PostAsync(
         QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion = 0, CancellationToken ct = default)
     {
+        var route = await router.PlaceAsync(queue, Placement.Any, trustCache: true, ct);
         // Not cancellable once queued: a combined statement serves other callers too.
-        return _posts.PostAsync(queue, messages, clientId, now, metadataVersion).WaitAsync(ct);
+        if (await _posts.PostAsync(route, queue, messages, clientId, now, metadataVersion).WaitAsync(ct) is { } ids)
+        {
+            return ids;
+        }
+        router.Forget(queue);
+        route = await router.PlaceAsync(queue, Placement.Any, trustCache: false, ct);
+        return await _posts.PostAsync(route, queue, messages, clientId, now, metadataVersion).WaitAsync(ct)
+            ?? throw new InvalidOperationException("A post that may create its queue found no queue.");
     }
 
     /// <summary>
@@ -44,7 +57,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     public async Task<IReadOnlyList<(long Seq, StoredMessage Message)>> ListAsync(
         QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             SELECT m.seq, {Columns}
             FROM messages m
@@ -82,7 +96,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     public async Task<IReadOnlyList<StoredMessage>> GetManyAsync(
         QueueRef queue, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             SELECT {Columns}
             FROM messages m
@@ -104,7 +119,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     public async Task<MessageDeleteOutcome> DeleteAsync(
         QueueRef queue, Guid id, Guid? claimId, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             WITH t AS (
                 SELECT m.queue_id, m.seq,
@@ -146,7 +162,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     public async Task<int> DeleteManyAsync(
         QueueRef queue, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             DELETE FROM messages m
             WHERE m.queue_id = {QueueIdSql}
@@ -166,7 +183,8 @@ public sealed class MessageStore(NpgsqlDataSource dataSource, IOptions<OutboxOpt
     /// <summary>Removes and returns up to <paramref name="limit"/> claimable messages, oldest first.</summary>
     public async Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             WITH c AS (
                 SELECT m.queue_id, m.seq FROM messages m

@@ -1,5 +1,6 @@
 using Npgsql;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -12,18 +13,19 @@ namespace Zaqar.Data.Stores;
 /// Several dispatchers (nodes) may claim at once: <c>FOR UPDATE SKIP LOCKED</c> gives each its own rows, and a
 /// lease is a due time moved ahead plus a lease id. A dispatcher that dies leaves its rows to come due again when
 /// the lease lapses (at-least-once); settling checks the lease id, so a lapsed lease can't settle a row another
-/// dispatcher has since taken. Singleton; thread-safe.
+/// dispatcher has since taken. The outbox lives with the messages, so each database (the primary and each pool,
+/// issue #6) has its own: every call names its <see cref="PoolTarget"/>. Singleton; stateless.
 /// </remarks>
-public sealed class NotificationStore(NpgsqlDataSource dataSource)
+public sealed class NotificationStore
 {
     /// <summary>
     /// Leases up to <paramref name="limit"/> due rows of live subscriptions, oldest due first, until
     /// <paramref name="leaseUntil"/>; returns them with their subscription and their queue's retry policy.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedNotification>> ClaimAsync(
-        DateTime now, DateTime leaseUntil, Guid lease, int limit, CancellationToken ct = default)
+        PoolTarget target, DateTime now, DateTime leaseUntil, Guid lease, int limit, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = target.DataSource.CreateCommand(
             """
             WITH c AS (
                 SELECT n.id, n.subscription_id FROM notifications n
@@ -63,15 +65,18 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
                 Subscriber: r.GetString(12),
                 Type: (SubscriberType)r.GetInt16(13),
                 Options: r.GetString(14),
-                QueueRetryPolicy: r.IsDBNull(15) ? null : r.GetString(15)));
+                QueueRetryPolicy: r.IsDBNull(15) ? null : r.GetString(15))
+            {
+                Pool = target,
+            });
         }
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
     }
 
     /// <summary>Delivered: the row goes, the subscription's delivered count grows.</summary>
-    public Task DeliveredAsync(long id, Guid lease, DateTime now, CancellationToken ct = default) =>
-        RunAsync(
+    public Task DeliveredAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct = default) =>
+        RunAsync(target, 
             """
             WITH d AS (DELETE FROM notifications WHERE id = @id AND lease = @lease RETURNING subscription_id)
             UPDATE subscriptions SET delivered_count = delivered_count + 1, last_delivered_at = @now
@@ -82,8 +87,8 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
     /// Given up on (retry policy exhausted, or refused by the subscriber): the row goes, the subscription records
     /// the failure and its reason.
     /// </summary>
-    public Task FailedAsync(long id, Guid lease, DateTime now, string error, CancellationToken ct = default) =>
-        RunAsync(
+    public Task FailedAsync(PoolTarget target, long id, Guid lease, DateTime now, string error, CancellationToken ct = default) =>
+        RunAsync(target, 
             """
             WITH d AS (DELETE FROM notifications WHERE id = @id AND lease = @lease RETURNING subscription_id)
             UPDATE subscriptions SET failed_count = failed_count + 1, last_error = @error, last_error_at = @now
@@ -91,9 +96,9 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
             """, id, lease, now, error, ct);
 
     /// <summary>Failed this time: counted, and due again at <paramref name="dueAt"/>.</summary>
-    public async Task RetryAsync(long id, Guid lease, int attempts, DateTime dueAt, string error, CancellationToken ct = default)
+    public async Task RetryAsync(PoolTarget target, long id, Guid lease, int attempts, DateTime dueAt, string error, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = target.DataSource.CreateCommand(
             "UPDATE notifications SET attempts = @attempts, due_at = @due, lease = NULL, last_error = @error WHERE id = @id AND lease = @lease");
         cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("lease", lease));
@@ -104,12 +109,12 @@ public sealed class NotificationStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Not tried after all (the dispatcher is stopping): due again at once, no attempt counted.</summary>
-    public Task ReleaseAsync(long id, Guid lease, DateTime now, CancellationToken ct = default) =>
-        RunAsync("UPDATE notifications SET due_at = @now, lease = NULL WHERE id = @id AND lease = @lease", id, lease, now, null, ct);
+    public Task ReleaseAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct = default) =>
+        RunAsync(target, "UPDATE notifications SET due_at = @now, lease = NULL WHERE id = @id AND lease = @lease", id, lease, now, null, ct);
 
-    private async Task RunAsync(string sql, long id, Guid lease, DateTime now, string? error, CancellationToken ct)
+    private static async Task RunAsync(PoolTarget target, string sql, long id, Guid lease, DateTime now, string? error, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(sql);
+        await using var cmd = target.DataSource.CreateCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<long>("id", id));
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("lease", lease));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using NpgsqlTypes;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -12,26 +13,42 @@ namespace Zaqar.Data.Stores;
 /// commit, issue #2), so posts to one queue commit one after another: one WAL flush each. Combining the posts
 /// that arrive while a flush is in progress lets one flush carry many of them. Each post still gets its own
 /// contiguous positions, timestamps and Client-ID. A failed combined statement is retried post by post, so one
-/// post's failure never fails another. Singleton; thread-safe.
+/// post's failure never fails another. Posts are combined per queue and route: a route that may not create the queue
+/// (a cached one, issue #6) only adds to an existing queue row, and reports a missing row as null ids. Singleton; thread-safe.
 /// </remarks>
-internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions outbox)
+internal sealed class PostCombiner(OutboxOptions outbox)
 {
     /// <summary>Bounds one statement (parameter arrays, WAL record, lock hold time).</summary>
     private const int MaxMessagesPerStatement = 2000;
 
-    // The messages go in only if the queue's metadata is still the version the post was validated against (its
-    // defaults and limits may be cached, see QueueEntity.MetadataVersion); otherwise nothing is inserted (the counter
-    // bump leaves a harmless gap) and the caller validates again with fresh settings.
-    // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
-    // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
-    // A delayed message's notifications come due when its delay has passed.
-    private const string InsertSql =
+    // A route that may create the queue creates it; the queue's row lock, held to commit, orders positions (issue #2).
+    private const string UpsertQueueSql =
         """
         WITH q AS (
             INSERT INTO queues AS q (project, kind, name, metadata, last_seq, created_at)
             VALUES (@project, @kind, @name, '{}', @count, @first_created)
             ON CONFLICT (project, kind, name) DO UPDATE SET last_seq = q.last_seq + @count
             RETURNING id, last_seq, metadata_version),
+        """;
+
+    // No row, no messages: the statement then returns nothing, which tells the caller the queue is not there.
+    private const string UpdateQueueSql =
+        """
+        WITH q AS (
+            UPDATE queues AS q SET last_seq = q.last_seq + @count
+            WHERE project = @project AND kind = @kind AND name = @name
+            RETURNING id, last_seq, metadata_version),
+        """;
+
+    // The messages go in only if the queue's metadata is still the version the post was validated against (its
+    // defaults and limits may be cached, see QueueEntity.MetadataVersion); otherwise nothing is inserted (the counter
+    // bump leaves a harmless gap), the statement returns the queue's current version instead of positions, and the
+    // caller validates again with fresh settings.
+    // The notification outbox is filled by the same statement (issue #4): a row per (message, live subscription
+    // delivered through the outbox), so a committed post never lacks its notifications and a failed one has none.
+    // A delayed message's notifications come due when its delay has passed.
+    private const string InsertSql =
+        """
         m AS (
             INSERT INTO messages (queue_id, seq, id, body, ttl, created_at, expires_at, visible_at, claim_count, client_id, encrypted)
             SELECT q.id, s.seq, encode(int8send(s.seq) || int8send(b.nonce), 'hex')::uuid, b.body, b.ttl,
@@ -51,15 +68,24 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
                 AND s.subscriber_type IN (0, 1) AND s.expires_at > m.created_at
                 AND (s.confirmed OR NOT @require_confirmation)
             ORDER BY m.seq, s.id)
-        SELECT seq FROM m
+        SELECT seq, NULL::bigint FROM m
+        UNION ALL
+        SELECT NULL, q.metadata_version FROM q WHERE NOT EXISTS (SELECT 1 FROM m)
         """;
 
-    private readonly ConcurrentDictionary<QueueRef, Lane> _lanes = new();
+    private const string UpsertSql = UpsertQueueSql + InsertSql;
 
-    public Task<Guid[]> PostAsync(QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion)
+    private const string UpdateSql = UpdateQueueSql + InsertSql;
+
+    private readonly ConcurrentDictionary<LaneKey, Lane> _lanes = new();
+
+    /// <summary>The new ids in posting order; null when <paramref name="route"/> may not create the queue and it is not there.</summary>
+    /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>.</exception>
+    public Task<Guid[]?> PostAsync(
+        QueueRoute route, QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion)
     {
         var post = new PendingPost(messages, clientId, now, metadataVersion);
-        var key = queue;
+        var key = new LaneKey(queue, route.Target, route.MayCreate);
         while (true)
         {
             var lane = _lanes.GetOrAdd(key, static _ => new Lane());
@@ -80,7 +106,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         }
     }
 
-    private async Task DrainAsync(QueueRef key, Lane lane)
+    private async Task DrainAsync(LaneKey key, Lane lane)
     {
         while (true)
         {
@@ -136,7 +162,7 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         }
     }
 
-    private async Task InsertAsync(QueueRef queue, List<PendingPost> posts)
+    private async Task InsertAsync(LaneKey lane, List<PendingPost> posts)
     {
         var count = posts.Sum(p => p.Messages.Count);
         var bodies = new string[count];
@@ -157,8 +183,8 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
             }
         }
 
-        await using var cmd = dataSource.CreateCommand(InsertSql);
-        QueueStore.AddQueue(cmd.Parameters, queue);
+        await using var cmd = lane.Target.DataSource.CreateCommand(lane.MayCreate ? UpsertSql : UpdateSql);
+        QueueStore.AddQueue(cmd.Parameters, lane.Queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("first_created", posts[0].Now));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("bodies", NpgsqlDbType.Array | NpgsqlDbType.Json) { TypedValue = bodies });
@@ -172,16 +198,32 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
         cmd.Parameters.Add(new NpgsqlParameter<long>("metadata_version", posts[0].MetadataVersion));
 
         long firstSeq = long.MaxValue;
+        var stale = false;
         await using (var reader = await cmd.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())
             {
-                firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
+                if (reader.IsDBNull(0))
+                {
+                    stale = true; // The queue is there, at another metadata version.
+                }
+                else
+                {
+                    firstSeq = Math.Min(firstSeq, reader.GetInt64(0));
+                }
             }
+        }
+        if (stale)
+        {
+            throw new StaleQueueSettingsException(lane.Queue);
         }
         if (firstSeq == long.MaxValue)
         {
-            throw new StaleQueueSettingsException(queue);
+            foreach (var post in posts)
+            {
+                post.Completion.TrySetResult(null);
+            }
+            return;
         }
         var seq = firstSeq;
         i = 0;
@@ -198,8 +240,10 @@ internal sealed class PostCombiner(NpgsqlDataSource dataSource, OutboxOptions ou
 
     private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now, long MetadataVersion)
     {
-        public TaskCompletionSource<Guid[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<Guid[]?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private readonly record struct LaneKey(QueueRef Queue, PoolTarget Target, bool MayCreate);
 
     private sealed class Lane
     {

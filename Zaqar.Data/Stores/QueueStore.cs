@@ -1,19 +1,23 @@
 using Npgsql;
 using NpgsqlTypes;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
 /// <summary>
-/// Queues of a project: create, read, list, update metadata, delete, stats, purge.
+/// Queues of a project: create, read, list, update metadata, delete, stats, purge. Each call runs on the queue's
+/// database, as <see cref="QueueRouter"/> says (issue #6).
 /// </summary>
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
-public sealed class QueueStore(NpgsqlDataSource dataSource)
+public sealed class QueueStore(QueueRouter router)
 {
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
     public async Task<string?> GetMetadataAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
+            "SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name");
         AddQueue(cmd.Parameters, queue);
         return await cmd.ExecuteScalarAsync(ct) as string;
     }
@@ -24,17 +28,22 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<(string? Metadata, long Version)> GetSettingsAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             "SELECT metadata::text, metadata_version FROM queues WHERE project = @project AND kind = @kind AND name = @name");
         AddQueue(cmd.Parameters, queue);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0);
     }
 
-    /// <summary>Creates the queue with the given metadata; false (and nothing changed) when it exists.</summary>
-    public async Task<bool> CreateAsync(QueueRef queue, string metadata, DateTime now, CancellationToken ct = default)
+    /// <summary>
+    /// Creates the queue with the given metadata; false (and nothing changed) when it exists. A new queue is placed on a
+    /// pool by <paramref name="placement"/> (its flavor), after reading the catalogue: creation never trusts a cached route.
+    /// </summary>
+    public async Task<bool> CreateAsync(QueueRef queue, string metadata, DateTime now, Placement placement = default, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.PlaceAsync(queue, placement, trustCache: false, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             """
             INSERT INTO queues (project, kind, name, metadata, metadata_version, last_seq, created_at)
             VALUES (@project, @kind, @name, @metadata, nextval('queue_metadata_versions'), 0, @now)
@@ -48,51 +57,17 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// One page of a project's queues in name order, after <paramref name="marker"/>.
-    /// <paramref name="nameContains"/> and <paramref name="metadataFilter"/> (a JSON object the metadata must contain) are optional.
+    /// One page of a project's queues in name order, after <paramref name="marker"/>, across every database.
+    /// <paramref name="nameContains"/> and <paramref name="metadataFilter"/> (a JSON object the metadata must contain) are
+    /// optional. Without <paramref name="withMetadata"/> a pooled listing reads only the catalogue (metadata <c>{}</c>).
     /// </summary>
-    public async Task<IReadOnlyList<StoredQueue>> ListAsync(
-        string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, CancellationToken ct = default)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            """
-            SELECT name, metadata::text FROM queues
-            WHERE project = @project AND kind = @kind AND name > @marker
-              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-              AND (@filter::jsonb IS NULL OR metadata @> @filter)
-            ORDER BY name
-            LIMIT @limit
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("marker", marker ?? string.Empty));
-        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        var queues = new List<StoredQueue>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            queues.Add(new StoredQueue(reader.GetString(0), reader.GetString(1)));
-        }
-        return queues;
-    }
+    public Task<IReadOnlyList<StoredQueue>> ListAsync(
+        string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, bool withMetadata = true,
+        CancellationToken ct = default) =>
+        router.ListAsync(project, kind, marker, limit, nameContains, metadataFilter, withMetadata, ct);
 
-    public async Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct = default)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            """
-            SELECT count(*) FROM queues
-            WHERE project = @project AND kind = @kind
-              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-              AND (@filter::jsonb IS NULL OR metadata @> @filter)
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
+    public Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct = default) =>
+        router.CountAsync(project, kind, nameContains, metadataFilter, ct);
 
     /// <summary>
     /// Read-modify-write of a queue's metadata under a row lock. <paramref name="change"/> gets the current
@@ -100,7 +75,8 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<string?> UpdateMetadataAsync(QueueRef queue, Func<string, string> change, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var route = await router.RouteAsync(queue, ct);
+        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         string current;
         await using (var select = new NpgsqlCommand(
@@ -125,18 +101,31 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
         return updated;
     }
 
-    /// <summary>Deletes the queue with its messages and claims (cascade). Deleting a missing queue is not an error.</summary>
+    /// <summary>
+    /// Deletes the queue with its messages and claims (cascade); its subscriptions stay, as in Zaqar. Deleting a missing
+    /// queue is not an error. With pools the catalogue unlists the queue first and forgets it after (or keeps its name
+    /// on its pool while subscriptions remain), as Zaqar deregisters before deleting: a route that goes stale meanwhile
+    /// then finds no row to write into, rather than an orphan nobody routes to.
+    /// </summary>
     public async Task DeleteAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("DELETE FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+        var route = await router.RouteAsync(queue, ct);
+        await router.DeletingAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
+            """
+            WITH d AS (DELETE FROM queues WHERE project = @project AND kind = @kind AND name = @name RETURNING 1)
+            SELECT EXISTS (SELECT 1 FROM subscriptions s WHERE s.project = @project AND s.kind = @kind AND s.queue_name = @name)
+            """);
         AddQueue(cmd.Parameters, queue);
-        await cmd.ExecuteNonQueryAsync(ct);
+        var subscriptionsRemain = (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await router.DeletedAsync(queue, keepPinned: subscriptionsRemain, ct);
     }
 
     /// <summary>Deletes every message and claim of the queue, keeping the queue and its metadata.</summary>
     public async Task PurgeMessagesAsync(QueueRef queue, CancellationToken ct = default)
     {
-        var batch = dataSource.CreateBatch();
+        var route = await router.RouteAsync(queue, ct);
+        var batch = route.Target.DataSource.CreateBatch();
         await using (batch)
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"DELETE FROM messages WHERE queue_id = {QueueIdSql}"));
@@ -152,7 +141,8 @@ public sealed class QueueStore(NpgsqlDataSource dataSource)
     /// <summary>Counts of live messages (not expired) and the oldest and newest of them.</summary>
     public async Task<QueueCounts> CountMessagesAsync(QueueRef queue, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             WITH live AS (
                 SELECT * FROM messages WHERE queue_id = {QueueIdSql} AND expires_at > @now)

@@ -58,4 +58,8 @@ public sealed record ClaimedNotification(
     string Subscriber,
     SubscriberType Type,
     string Options,
-    string? QueueRetryPolicy);
+    string? QueueRetryPolicy)
+{
+    /// <summary>The database whose outbox the row is in: it is settled there.</summary>
+    public required Pools.PoolTarget Pool { get; init; }
+}

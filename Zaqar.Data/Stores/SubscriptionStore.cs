@@ -2,6 +2,7 @@ using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
@@ -11,7 +12,7 @@ namespace Zaqar.Data.Stores;
 /// Confirmation requests go into the notification outbox in the same transaction as the change causing them.
 /// </summary>
 /// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
-public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
+public sealed class SubscriptionStore(QueueRouter router)
 {
     private const string Source = "s.project = @project AND s.kind = @kind AND s.queue_name = @name";
 
@@ -30,7 +31,9 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     public async Task<SubscriptionCreateOutcome> CreateAsync(
         QueueRef queue, NewSubscription subscription, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // May create the queue: placed by the catalogue, never by a cached route (issue #6).
+        var route = await router.PlaceAsync(queue, Placement.Any, trustCache: false, ct);
+        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         bool created;
         await using (var batch = new NpgsqlBatch(conn, tx))
@@ -80,7 +83,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<StoredSubscription>> ListAsync(
         QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
             $"""
             SELECT {Columns} FROM subscriptions s
             WHERE {Source} AND s.expires_at > @now AND (@after::uuid IS NULL OR s.id > @after)
@@ -102,7 +106,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
 
     public async Task<StoredSubscription?> GetAsync(QueueRef queue, Guid id, DateTime now, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var route = await router.RouteAsync(queue, ct);
+        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
         return await ReadAsync(conn, null, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct);
     }
 
@@ -113,7 +118,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     public async Task<SubscriptionUpdateOutcome> UpdateAsync(
         QueueRef queue, Guid id, SubscriptionChanges changes, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var route = await router.RouteAsync(queue, ct);
+        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var before = await ReadAsync(conn, tx, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct, forUpdate: true);
         if (before is null)
@@ -163,7 +169,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     public async Task<bool> ConfirmAsync(
         QueueRef queue, Guid id, bool confirmed, bool dropPending, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var route = await router.RouteAsync(queue, ct);
+        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var before = await ReadAsync(conn, tx, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct, forUpdate: true);
         if (before is null)
@@ -190,7 +197,8 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     /// <summary>Deletes the subscription (and its pending notifications); deleting a missing one is not an error.</summary>
     public async Task<bool> DeleteAsync(QueueRef queue, Guid id, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} AND s.id = @id");
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} AND s.id = @id");
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
@@ -199,33 +207,34 @@ public sealed class SubscriptionStore(NpgsqlDataSource dataSource)
     /// <summary>Deletes every subscription of the source; returns their ids.</summary>
     public async Task<IReadOnlyList<Guid>> PurgeAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} RETURNING s.id");
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} RETURNING s.id");
         QueueStore.AddQueue(cmd.Parameters, queue);
         return await ReadIdsAsync(cmd, ct);
     }
 
-    /// <summary>Deletes hub-connection subscriptions by id (their connection ended).</summary>
-    public async Task<int> DeleteHubSubscriptionsAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default)
+    /// <summary>Deletes hub-connection subscriptions by id (their connection ended), in one database.</summary>
+    public async Task<int> DeleteHubSubscriptionsAsync(PoolTarget target, IReadOnlyList<Guid> ids, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("DELETE FROM subscriptions WHERE id = ANY(@ids) AND subscriber_type = @hub");
+        await using var cmd = target.DataSource.CreateCommand("DELETE FROM subscriptions WHERE id = ANY(@ids) AND subscriber_type = @hub");
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short>("hub", (short)SubscriberType.Hub));
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Which of <paramref name="ids"/> are still live subscriptions.</summary>
-    public async Task<IReadOnlyList<Guid>> LiveAsync(IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
+    /// <summary>Which of <paramref name="ids"/> are still live subscriptions in one database.</summary>
+    public async Task<IReadOnlyList<Guid>> LiveAsync(PoolTarget target, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT id FROM subscriptions WHERE id = ANY(@ids) AND expires_at > @now");
+        await using var cmd = target.DataSource.CreateCommand("SELECT id FROM subscriptions WHERE id = ANY(@ids) AND expires_at > @now");
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         return await ReadIdsAsync(cmd, ct);
     }
 
-    /// <summary>Deletes up to <paramref name="batchSize"/> expired subscriptions (with their pending notifications).</summary>
-    public async Task<int> SweepExpiredAsync(DateTime now, int batchSize, CancellationToken ct = default)
+    /// <summary>Deletes up to <paramref name="batchSize"/> expired subscriptions (with their pending notifications) of one database.</summary>
+    public async Task<int> SweepExpiredAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand(
+        await using var cmd = target.DataSource.CreateCommand(
             """
             DELETE FROM subscriptions WHERE id = ANY(ARRAY(
                 SELECT id FROM subscriptions WHERE expires_at <= @now LIMIT @batch FOR UPDATE SKIP LOCKED))

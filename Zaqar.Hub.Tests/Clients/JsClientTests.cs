@@ -62,7 +62,7 @@ public sealed class JsClientTests(ZaqarTestServer server)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--test", "--test-concurrency=1", tests })
+        foreach (var arg in new[] { "--test", "--test-concurrency=1", "--test-timeout=90000", tests })
         {
             psi.ArgumentList.Add(arg);
         }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using System.Text.Json.Nodes;
 using Zaqar.Data;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Hub.Api;
 
@@ -18,18 +20,22 @@ public sealed record HealthView(
 
 /// <summary>
 /// Ping (does storage answer) and the operator health check, which really runs each queue operation on a
-/// throwaway queue in a project of its own (zaqar-v2-api.md section 7).
+/// throwaway queue in a project of its own (zaqar-v2-api.md section 7). With pools (issue #6) the report is Zaqar's
+/// pooled one: <c>catalog_reachable</c> (the primary database) and, keyed by pool name, each pool's own report, whose
+/// operations ran on a queue placed on that pool.
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class HealthService(
-    ZaqarDatabase database, QueueService queues, MessageService messages, ClaimService claims, IOptions<ZaqarOptions> options)
+    ZaqarDatabase database, PoolRegistry pools, QueueRouter router, QueueService queues, MessageService messages, ClaimService claims,
+    IOptions<ZaqarOptions> options)
 {
     /// <summary>The project the health check's throwaway queues live in, apart from any tenant's queues.</summary>
     public const string HealthProject = "zaqarhub-health-check";
 
+    /// <summary>True when the primary database answers: the node can route (a pool that is down fails only its queues).</summary>
     public Task<bool> PingAsync(CancellationToken ct = default) => database.PingAsync(ct);
 
-    public async Task<HealthView> HealthAsync(CallContext caller, CancellationToken ct = default)
+    public async Task<JsonObject> HealthAsync(CallContext caller, CancellationToken ct = default)
     {
         // An operator route: without admin mode it does not exist, on any transport (REST doesn't even route it).
         if (!options.Value.AdminMode)
@@ -37,7 +43,26 @@ public sealed class HealthService(
             throw ApiErrors.NoSuchRoute;
         }
         caller.RequireAdmin();
-        var reachable = await database.PingAsync(ct);
+        var registered = pools.Pools;
+        if (registered.Count == 0)
+        {
+            return Document(await CheckAsync(caller, pool: null, ct));
+        }
+        var reports = await Task.WhenAll(registered.Select(p => CheckAsync(caller, p.Name, ct)));
+        var document = new JsonObject { ["catalog_reachable"] = await database.PingAsync(ct) };
+        for (var i = 0; i < registered.Count; i++)
+        {
+            document[registered[i].Name] = Document(reports[i]);
+        }
+        return document;
+    }
+
+    /// <summary>The report of one database: the primary one (<paramref name="pool"/> null) or a pool.</summary>
+    private async Task<HealthView> CheckAsync(CallContext caller, string? pool, CancellationToken ct)
+    {
+        var reachable = pool is null
+            ? await database.PingAsync(ct)
+            : pools.TryGetTarget(pool, out var target) && await ZaqarDatabase.PingAsync(target, ct);
         var status = new Dictionary<string, OperationStatus>();
         if (!reachable)
         {
@@ -47,7 +72,16 @@ public sealed class HealthService(
         var queue = "health-" + Guid.NewGuid().ToString("N");
         var body = JsonSerializer.SerializeToElement(new { health = true });
 
-        await Step(status, "create_queue", async () => { await queues.CreateAsync(ctx, queue, null, QueueKind.Queue, ct); return null; });
+        await Step(status, "create_queue", async () =>
+        {
+            if (pool is not null)
+            {
+                // Pinned to the pool under test before it is created.
+                await router.PlaceAsync(ctx.Queue(queue), new Placement(Pool: pool), trustCache: false, ct);
+            }
+            await queues.CreateAsync(ctx, queue, null, QueueKind.Queue, ct);
+            return null;
+        });
         var posted = await Step(status, "post_messages", async () =>
         {
             var result = await messages.PostAsync(ctx, queue, Enumerable.Repeat(new MessageDraft(body), 100).ToList(), QueueKind.Queue, ct);
@@ -85,6 +119,8 @@ public sealed class HealthService(
         return new HealthView(true, status);
     }
 
+    private static JsonObject Document(HealthView view) => JsonSerializer.SerializeToNode(view)!.AsObject();
+
     private static async Task<T?> Step<T>(Dictionary<string, OperationStatus> status, string name, Func<Task<(string? Ref, T Result)>> step)
         where T : class
     {
@@ -95,7 +131,7 @@ public sealed class HealthService(
             status[name] = new OperationStatus(true, watch.Elapsed.TotalSeconds, reference);
             return result;
         }
-        catch (Exception ex) when (ex is ZaqarException or InvalidOperationException)
+        catch (Exception ex) when (ex is ZaqarException or InvalidOperationException || StorageGuard.IsStorageFailure(ex))
         {
             status[name] = new OperationStatus(false, watch.Elapsed.TotalSeconds, null);
             return null;

@@ -22,6 +22,7 @@ public static class QueueMetadata
     public const string DeadLetterQueueMessagesTtl = "_dead_letter_queue_messages_ttl";
     public const string EnableEncryptMessages = "_enable_encrypt_messages";
     public const string RetryPolicy = "_retry_policy";
+    public const string FlavorKey = "_flavor";
 
     /// <summary>
     /// The reserved keys a read fills in when absent or falsy, with their default values, in Zaqar's order. A topic
@@ -44,6 +45,17 @@ public static class QueueMetadata
 
     public static bool IsReserved(string key, ZaqarOptions o, QueueKind kind = QueueKind.Queue) =>
         ReservedDefaults(o, kind).Any(r => r.Key == key);
+
+    /// <summary>
+    /// The flavor a new queue asks for (issue #6): the <c>_flavor</c> string, or null when absent or null. Like Zaqar,
+    /// any other value is looked up as a name too (and so names no flavor).
+    /// </summary>
+    public static string? Flavor(JsonObject metadata) => metadata[FlavorKey] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<string>(out var name) => name,
+        var other => other.ToJsonString(),
+    };
 
     public static JsonObject Parse(string stored) => JsonNode.Parse(stored)?.AsObject() ?? [];
 

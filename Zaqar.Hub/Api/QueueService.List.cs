@@ -30,8 +30,8 @@ public sealed partial class QueueService
         }
         var filter = MetadataFilter(request.MetadataFilters);
         var failure = $"{kind.PluralNoun()} could not be listed.";
-        var page = await guard.Run(() => queues.ListAsync(ctx.ProjectId, kind, request.Marker, limit, request.Name, filter, ct), failure);
         var detailed = request.Detailed ?? false;
+        var page = await guard.Run(() => queues.ListAsync(ctx.ProjectId, kind, request.Marker, limit, request.Name, filter, detailed, ct), failure);
         var views = page.Select(q => new QueueView(q.Name, Paths.Queue(q.Name, kind))
         {
             Metadata = detailed ? QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(q.Metadata), O, kind) : null,

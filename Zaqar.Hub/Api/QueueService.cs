@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
@@ -71,9 +72,19 @@ public sealed partial class QueueService(
         CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
         QueueMetadata.Validate(metadata, O, ApiErrors.BadRequest);
         var now = time.GetUtcNow().UtcDateTime;
-        var created = await guard.Run(() => queues.CreateAsync(ctx.Queue(queue, kind), text, now, ct), $"{kind.Noun()} could not be created.");
-        settingsCache.Invalidate(ctx.Queue(queue, kind));
-        return created;
+        // With pools, a new queue lands on its flavor's pools (zaqar-v2-api.md section 9); without, _flavor is plain metadata.
+        var placement = new Placement(Flavor: QueueMetadata.Flavor(metadata));
+        try
+        {
+            var created = await guard.Run(
+                () => queues.CreateAsync(ctx.Queue(queue, kind), text, now, placement, ct), $"{kind.Noun()} could not be created.");
+            settingsCache.Invalidate(ctx.Queue(queue, kind));
+            return created;
+        }
+        catch (FlavorNotFoundException ex)
+        {
+            throw ApiErrors.BadRequest(ex.Message);
+        }
     }
 
     /// <summary>The queue's metadata with reserved defaults filled in; a missing queue reads as defaults (queues are lazy).</summary>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Hub.Api;
 
@@ -38,8 +39,12 @@ public sealed partial class StorageGuard(ILogger<StorageGuard> logger)
         }
     }
 
+    /// <summary>
+    /// A database failed or can't be reached. With pools (issue #6) that includes a queue whose pool is not registered (any
+    /// more), and an operation still running on a pool whose connections were closed because it was removed.
+    /// </summary>
     public static bool IsStorageFailure(Exception ex) =>
-        ex is DbException or SocketException or TimeoutException or NpgsqlException ||
+        ex is DbException or SocketException or TimeoutException or NpgsqlException or PoolUnavailableException or ObjectDisposedException ||
         (ex is InvalidOperationException && ex.InnerException is not null && IsStorageFailure(ex.InnerException)) ||
         (ex is InvalidOperationException && ex.Source == "Npgsql");
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Api;
@@ -17,8 +18,9 @@ namespace Zaqar.Hub.Api;
 /// the confirmation request again), 409 once confirmed. With <see cref="NotificationOptions.RequireConfirmation"/>
 /// the confirmation requests go into the outbox in the transaction that makes them due. Singleton; thread-safe.
 /// </remarks>
-public sealed class SubscriptionService(
+public sealed partial class SubscriptionService(
     SubscriptionStore store,
+    QueueRouter router,
     StorageGuard guard,
     IOptions<ZaqarOptions> options,
     IOptions<NotificationOptions> notifications,
@@ -232,13 +234,6 @@ public sealed class SubscriptionService(
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         events.RaiseEnded(await guard.Run(() => store.PurgeAsync(ctx.Queue(name, kind), ct), "Queue could not be purged."));
     }
-
-    /// <summary>Deletes subscriptions of hub connections that ended (for the hub's registry, which made them).</summary>
-    public Task DeleteConnectionSubscriptionsAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) =>
-        ids.Count == 0 ? Task.CompletedTask : store.DeleteHubSubscriptionsAsync(ids, ct);
-
-    /// <summary>Which of the subscriptions are still live (for the hub's registry, which made them).</summary>
-    public Task<IReadOnlyList<Guid>> LiveAsync(IReadOnlyList<Guid> ids, CancellationToken ct = default) => store.LiveAsync(ids, Now(), ct);
 
     private async Task<(SubscriptionCreatedView View, Guid Id)> CreateCoreAsync(
         QueueRef source, string subscriber, SubscriberType type, int? ttlOrDefault, JsonObject? subscriptionOptions, CancellationToken ct)

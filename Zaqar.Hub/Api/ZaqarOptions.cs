@@ -63,7 +63,7 @@ public sealed class ZaqarOptions
     /// <summary>When true, bulk delete by ids also needs claim_ids, and deletes only messages those claims hold.</summary>
     public bool MessageDeleteWithClaimId { get; set; }
 
-    /// <summary>Routes for operators (health; later pools and flavors), each still needing the admin role.</summary>
+    /// <summary>Routes for operators (health; pools and flavors with <c>Pools:Enabled</c>), each still needing the admin role.</summary>
     public bool AdminMode { get; set; } = true;
 
     /// <summary>Adds an MD5 <c>checksum</c> of each body to message representations (Zaqar's enable_checksum).</summary>

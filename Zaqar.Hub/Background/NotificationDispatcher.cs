@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Entities;
+using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
 
@@ -13,36 +14,48 @@ namespace Zaqar.Hub.Background;
 /// the retry policy's delay (zaqar-v2-api.md 5.3), or given up and recorded on its subscription. Everything
 /// pending lives in the outbox, so a restart loses nothing; a dispatcher that dies mid-delivery leaves its rows to
 /// come due when their lease lapses (at-least-once). Also deletes expired subscriptions now and then.
+/// The outbox lives with the messages, so with pools (issue #6) each database has one: every look goes through all of
+/// them (the registry's current list, so a pool added at runtime is served at once), starting with a different one each
+/// time so a busy database can't starve the others, and each row is settled where it came from. A database that is down
+/// is skipped until it answers.
 /// </summary>
 /// <remarks>
 /// Due times and leases read the injected <see cref="TimeProvider"/> (the clock every expiry decision uses); the
 /// idle wait between looks is real time, because it only decides when to look, never what is due. Local posts and
 /// subscription changes wake it at once. Singleton.
 /// </remarks>
-internal sealed partial class NotificationDispatcher : BackgroundService, IMessageObserver
+internal sealed class NotificationDispatcher : BackgroundService, IMessageObserver
 {
     private const int MaxErrorLength = 1000;
 
     /// <summary>Wakes closer together than this are merged, so a stream of posts to queues without subscribers costs few looks.</summary>
     private static readonly TimeSpan WakeGap = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long a database whose outbox could not be read is skipped.</summary>
+    private static readonly TimeSpan FailedDatabasePause = TimeSpan.FromSeconds(5);
+
     private readonly NotificationStore _store;
     private readonly SubscriptionStore _subscriptions;
+    private readonly PoolRegistry _pools;
     private readonly NotificationContent _content;
     private readonly WebhookSender _webhooks;
     private readonly MailSender _mail;
     private readonly TimeProvider _time;
     private readonly IOptions<NotificationOptions> _options;
     private readonly ILogger<NotificationDispatcher> _logger;
-    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    // Keyed by database too: outbox row ids are per database.
+    private readonly ConcurrentDictionary<(PoolTarget, long), Task> _inFlight = new();
     private readonly CancellationTokenSource _deliveries = new();
+    // Touched by the claiming loop only.
+    private readonly Dictionary<PoolTarget, long> _paused = [];
     private TaskCompletionSource _wake = NewWake();
+    private int _rotation;
 
     public NotificationDispatcher(
-        NotificationStore store, SubscriptionStore subscriptions, NotificationContent content, WebhookSender webhooks, MailSender mail,
-        SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
+        NotificationStore store, SubscriptionStore subscriptions, PoolRegistry pools, NotificationContent content, WebhookSender webhooks,
+        MailSender mail, SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
     {
-        (_store, _subscriptions, _content, _webhooks, _mail) = (store, subscriptions, content, webhooks, mail);
+        (_store, _subscriptions, _pools, _content, _webhooks, _mail) = (store, subscriptions, pools, content, webhooks, mail);
         (_time, _options, _logger) = (time, options, logger);
         events.OutboxWritten += Wake;
     }
@@ -90,7 +103,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                     {
                         // Registered before it starts, so its end always finds (and removes) its entry.
                         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        _inFlight[notification.Id] = done.Task;
+                        _inFlight[(notification.Pool, notification.Id)] = done.Task;
                         _ = RunAsync(notification, lease, slots, done);
                     }
                     continue;
@@ -119,16 +132,31 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     {
         var lease = Guid.NewGuid();
         var now = Now();
-        try
+        var targets = _pools.Targets;
+        var first = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)targets.Count);
+        var claimed = new List<(ClaimedNotification, Guid)>();
+        for (var i = 0; i < targets.Count && claimed.Count < limit; i++)
         {
-            var rows = await _store.ClaimAsync(now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit, ct);
-            return rows.Select(r => (r, lease)).ToList();
+            var target = targets[(first + i) % targets.Count];
+            if (_paused.TryGetValue(target, out var until) && Environment.TickCount64 < until)
+            {
+                continue;
+            }
+            try
+            {
+                var rows = await _store.ClaimAsync(target, now, now.AddSeconds(_options.Value.LeaseSeconds), lease, limit - claimed.Count, ct);
+                claimed.AddRange(rows.Select(r => (r, lease)));
+                _paused.Remove(target);
+            }
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                // A database that is away may take a whole connect timeout to say so: leave it alone for a while, so the
+                // others' notifications are not held up by it at every look.
+                _paused[target] = Environment.TickCount64 + (long)FailedDatabasePause.TotalMilliseconds;
+                NotificationDispatcherLog.ClaimFailed(_logger, target.Label, ex);
+            }
         }
-        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
-        {
-            ClaimFailed(_logger, ex);
-            return [];
-        }
+        return claimed;
     }
 
     /// <summary>Waits for a wake or the poll interval, whichever comes first.</summary>
@@ -152,7 +180,7 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         finally
         {
-            _inFlight.TryRemove(n.Id, out _);
+            _inFlight.TryRemove((n.Pool, n.Id), out _);
             slots.Release();
             done.TrySetResult();
         }
@@ -174,12 +202,12 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await SettleAsync(n, () => _store.ReleaseAsync(n.Id, lease, Now(), CancellationToken.None));
+            await SettleAsync(n, () => _store.ReleaseAsync(n.Pool, n.Id, lease, Now(), CancellationToken.None));
             return;
         }
         catch (Exception ex)
         {
-            UnexpectedDeliveryError(_logger, n.Id, ex);
+            NotificationDispatcherLog.UnexpectedDeliveryError(_logger, n.Id, ex);
             result = DeliveryResult.Retry("Unexpected error: " + ex.Message);
         }
         var now = Now();
@@ -187,11 +215,11 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:
-                await SettleAsync(n, () => _store.DeliveredAsync(n.Id, lease, now, CancellationToken.None));
+                await SettleAsync(n, () => _store.DeliveredAsync(n.Pool, n.Id, lease, now, CancellationToken.None));
                 break;
             case DeliveryOutcome.Refused:
-                Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
-                await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, error, CancellationToken.None));
+                NotificationDispatcherLog.Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
+                await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, error, CancellationToken.None));
                 break;
             default:
                 var attempts = n.Attempts + 1;
@@ -199,14 +227,14 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
                 var policy = RetryPolicy.Effective(QueueMetadata.Parse(n.Options)[QueueMetadata.RetryPolicy], queuePolicy);
                 if (policy.DelayAfter(attempts) is { } delay)
                 {
-                    Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
-                    await SettleAsync(n, () => _store.RetryAsync(n.Id, lease, attempts, now + delay, error, CancellationToken.None));
+                    NotificationDispatcherLog.Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
+                    await SettleAsync(n, () => _store.RetryAsync(n.Pool, n.Id, lease, attempts, now + delay, error, CancellationToken.None));
                 }
                 else
                 {
                     var final = Truncate($"Gave up after {attempts} attempts. {error}");
-                    GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
-                    await SettleAsync(n, () => _store.FailedAsync(n.Id, lease, now, final, CancellationToken.None));
+                    NotificationDispatcherLog.GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
+                    await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, final, CancellationToken.None));
                 }
                 break;
         }
@@ -220,23 +248,26 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
         }
         catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
         {
-            SettleFailed(_logger, n.Id, ex);
+            NotificationDispatcherLog.SettleFailed(_logger, n.Id, ex);
         }
     }
 
     private async Task SweepAsync(CancellationToken ct)
     {
-        try
+        foreach (var target in _pools.Targets)
         {
-            var swept = await _subscriptions.SweepExpiredAsync(Now(), 1000, ct);
-            if (swept > 0)
+            try
             {
-                Swept(_logger, swept);
+                var swept = await _subscriptions.SweepExpiredAsync(target, Now(), 1000, ct);
+                if (swept > 0)
+                {
+                    NotificationDispatcherLog.Swept(_logger, swept);
+                }
             }
-        }
-        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
-        {
-            SweepFailed(_logger, ex);
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                NotificationDispatcherLog.SweepFailed(_logger, target.Label, ex);
+            }
         }
     }
 
@@ -248,37 +279,4 @@ internal sealed partial class NotificationDispatcher : BackgroundService, IMessa
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DateTime Now() => _time.GetUtcNow().UtcDateTime;
-
-    [LoggerMessage(1, LogLevel.Debug,
-        "Notification {NotificationId} of subscription {SubscriptionId} failed (attempt {Attempts}); retrying in {Delay}: {Error}",
-        EventName = "NotificationRetrying")]
-    private static partial void Retrying(ILogger logger, long notificationId, Guid subscriptionId, int attempts, TimeSpan delay, string error);
-
-    [LoggerMessage(2, LogLevel.Warning,
-        "Gave up notification {NotificationId} of subscription {SubscriptionId} ({Source}) after {Attempts} attempts: {Error}",
-        EventName = "NotificationGaveUp")]
-    private static partial void GaveUp(ILogger logger, Guid subscriptionId, string source, long notificationId, int attempts, string error);
-
-    [LoggerMessage(3, LogLevel.Warning, "Subscription {SubscriptionId} ({Source}) refused notification {NotificationId}: {Error}",
-        EventName = "NotificationRefused")]
-    private static partial void Refused(ILogger logger, Guid subscriptionId, string source, long notificationId, string error);
-
-    [LoggerMessage(4, LogLevel.Warning, "Claiming due notifications failed; looking again at the next interval",
-        EventName = "NotificationClaimFailed")]
-    private static partial void ClaimFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Error, "Settling notification {NotificationId} failed; it is sent again when its lease lapses",
-        EventName = "NotificationSettleFailed")]
-    private static partial void SettleFailed(ILogger logger, long notificationId, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Debug, "Deleted {Count} expired subscriptions", EventName = "SubscriptionsSwept")]
-    private static partial void Swept(ILogger logger, int count);
-
-    [LoggerMessage(7, LogLevel.Warning, "Deleting expired subscriptions failed; trying again at the next interval",
-        EventName = "SubscriptionSweepFailed")]
-    private static partial void SweepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
-        EventName = "NotificationDeliveryError")]
-    private static partial void UnexpectedDeliveryError(ILogger logger, long notificationId, Exception exception);
 }

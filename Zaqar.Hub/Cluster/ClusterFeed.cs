@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Cluster;
+using Zaqar.Data.Pools;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Hubs;
 
@@ -109,27 +110,40 @@ public sealed class ClusterFeed : BackgroundService
             {
                 nextPoll = _time.GetUtcNow() + interval;
             }
+            bool failed;
             try
             {
-                await RelayAsync(announced, poll, stoppingToken);
-                failures = 0;
+                failed = await RelayAsync(announced, poll, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Any failure is caught: this loop ending would end cross-node push for good.
+                ClusterLog.RelayFailed(_logger, PoolTarget.PrimaryLabel, ex);
+                failed = true;
+            }
+            if (failed)
+            {
                 // Poll again soon rather than after a whole interval: the read that failed may have been the catch-up
                 // after a reconnect, or the announced posts' only read. Backs off while the database stays away.
-                // Any failure is caught: this loop ending would end cross-node push for good.
-                ClusterLog.RelayFailed(_logger, ex);
                 var retry = TimeSpan.FromMilliseconds(Math.Min(
                     (double)_options.ReconnectMinDelayMilliseconds * (1L << Math.Min(failures++, 16)), _options.PollIntervalMilliseconds));
                 nextPoll = _time.GetUtcNow() + retry;
             }
+            else
+            {
+                failures = 0;
+            }
         }
     }
 
-    /// <summary>Reads and pushes what the announcements name (and, when polling, what every watched queue has new).</summary>
-    private async Task RelayAsync(Dictionary<QueueRef, (long First, long Last)> announced, bool poll, CancellationToken ct)
+    /// <summary>
+    /// Reads and pushes what the announcements name (and, when polling, what every watched queue has new), one statement
+    /// per database per round trip. True when a database could not be read: its queues wait for the next (early) poll,
+    /// the others' news is pushed regardless.
+    /// </summary>
+    private async Task<bool> RelayAsync(Dictionary<QueueRef, (long First, long Last)> announced, bool poll, CancellationToken ct)
     {
+        var failed = false;
         var cursors = new List<QueueCursor>();
         if (poll)
         {
@@ -165,7 +179,8 @@ public sealed class ClusterFeed : BackgroundService
         for (var trip = 0; trip < MaxRoundTripsPerRound && cursors.Count > 0; trip++)
         {
             var now = _time.GetUtcNow().UtcDateTime;
-            var news = await _store.ReadAsync(cursors, now, _options.ReadBatchSize, ct);
+            var (news, tripFailed) = await ReadAsync(cursors, now, ct);
+            failed |= tripFailed;
             cursors = [];
             foreach (var n in news)
             {
@@ -178,6 +193,41 @@ public sealed class ClusterFeed : BackgroundService
                 }
             }
         }
+        return failed;
+    }
+
+    /// <summary>Reads the cursors' news from each database their queues live in, in parallel; a failing database is logged and skipped.</summary>
+    private async Task<(List<QueueNews> News, bool Failed)> ReadAsync(List<QueueCursor> cursors, DateTime now, CancellationToken ct)
+    {
+        var groups = new Dictionary<PoolTarget, List<QueueCursor>>();
+        foreach (var cursor in cursors)
+        {
+            var target = await _store.TargetAsync(cursor.Queue, ct);
+            (groups.TryGetValue(target, out var list) ? list : groups[target] = []).Add(cursor);
+        }
+        var reads = groups.Select(async g =>
+        {
+            try
+            {
+                return (g.Key, News: await _store.ReadAsync(g.Key, g.Value, now, _options.ReadBatchSize, ct), Error: (Exception?)null);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                return (g.Key, News: (IReadOnlyList<QueueNews>)[], Error: ex);
+            }
+        });
+        var news = new List<QueueNews>();
+        var failed = false;
+        foreach (var (target, found, error) in await Task.WhenAll(reads))
+        {
+            if (error is not null)
+            {
+                ClusterLog.RelayFailed(_logger, target.Label, error);
+                failed = true;
+            }
+            news.AddRange(found);
+        }
+        return (news, failed);
     }
 
     private void Push(QueueNews news, List<RelayedMessage> messages, bool unannounced, DateTime now)

@@ -1,20 +1,24 @@
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Cluster;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Hub.Cluster;
 
 /// <summary>
-/// Keeps this node's LISTEN connection (issue #4): a connection of its own, reopened with exponential backoff when
-/// PostgreSQL restarts or the network fails, and checked while idle. Announcements of other nodes go to the
-/// <see cref="ClusterFeed"/>; this node's own are ignored (its posts were pushed locally already). After every
-/// (re)connect the feed polls at once, since notifications sent while no connection listened are lost.
+/// Keeps this node's LISTEN connections (issue #4): one per database that holds queues (the primary one and each pool,
+/// issue #6; pools added or removed at runtime gain or lose theirs at once). Each is a connection of its own, reopened
+/// with exponential backoff when PostgreSQL restarts or the network fails, and checked while idle. Announcements of
+/// other nodes go to the <see cref="ClusterFeed"/>; this node's own are ignored (its posts were pushed locally already).
+/// After every (re)connect the feed polls at once, since notifications sent while no connection listened are lost.
 /// </summary>
 /// <remarks>Singleton hosted service.</remarks>
 public sealed class ClusterListener(
-    ClusterStore store, ClusterFeed feed, ClusterNode node, IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterListener> logger)
+    ClusterStore store, PoolRegistry pools, ClusterFeed feed, ClusterNode node, IOptions<ClusterOptions> options, TimeProvider time,
+    ILogger<ClusterListener> logger)
     : BackgroundService
 {
     private readonly ClusterOptions _options = options.Value;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,6 +28,51 @@ public sealed class ClusterListener(
         }
         // Start the host without waiting for the database.
         await Task.Yield();
+        var loops = new Dictionary<PoolTarget, (CancellationTokenSource Stop, Task Loop)>();
+        pools.Changed += OnPoolsChanged;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var changed = Volatile.Read(ref _changed);
+                var targets = pools.Targets;
+                foreach (var target in targets.Where(t => !loops.ContainsKey(t)))
+                {
+                    var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    loops[target] = (stop, ListenAsync(target, stop.Token));
+                }
+                foreach (var (target, loop) in loops.Where(l => !targets.Contains(l.Key)).ToList())
+                {
+                    await loop.Stop.CancelAsync();
+                    await loop.Loop;
+                    loop.Stop.Dispose();
+                    loops.Remove(target);
+                    ClusterLog.ListenerRetired(logger, target.Label);
+                }
+                await changed.Task.WaitAsync(stoppingToken);
+                Interlocked.CompareExchange(ref _changed, new(TaskCreationOptions.RunContinuationsAsynchronously), changed);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            pools.Changed -= OnPoolsChanged;
+            await Task.WhenAll(loops.Values.Select(l => l.Loop));
+            foreach (var loop in loops.Values)
+            {
+                loop.Stop.Dispose();
+            }
+        }
+    }
+
+    private void OnPoolsChanged() => Volatile.Read(ref _changed).TrySetResult();
+
+    /// <summary>Listens on one database until stopped; never throws.</summary>
+    private async Task ListenAsync(PoolTarget target, CancellationToken stoppingToken)
+    {
         var keepAlive = TimeSpan.FromSeconds(_options.ListenKeepAliveSeconds);
         var delay = _options.ReconnectMinDelayMilliseconds;
         var attempts = 0;
@@ -33,16 +82,16 @@ public sealed class ClusterListener(
         {
             try
             {
-                await using var listener = await store.ListenAsync(_options.Channel, Received, stoppingToken);
+                await using var listener = await store.ListenAsync(target, _options.Channel, Received, stoppingToken);
                 if (!connectedOnce)
                 {
-                    ClusterLog.Listening(logger, node.Id, _options.Channel);
+                    ClusterLog.Listening(logger, node.Id, _options.Channel, target.Label);
                 }
                 else
                 {
-                    ClusterLog.Reconnected(logger, (long)time.GetElapsedTime(lostAt ?? time.GetTimestamp()).TotalMilliseconds, attempts);
+                    ClusterLog.Reconnected(logger, target.Label, (long)time.GetElapsedTime(lostAt ?? time.GetTimestamp()).TotalMilliseconds, attempts);
                     // Whatever broke this connection (a restart, a network failure) likely broke the idle pooled ones.
-                    store.ClearPool();
+                    store.ClearPool(target);
                 }
                 connectedOnce = true;
                 (lostAt, attempts, delay) = (null, 0, _options.ReconnectMinDelayMilliseconds);
@@ -66,20 +115,27 @@ public sealed class ClusterListener(
                 if (lostAt is null)
                 {
                     lostAt = time.GetTimestamp();
-                    ClusterLog.ListenerLost(logger, ex);
+                    ClusterLog.ListenerLost(logger, target.Label, ex);
                 }
                 else
                 {
-                    ClusterLog.ReconnectFailed(logger, attempts, delay, ex);
+                    ClusterLog.ReconnectFailed(logger, target.Label, attempts, delay, ex);
                 }
             }
-            // Jitter keeps the nodes of a cluster from reconnecting in lockstep after a database restart.
-            await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken);
+            try
+            {
+                // Jitter keeps the nodes of a cluster from reconnecting in lockstep after a database restart.
+                await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             delay = Math.Min(delay * 2, _options.ReconnectMaxDelayMilliseconds);
         }
     }
 
-    /// <summary>Runs on the listener's thread, inside its wait: decode and hand off only.</summary>
+    /// <summary>Runs on a listener's thread, inside its wait: decode and hand off only.</summary>
     private void Received(string payload)
     {
         if (!Announcements.TryDecode(payload, out var origin, out var announcements))

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Cluster;
+using Zaqar.Data.Pools;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Cluster;
@@ -15,7 +16,8 @@ namespace Zaqar.Hub.Cluster;
 /// transactions on one lock, and a post's commit waits for its WAL flush, so every post of the cluster would commit
 /// one after another. Here posters only enqueue (never wait, never fail); while one NOTIFY is under way the next posts
 /// gather, so under load one NOTIFY announces many posts. An announcement that is dropped (buffer full, database down,
-/// crash after commit) only delays the other nodes until their next poll. Singleton; thread-safe.
+/// crash after commit) only delays the other nodes until their next poll. With pools (issue #6) each database is its
+/// own channel: a queue's posts are announced on the database it lives in, where the other nodes listen. Singleton; thread-safe.
 /// </remarks>
 public sealed class ClusterPublisher : BackgroundService, IMessageObserver
 {
@@ -55,6 +57,25 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         }
     }
 
+    /// <summary>The announcements grouped by the database their queue lives in (cached routes: these queues were just posted to).</summary>
+    private async Task<Dictionary<PoolTarget, List<Announcement>>> ByDatabaseAsync(IEnumerable<Announcement> announcements, CancellationToken ct)
+    {
+        var groups = new Dictionary<PoolTarget, List<Announcement>>();
+        foreach (var a in announcements)
+        {
+            try
+            {
+                var target = await _store.TargetAsync(a.Queue, ct);
+                (groups.TryGetValue(target, out var list) ? list : groups[target] = []).Add(a);
+            }
+            catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
+            {
+                ClusterLog.PublishFailed(_logger, 1, PoolTarget.PrimaryLabel, ex);
+            }
+        }
+        return groups;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Publishing)
@@ -74,15 +95,20 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
                     ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq))
                     : a;
             }
-            try
+            // In parallel: a pool that is down (waiting out its connect timeout) must not hold up the others' announcements.
+            var groups = await ByDatabaseAsync(batch.Values, stoppingToken);
+            await Task.WhenAll(groups.Select(async g =>
             {
-                await _store.NotifyAsync(_options.Channel, Announcements.Encode(_node.Id, batch.Values, _options.MaxPayloadBytes), stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
-                ClusterLog.PublishFailed(_logger, posts, ex);
-            }
+                try
+                {
+                    await _store.NotifyAsync(g.Key, _options.Channel, Announcements.Encode(_node.Id, g.Value, _options.MaxPayloadBytes), stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
+                    ClusterLog.PublishFailed(_logger, g.Value.Count, g.Key.Label, ex);
+                }
+            }));
             var dropped = Interlocked.Exchange(ref _dropped, 0);
             if (dropped > 0)
             {

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Background;
 using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
+using Zaqar.Hub.Pools;
 using Zaqar.SignalR.Protocols.MessagePack;
 using System.Text.Json;
 using Zaqar.Hub.Rest;
@@ -68,6 +69,8 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<HealthService>();
 
         services.AddHostedService<DatabaseMigrator>();
+        // After the migrator: the catalog watcher starts on a migrated primary database.
+        services.AddZaqarPools();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
 
@@ -142,7 +145,8 @@ public static class ZaqarHostingExtensions
             .MapClaimsApi()
             .MapTopicsApi()
             .MapSubscriptionsApi()
-            .MapTopicSubscriptionsApi();
+            .MapTopicSubscriptionsApi()
+            .MapPoolsApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

@@ -43,3 +43,9 @@ public sealed record ConsumeArgs(
 
 /// <summary>The answer of CreateQueue: false when the queue existed already (REST's 204).</summary>
 public sealed record QueueCreatedView([property: JsonPropertyName("created")] bool Created);
+
+/// <summary>Options of ListPools and ListFlavors.</summary>
+public sealed record ListPoolsArgs(
+    [property: JsonPropertyName("marker")] string? Marker = null,
+    [property: JsonPropertyName("limit")] int? Limit = null,
+    [property: JsonPropertyName("detailed")] bool? Detailed = null);

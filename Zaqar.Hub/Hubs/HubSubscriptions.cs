@@ -53,7 +53,7 @@ public sealed partial class HubSubscriptions : BackgroundService
             // The connection ended while the subscription was being made: it must not outlive it.
             Release([id]);
             _byConnection.TryRemove(connectionId, out _);
-            await _subscriptions.DeleteConnectionSubscriptionsAsync([id], CancellationToken.None);
+            await _subscriptions.DeleteConnectionSubscriptionsAsync([(id, key)], CancellationToken.None);
             throw;
         }
         return view;
@@ -80,15 +80,19 @@ public sealed partial class HubSubscriptions : BackgroundService
     /// <summary>Releases the subscriptions that are no longer live.</summary>
     internal async Task CheckAsync(CancellationToken ct)
     {
-        var ids = _live.Keys.ToList();
-        if (ids.Count == 0)
+        var held = _live.Select(h => (h.Key, h.Value.Queue)).ToList();
+        if (held.Count == 0)
         {
             return;
         }
         try
         {
-            var live = (await _subscriptions.LiveAsync(ids, ct)).ToHashSet();
-            Release(ids.Where(id => !live.Contains(id)).ToList());
+            var check = await _subscriptions.EndedAsync(held, ct);
+            Release(check.Ended);
+            foreach (var failure in check.Failures)
+            {
+                CheckFailed(_logger, failure);
+            }
         }
         catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
         {
@@ -117,10 +121,13 @@ public sealed partial class HubSubscriptions : BackgroundService
         {
             return;
         }
-        var ended = ids.Keys.ToList();
-        foreach (var id in ended)
+        var ended = new List<(Guid, QueueRef)>(ids.Count);
+        foreach (var id in ids.Keys)
         {
-            _live.TryRemove(id, out _);
+            if (_live.TryRemove(id, out var held))
+            {
+                ended.Add((id, held.Queue));
+            }
         }
         if (ended.Count > 0)
         {
@@ -128,7 +135,7 @@ public sealed partial class HubSubscriptions : BackgroundService
         }
     }
 
-    private async Task DeleteAsync(IReadOnlyList<Guid> ids)
+    private async Task DeleteAsync(IReadOnlyList<(Guid Id, QueueRef Queue)> ids)
     {
         try
         {

@@ -11,10 +11,11 @@ namespace Zaqar.Hub.Hubs;
 /// The persistent transport (issue #3), at /hubs/queues: one method per operation of the REST API, each calling
 /// the same common API layer with the same rules and returning REST's body shapes; plus push (Subscribe) and
 /// the consume stream. Topics (issue #4) have methods of their own, named after the queue ones. Thin: bind,
-/// call, return. Errors reach clients as <see cref="HubErrors"/> describes.
+/// call, return. Errors reach clients as <see cref="HubErrors"/> describes. Pools and flavors (issue #6) are in
+/// QueuesHub.Pools.cs.
 /// </summary>
 /// <remarks>Hubs are created per call; state lives in the connection's items and the singletons.</remarks>
-public sealed class QueuesHub(
+public sealed partial class QueuesHub(
     Authenticator authenticator,
     HubSessions sessions,
     QueueService queues,
@@ -24,7 +25,9 @@ public sealed class QueuesHub(
     ConsumerService consumer,
     PushDispatcher push,
     SubscriptionService subscriptions,
-    HubSubscriptions hubSubscriptions) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
+    HubSubscriptions hubSubscriptions,
+    PoolService pools,
+    FlavorService flavors) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
 {
     public const string Path = "/hubs/queues";
 
@@ -133,7 +136,8 @@ public sealed class QueuesHub(
     /// <summary>True when storage answers (REST: 204 or 503).</summary>
     public Task<bool> Ping() => health.PingAsync(Context.ConnectionAborted);
 
-    public Task<HealthView> Health() => health.HealthAsync(Caller, Context.ConnectionAborted);
+    /// <summary>REST's health document: <see cref="HealthView"/>'s shape, or with pools one such report per pool.</summary>
+    public Task<JsonObject> Health() => health.HealthAsync(Caller, Context.ConnectionAborted);
 
     // Push
 

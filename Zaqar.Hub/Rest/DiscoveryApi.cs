@@ -35,10 +35,10 @@ internal static class DiscoveryApi
     public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)
     {
         // "/v2" (no slash) never gets here: see UseSlashExactRouting.
-        v2.MapGet("/", (HttpContext http, IOptions<ZaqarOptions> options) =>
+        v2.MapGet("/", (HttpContext http, IOptions<ZaqarOptions> options, PoolService pools) =>
         {
             http.Response.Headers.CacheControl = "max-age=86400";
-            return Results.Text(Home(options.Value.AdminMode).ToJsonString(), "application/json-home");
+            return Results.Text(Home(options.Value.AdminMode, pools.Routed).ToJsonString(), "application/json-home");
         });
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
             await health.PingAsync(ct) ? Results.NoContent() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
@@ -75,7 +75,7 @@ internal static class DiscoveryApi
         };
     }
 
-    private static JsonObject Home(bool adminMode)
+    private static JsonObject Home(bool adminMode, bool pooling)
     {
         var resources = new JsonObject
         {
@@ -107,6 +107,14 @@ internal static class DiscoveryApi
         if (adminMode)
         {
             resources["rel/health"] = new JsonObject { ["href"] = "/v2/health", ["hints"] = Hints(["GET"]) };
+        }
+        if (pooling)
+        {
+            // Routed only with admin mode and pooling on (issue #6).
+            resources["rel/pools"] = Resource("/v2/pools{?detailed,limit,marker}", ["GET"], "detailed", "limit", "marker");
+            resources["rel/pool"] = Resource("/v2/pools/{pool_name}", ["GET", "PUT", "PATCH", "DELETE"], "pool_name");
+            resources["rel/flavors"] = Resource("/v2/flavors{?detailed,limit,marker}", ["GET"], "detailed", "limit", "marker");
+            resources["rel/flavor"] = Resource("/v2/flavors/{flavor_name}", ["GET", "PUT", "PATCH", "DELETE"], "flavor_name");
         }
         return new JsonObject
         {
