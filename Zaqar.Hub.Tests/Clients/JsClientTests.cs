@@ -62,7 +62,8 @@ public sealed class JsClientTests(ZaqarTestServer server)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--test", "--test-concurrency=1", "--test-timeout=90000", tests })
+        // A failed assertion can leave a connection open; force-exit keeps that from hanging the run.
+        foreach (var arg in new[] { "--test", "--test-concurrency=1", "--test-timeout=90000", "--test-force-exit", tests })
         {
             psi.ArgumentList.Add(arg);
         }
