@@ -11,6 +11,7 @@ public sealed class NotificationOptionsTests(ZaqarTestServer server)
     [InlineData("Notifications:Smtp:UserName", "alice", "UserName and Password go together")]
     [InlineData("Notifications:PublicBaseUrl", "zaqar.example.com", "PublicBaseUrl must be an absolute http(s) URL")]
     [InlineData("Notifications:BatchSize", "0", "BatchSize")]
+    [InlineData("Notifications:WebhookBlockedNetworks", "10.0.0.0/8, intranet", "'intranet' is not a network")]
     public async Task AnInconsistentSettingStopsTheServiceFromStarting(string key, string value, string complaint)
     {
         await using var factory = server.CreateFactory(new Dictionary<string, string?> { [key] = value });

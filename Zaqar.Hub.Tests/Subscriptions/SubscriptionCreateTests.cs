@@ -86,6 +86,32 @@ public sealed class SubscriptionCreateTests(ZaqarTestServer server)
     }
 
     [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("https://[fe80::1]/hook", "fe80::1")]
+    [InlineData("http://[::ffff:169.254.169.254]/hook", "169.254.169.254")]
+    [InlineData("http://0.0.0.0:8888/v2/queues", "0.0.0.0")]
+    public async Task AWebhookToABlockedNetworkIsRefusedWhenSubscribing(string subscriber, string address)
+    {
+        using var client = server.NewProject();
+
+        var response = await client.PostAsync("/v2/queues/q/subscriptions", new { subscriber });
+
+        response.AssertError(HttpStatusCode.BadRequest, "Invalid API request",
+            $"The address {address} is in a network this service does not send webhooks to (Notifications:WebhookBlockedNetworks).");
+        Assert.Empty((await client.GetAsync("/v2/queues")).Json!["queues"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task AWebhookToAnAddressJustOutsideTheBlockedNetworksIsAccepted()
+    {
+        using var client = server.NewProject();
+
+        var response = await client.PostAsync("/v2/queues/q/subscriptions", new { subscriber = "http://169.255.0.1/hook" });
+
+        Assert.Equal(HttpStatusCode.Created, response.Status);
+    }
+
+    [Theory]
     [InlineData("trust+http://example.com/hook")]
     [InlineData("trust+https://example.com/hook")]
     public async Task TrustSubscribersAreRefusedBecauseTheyNeedKeystone(string subscriber)

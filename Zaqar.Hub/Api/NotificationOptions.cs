@@ -35,6 +35,15 @@ public sealed class NotificationOptions
     /// <summary>Time allowed for one webhook POST (connect, send, response headers).</summary>
     [Range(0.01, 3600)] public double WebhookTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Networks webhooks may not reach, comma-separated CIDRs or addresses, checked on the address actually connected
+    /// to (after DNS). The default keeps tenants away from cloud instance-metadata endpoints (link-local, and AWS's
+    /// IPv6 one); a deployment whose webhooks go only to the internet adds its private networks (10.0.0.0/8,
+    /// 172.16.0.0/12, 192.168.0.0/16, fc00::/7, 127.0.0.0/8, ::1). Empty: no network is blocked. Through an
+    /// egress proxy (HTTP_PROXY), the proxy's address is what is checked: the proxy must then enforce the rule.
+    /// </summary>
+    public string WebhookBlockedNetworks { get; set; } = "169.254.0.0/16, fe80::/10, fd00:ec2::254";
+
     /// <summary>How often expired subscriptions (and their pending notifications) are deleted.</summary>
     [Range(1, 86400)] public int SweepIntervalSeconds { get; set; } = 30;
 
@@ -111,6 +120,10 @@ public sealed class NotificationOptionsValidation(IOptions<SignedUrlOptions> sig
         if (string.IsNullOrEmpty(o.Smtp.UserName) != string.IsNullOrEmpty(o.Smtp.Password))
         {
             failures.Add("Notifications:Smtp:UserName and Password go together.");
+        }
+        if (!WebhookEgress.TryParse(o.WebhookBlockedNetworks, out _, out var egressError))
+        {
+            failures.Add(egressError!);
         }
         foreach (var (key, url) in new[] { ("PublicBaseUrl", o.PublicBaseUrl), ("ExternalConfirmationUrl", o.ExternalConfirmationUrl) })
         {

@@ -149,6 +149,11 @@ public static class SubscriptionRules
                 {
                     throw ApiErrors.BadRequest("The subscriber must be an absolute http or https URL, e.g. https://example.com/hook.");
                 }
+                if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
+                    System.Net.IPAddress.TryParse(uri.IdnHost, out var address) && WebhookEgress.From(n).IsBlocked(address))
+                {
+                    throw ApiErrors.BadRequest(WebhookEgress.Refusal(address));
+                }
                 return SubscriberType.Webhook;
             case "mailto":
                 if (!MailtoAddress(subscriber).Contains('@', StringComparison.Ordinal))

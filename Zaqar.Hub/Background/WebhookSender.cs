@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -55,19 +57,53 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
             return DeliveryResult.Retry(string.Create(CultureInfo.InvariantCulture,
                 $"The subscriber did not answer within {options.Value.WebhookTimeoutSeconds} seconds."));
         }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookAddressBlockedException blocked)
+        {
+            return DeliveryResult.Refused(blocked.Message);
+        }
         catch (HttpRequestException ex)
         {
             return DeliveryResult.Retry("The request failed: " + ex.Message);
         }
     }
 
-    /// <summary>The handler of the webhook client: no redirects (a 3xx ends the notification, as in Zaqar), no cookies.</summary>
-    public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
+    /// <summary>
+    /// The handler of the webhook client: no redirects (a 3xx ends the notification, as in Zaqar), no cookies, and
+    /// connections only to addresses outside <see cref="NotificationOptions.WebhookBlockedNetworks"/>, checked after
+    /// name resolution on the address connected to.
+    /// </summary>
+    public static HttpMessageHandler CreateHandler(WebhookEgress egress) => new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         UseCookies = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = (context, ct) => ConnectAsync(egress, context.DnsEndPoint, ct),
     };
+
+    private static async ValueTask<Stream> ConnectAsync(WebhookEgress egress, DnsEndPoint endPoint, CancellationToken ct)
+    {
+        var addresses = IPAddress.TryParse(endPoint.Host, out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endPoint.Host, ct);
+        var allowed = addresses.Where(a => !egress.IsBlocked(a)).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw addresses.Length == 0
+                ? new SocketException((int)SocketError.HostNotFound)
+                : new WebhookAddressBlockedException(WebhookEgress.Refusal(addresses[0]));
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, endPoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The client's own timeout is off: the Polly timeout bounds each attempt.</summary>
     public static void Configure(HttpClient client)
@@ -76,3 +112,6 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
         client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("zaqarhub-notifier", "1.0"));
     }
 }
+
+/// <summary>A webhook's address is in a blocked network: refused, not retried (the address won't change by waiting).</summary>
+internal sealed class WebhookAddressBlockedException(string message) : Exception(message);

@@ -25,10 +25,11 @@ public static class SubscriptionHostingExtensions
         services.AddSingleton<ConfirmationDocuments>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<NotificationContent>();
+        services.AddSingleton(sp => WebhookEgress.From(sp.GetRequiredService<IOptions<NotificationOptions>>().Value));
 
         // Webhook URLs may carry secrets: the client factory's request logging is removed.
         services.AddHttpClient(WebhookSender.ClientName, WebhookSender.Configure)
-            .ConfigurePrimaryHttpMessageHandler(WebhookSender.CreateHandler)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookSender.CreateHandler(sp.GetRequiredService<WebhookEgress>()))
             .RemoveAllLoggers();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<MailSender>();
