@@ -79,6 +79,11 @@ if (options.Runs("webhooks"))
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
 }
 
+if (options.Runs("fuzz"))
+{
+    Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
+}
+
 var messagePackBytes = HubScenarios.PushFrameBytes(new MessagePackHubProtocol());
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
@@ -113,6 +118,7 @@ Target("hub MessagePack claim+delete / target 6k msg/s", "hub-mp-claim", 6_000);
 foreach (var l in latencies)
 {
     Console.WriteLine($"  push p99 from ack ({l.Protocol}) / target 10 ms{"",-18} {l.AckP99 / 10,7:P0}");
+    Console.WriteLine($"  push p99 from send ({l.Protocol}) / target 10 ms{"",-17} {l.SendP99 / 10,7:P0}");
 }
 Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(double)messagePackBytes / jsonBytes,7:P0}");
 if (fanOut is not null)
