@@ -9,9 +9,33 @@ namespace Zaqar.Bench;
 /// <summary>The fan-out figures: how long until the LAST of the subscribers has a message.</summary>
 internal sealed record FanOutResult(int Subscribers, int Nodes, int Rate, int Messages, double P50Ms, double P99Ms, double MaxMs, long Missing)
 {
+    /// <summary>Per node: p50/p99 of the first and of the last receipt among that node's subscribers, after the ack.</summary>
+    public IReadOnlyList<(double FirstP50, double FirstP99, double LastP50, double LastP99)> PerNode { get; init; } = [];
+
     public override string ToString() =>
         $"fan-out to {Subscribers} subscribers on {Nodes} nodes at {Rate} msg/s ({Messages} msgs): last receipt after ack " +
-        $"p50 {P50Ms:N1} ms, p99 {P99Ms:N1} ms, max {MaxMs:N1} ms; deliveries missing {Missing}";
+        $"p50 {P50Ms:N1} ms, p99 {P99Ms:N1} ms, max {MaxMs:N1} ms; deliveries missing {Missing}" +
+        string.Concat(PerNode.Select((n, i) =>
+            $"\n    node {i + 1}{(i == 0 ? " (the poster's)" : " (across LISTEN/NOTIFY)")}: first receipt p50 {n.FirstP50:N1} ms p99 {n.FirstP99:N1} ms, " +
+            $"last receipt p50 {n.LastP50:N1} ms p99 {n.LastP99:N1} ms"));
+}
+
+/// <summary>Receipts of one message: how many, and per node the first and last receipt time.</summary>
+internal sealed class Receipt(int nodes)
+{
+    public int Count;
+    public readonly long[] First = new long[nodes];
+    public readonly long[] Last = new long[nodes];
+
+    public void Record(int node, long now)
+    {
+        lock (this)
+        {
+            Count++;
+            First[node] = First[node] == 0 ? now : Math.Min(First[node], now);
+            Last[node] = Math.Max(Last[node], now);
+        }
+    }
 }
 
 /// <summary>
@@ -26,7 +50,7 @@ internal static class FanOutScenario
         var second = await host.AddNodeAsync();
         var nodes = new[] { host.BaseAddress, second };
         var project = "bench-fanout-" + Guid.NewGuid().ToString("N")[..8];
-        var receipts = new ConcurrentDictionary<string, (int Count, long Last)>();
+        var receipts = new ConcurrentDictionary<string, Receipt>();
         var clients = new List<HubWireClient>();
         try
         {
@@ -35,13 +59,14 @@ internal static class FanOutScenario
             {
                 var wave = await Task.WhenAll(Enumerable.Range(i, Math.Min(50, subscribers - i)).Select(async n =>
                 {
-                    var client = new HubWireClient(Hub(nodes[n % nodes.Length], project), Options(protocol));
+                    var node = n % nodes.Length;
+                    var client = new HubWireClient(Hub(nodes[node], project), Options(protocol));
                     client.On<string, PushedMessageView[]>("Messages", (_, messages) =>
                     {
                         var now = Stopwatch.GetTimestamp();
                         foreach (var m in messages)
                         {
-                            receipts.AddOrUpdate(m.Id, (1, now), (_, r) => (r.Count + 1, Math.Max(r.Last, now)));
+                            receipts.GetOrAdd(m.Id, _ => new Receipt(nodes.Length)).Record(node, now);
                         }
                     });
                     await client.StartAsync(CancellationToken.None);
@@ -57,10 +82,20 @@ internal static class FanOutScenario
             // A short unmeasured warm-up first, so the figures are of the steady state, not of the JIT's first tiers.
             await PostPacedAsync(rate * 2);
             var acks = await PostPacedAsync((int)(rate * duration.TotalSeconds));
-            var lastAfterAck = acks.Select(a => receipts.TryGetValue(a.Key, out var r) ? Math.Max(0, Stopwatch.GetElapsedTime(a.Value, r.Last).TotalMilliseconds) : double.NaN)
-                .Where(v => !double.IsNaN(v)).Order().ToArray();
+            double After(long ack, long at) => Math.Max(0, Stopwatch.GetElapsedTime(ack, at).TotalMilliseconds);
+            var got = acks.Where(a => receipts.ContainsKey(a.Key)).Select(a => (Ack: a.Value, R: receipts[a.Key])).ToList();
+            var lastAfterAck = got.Select(g => After(g.Ack, g.R.Last.Max())).Order().ToArray();
+            var perNode = Enumerable.Range(0, nodes.Length).Select(n =>
+            {
+                var first = got.Where(g => g.R.First[n] != 0).Select(g => After(g.Ack, g.R.First[n])).Order().ToArray();
+                var last = got.Where(g => g.R.Last[n] != 0).Select(g => After(g.Ack, g.R.Last[n])).Order().ToArray();
+                return (P(first, 0.5), P(first, 0.99), P(last, 0.5), P(last, 0.99));
+            }).ToList();
             var missing = acks.Keys.Sum(id => subscribers - (receipts.TryGetValue(id, out var r) ? r.Count : 0));
-            return new FanOutResult(subscribers, nodes.Length, rate, acks.Count, P(lastAfterAck, 0.5), P(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing);
+            return new FanOutResult(subscribers, nodes.Length, rate, acks.Count, P(lastAfterAck, 0.5), P(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
+            {
+                PerNode = perNode,
+            };
 
             // Posts count messages at the rate, then waits (bounded) for every subscriber to have them.
             async Task<ConcurrentDictionary<string, long>> PostPacedAsync(int count)
