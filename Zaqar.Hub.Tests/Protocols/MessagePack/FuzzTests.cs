@@ -16,7 +16,7 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.True(report.InvalidData > 10_000, "the mutations should mostly break frames");
         Assert.True(report.Messages > 5_000, "unmutated and lightly mutated frames should still parse");
         Assert.True(report.BindingFailures > 100, "some mutations should only break binding");
-        Assert.True(report.Elapsed < TimeSpan.FromSeconds(20), $"fuzzing took {report.Elapsed}");
+        // No speed bound here (the bench's long run measures frames/s): a hang fails the case itself, past a second.
     }
 
     [Theory]
