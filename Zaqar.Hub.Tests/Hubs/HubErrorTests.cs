@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Rest;
 using Zaqar.SignalR.Client;
@@ -131,6 +132,41 @@ public sealed class HubErrorTests(ZaqarTestServer server)
     }
 
     [Theory, BothProtocols]
+    public async Task AZaqarErrorTextIsTheErrorAloneWithoutSignalRsUnexpectedErrorSentence(HubWireProtocol protocol)
+    {
+        using var rest = server.NewProject();
+        await using var hub = await server.Factory.ConnectHubAsync(protocol, rest);
+
+        var call = await Assert.ThrowsAsync<HubInvocationException>(() => hub.InvokeAsync("CreateClaim", "q", new { limit = 100 }));
+        var stream = await Assert.ThrowsAsync<HubInvocationException>(async () =>
+        {
+            await foreach (var _ in hub.StreamAsync<JsonNode>("Consume", "bad~name", null))
+            {
+            }
+        });
+
+        Assert.Equal(
+            """HubException: {"status":400,"title":"Invalid API request","description":"Limit must be at least 1 and may not be greater than 20."}""",
+            call.ServerError);
+        Assert.StartsWith("""HubException: {"status":400,""", stream.ServerError, StringComparison.Ordinal);
+        Assert.Equal(400, stream.ZaqarError!.Status);
+    }
+
+    [Fact]
+    public void OnlySignalRsSentenceBeforeAHubExceptionIsTakenOff()
+    {
+        static string? Plain(string error) =>
+            ((Microsoft.AspNetCore.SignalR.Protocol.CompletionMessage)HubErrorTextProtocol.Plain(
+                Microsoft.AspNetCore.SignalR.Protocol.CompletionMessage.WithError("1", error))).Error;
+
+        Assert.Equal("HubException: {}", Plain("An unexpected error occurred invoking 'GetQueue' on the server. HubException: {}"));
+        Assert.Equal("HubException: x", Plain("An error occurred on the server while streaming results. HubException: x"));
+        // Other errors (binding failures, unknown methods, non-Hub exceptions) are SignalR's own and stay as they are.
+        Assert.Equal("An unexpected error occurred invoking 'GetQueue' on the server.", Plain("An unexpected error occurred invoking 'GetQueue' on the server."));
+        Assert.Equal("Failed to invoke 'X' due to an error on the server. HubException: y", Plain("Failed to invoke 'X' due to an error on the server. HubException: y"));
+    }
+
+    [Theory, BothProtocols]
     public async Task ArgumentsOfTheWrongShapeNameTheMethodThatCouldNotBind(HubWireProtocol protocol)
     {
         using var rest = server.NewProject();
@@ -147,8 +183,9 @@ public sealed class HubErrorTests(ZaqarTestServer server)
     [Fact]
     public void ZaqarErrorsParseFromTheHubExceptionText()
     {
-        const string text = "An unexpected error occurred invoking 'GetMessage' on the server. " +
-            """HubException: {"status":404,"title":"Not found","description":"gone"}""";
+        // The text as it reaches clients, and as SignalR itself would word it (clients of either parse the same).
+        const string text = """HubException: {"status":404,"title":"Not found","description":"gone"}""";
+        Assert.Equal(new ZaqarHubError(404, "Not found", "gone"), ZaqarHubError.TryParse("An unexpected error occurred invoking 'GetMessage' on the server. " + text));
 
         Assert.Equal(new ZaqarHubError(404, "Not found", "gone"), ZaqarHubError.TryParse(text));
         Assert.Null(ZaqarHubError.TryParse("An unexpected error occurred invoking 'GetMessage' on the server."));

@@ -5,6 +5,7 @@ using Zaqar.Data.Embedded;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Hub.Background;
 using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
@@ -120,6 +121,23 @@ public static class ZaqarHostingExtensions
             messagePack.SerializerOptions = contract;
         });
         services.AddSingleton<ZaqarHubFilter>();
+        WrapHubProtocols(services);
+    }
+
+    /// <summary>Every registered hub protocol, wrapped in <see cref="HubErrorTextProtocol"/> (Zaqar errors without SignalR's "unexpected error" words).</summary>
+    private static void WrapHubProtocols(IServiceCollection services)
+    {
+        var protocols = services.Where(d => d.ServiceType == typeof(IHubProtocol)).ToList();
+        foreach (var descriptor in protocols)
+        {
+            services.Remove(descriptor);
+            services.Add(ServiceDescriptor.Singleton<IHubProtocol>(sp => new HubErrorTextProtocol(descriptor switch
+            {
+                { ImplementationInstance: IHubProtocol instance } => instance,
+                { ImplementationFactory: { } factory } => (IHubProtocol)factory(sp),
+                _ => (IHubProtocol)ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!),
+            })));
+        }
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ namespace Zaqar.Hub.Hubs;
 /// <summary>
 /// Zaqar errors on the hub: a HubException whose message is one JSON object
 /// <c>{"status": 400, "title": "...", "description": "..."}</c>, the same status, title and description REST
-/// answers with. SignalR prefixes it ("... HubException: "); clients parse the JSON after that prefix.
+/// answers with. Clients read <c>HubException: {...}</c> (<see cref="HubErrorTextProtocol"/> leaves out the sentence
+/// SignalR puts before it) and parse the JSON after that marker.
 /// </summary>
 internal static class HubErrors
 {

@@ -40,6 +40,10 @@ export function zaqarError(error) {
   if (at < 0) {
     throw new Error("not a Zaqar hub error: " + message);
   }
+  // A client's mistake must not read as a server fault: no SignalR "unexpected error" sentence before it.
+  if (/unexpected error/i.test(message)) {
+    throw new Error("a Zaqar error worded as an unexpected one: " + message);
+  }
   return JSON.parse(message.slice(at + "HubException: ".length));
 }
 
