@@ -13,11 +13,25 @@ internal sealed record ScenarioResult(string Name, long Operations, long Message
 
 /// <summary>
 /// Runs <c>workers</c> loops concurrently for a bounded time; each iteration is one timed operation that
-/// reports how many messages it moved (0 ends that worker: nothing left to do).
+/// reports how many messages it moved (0 ends that worker: nothing left to do). The same loops run unmeasured for
+/// <see cref="Warmup"/> first, so a scenario's figures are of the steady state, whichever scenario runs first (JIT
+/// tiers, connection pools, PostgreSQL's caches).
 /// </summary>
 internal static class LoadRunner
 {
+    public static readonly TimeSpan Warmup = TimeSpan.FromSeconds(2);
+
     public static async Task<ScenarioResult> RunAsync(string name, int workers, TimeSpan duration, Func<int, Task<int>> operation)
+    {
+        await RunLoopsAsync(workers, Warmup, operation);
+        var stop = Stopwatch.StartNew();
+        var (latencies, messages) = await RunLoopsAsync(workers, duration, operation);
+        var elapsed = stop.Elapsed;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new ScenarioResult(name, all.Length, messages.Sum(), elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static async Task<(List<double>[] Latencies, long[] Messages)> RunLoopsAsync(int workers, TimeSpan duration, Func<int, Task<int>> operation)
     {
         var latencies = new List<double>[workers];
         var messages = new long[workers];
@@ -38,9 +52,7 @@ internal static class LoadRunner
             }
         }));
         await Task.WhenAll(tasks);
-        var elapsed = stop.Elapsed;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new ScenarioResult(name, all.Length, messages.Sum(), elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+        return (latencies, messages);
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -39,7 +39,9 @@ await using (var sql = new SqlBaseline(host.ConnectionString, options))
     await Run("sql-claim", sql.ClaimAndDeleteAsync);
 }
 
-var prefill = (int)((results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000) * options.Duration.TotalSeconds * 1.2) + 1000;
+// Enough for the warm-up and the measured run at the plain-SQL rate, with room to spare.
+var prefill = (int)((results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000) *
+    (options.Duration + LoadRunner.Warmup).TotalSeconds * 1.2) + 1000;
 using (var rest = new RestScenarios(host, options))
 {
     await Run("rest-post", () => rest.PostBatchesAsync("REST: post 10 x 256 B, one queue", spread: false));
