@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,7 +49,7 @@ internal sealed class BenchHost : IAsyncDisposable
 
     private static async Task<(WebApplication App, Uri Address)> StartNodeAsync(string connectionString)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["ConnectionStrings:Zaqar"] = connectionString;
         builder.Configuration["Urls"] = $"http://127.0.0.1:{port}";
@@ -86,10 +84,4 @@ internal sealed class BenchHost : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

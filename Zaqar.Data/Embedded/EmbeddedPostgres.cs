@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -177,7 +175,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         if (!keepPort)
         {
-            Port = _options.Port != 0 ? _options.Port : FreePort();
+            Port = _options.Port != 0 ? _options.Port : LoopbackPort.Free();
         }
         var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories= -c max_connections={_options.MaxConnections}";
         if (!_options.Durable)
@@ -273,12 +271,6 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "or set ConnectionStrings:Zaqar (environment: ConnectionStrings__Zaqar) to an existing PostgreSQL.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     // Environment.UserName reads the effective user on Unix.
     private static bool IsRoot() => !OperatingSystem.IsWindows() && Environment.UserName == "root";

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Data.Embedded;
 
 namespace Zaqar.Hub.Tests.Clients;
 
@@ -50,7 +49,7 @@ public sealed class JsClientTests(ZaqarTestServer server)
         var suite = Path.Combine(RepositoryRoot(), "Zaqar.Hub.Tests", "js");
         Assert.True(Directory.Exists(Path.Combine(suite, "node_modules", "@microsoft", "signalr-protocol-msgpack")),
             $"npm packages are missing in {suite}: run ./test.sh (it runs npm ci in Zaqar.Hub.Tests/js)");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var factory = server.CreateFactory(settings);
         factory.UseKestrel(port);
         factory.StartServer();
@@ -97,10 +96,4 @@ public sealed class JsClientTests(ZaqarTestServer server)
         throw new InvalidOperationException("ZaqarHub.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

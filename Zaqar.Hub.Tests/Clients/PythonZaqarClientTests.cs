@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Data.Embedded;
 
 namespace Zaqar.Hub.Tests.Clients;
 
@@ -15,7 +15,7 @@ public sealed class PythonZaqarClientTests(ZaqarTestServer server)
     {
         var ct = TestContext.Current.CancellationToken;
         Assert.True(File.Exists(Python), "python3 is required (apt-get install python3-zaqarclient)");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var factory = server.CreateFactory();
         factory.UseKestrel(port);
         factory.StartServer();
@@ -46,10 +46,4 @@ public sealed class PythonZaqarClientTests(ZaqarTestServer server)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v2/queues/py-orders")).Status);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Data.Embedded;
 
 namespace Zaqar.Hub.Tests.Cluster;
 
@@ -20,7 +19,7 @@ public sealed class ServiceNode : IAsyncDisposable
     /// <summary>Starts <paramref name="factory"/> on a free loopback port.</summary>
     public static ServiceNode Start(ZaqarFactory factory)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         factory.UseKestrel(port);
         factory.StartServer();
         return new ServiceNode(factory, new Uri($"http://127.0.0.1:{port}"));
@@ -33,10 +32,4 @@ public sealed class ServiceNode : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _factory.DisposeAsync();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Zaqar.SignalR.Client;
+using Zaqar.Data.Embedded;
 
 namespace Zaqar.Hub.Tests.Infrastructure;
 
@@ -26,7 +25,7 @@ public sealed class KestrelService : IAsyncDisposable
     public static KestrelService Start(
         ZaqarTestServer server, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var factory = server.CreateFactory(settings, services: services);
         factory.UseKestrel(port);
         factory.StartServer();
@@ -48,10 +47,4 @@ public sealed class KestrelService : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Zaqar.Data.Embedded;
 
@@ -88,7 +87,7 @@ public sealed class EmbeddedPostgresTests
 
         public static async Task<ServiceProcess> StartAsync(string dataDir, CancellationToken ct)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var psi = new ProcessStartInfo("dotnet")
             {
                 RedirectStandardOutput = true,
@@ -141,11 +140,5 @@ public sealed class EmbeddedPostgresTests
             _process.Dispose();
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }
