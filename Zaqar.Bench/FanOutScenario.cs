@@ -89,10 +89,10 @@ internal static class FanOutScenario
             {
                 var first = got.Where(g => g.R.First[n] != 0).Select(g => After(g.Ack, g.R.First[n])).Order().ToArray();
                 var last = got.Where(g => g.R.Last[n] != 0).Select(g => After(g.Ack, g.R.Last[n])).Order().ToArray();
-                return (P(first, 0.5), P(first, 0.99), P(last, 0.5), P(last, 0.99));
+                return (LoadRunner.Percentile(first, 0.5), LoadRunner.Percentile(first, 0.99), LoadRunner.Percentile(last, 0.5), LoadRunner.Percentile(last, 0.99));
             }).ToList();
             var missing = acks.Keys.Sum(id => subscribers - (receipts.TryGetValue(id, out var r) ? r.Count : 0));
-            return new FanOutResult(subscribers, nodes.Length, rate, acks.Count, P(lastAfterAck, 0.5), P(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
+            return new FanOutResult(subscribers, nodes.Length, rate, acks.Count, LoadRunner.Percentile(lastAfterAck, 0.5), LoadRunner.Percentile(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
             {
                 PerNode = perNode,
             };
@@ -101,19 +101,7 @@ internal static class FanOutScenario
             async Task<ConcurrentDictionary<string, long>> PostPacedAsync(int count)
             {
                 var acks = new ConcurrentDictionary<string, long>();
-                var interval = Stopwatch.Frequency / rate;
-                var next = Stopwatch.GetTimestamp();
-                var posts = new List<Task>(count);
-                for (var i = 0; i < count; i++)
-                {
-                    while (Stopwatch.GetTimestamp() < next)
-                    {
-                        await Task.Delay(1);
-                    }
-                    next += interval;
-                    posts.Add(PostAsync());
-                }
-                await Task.WhenAll(posts);
+                await LoadRunner.PacedAsync(rate, count, _ => PostAsync());
                 var deadline = Stopwatch.StartNew();
                 while (deadline.Elapsed < TimeSpan.FromSeconds(10) && acks.Keys.Any(id => !receipts.TryGetValue(id, out var r) || r.Count < subscribers))
                 {
@@ -138,6 +126,4 @@ internal static class FanOutScenario
 
     private static HubWireClientOptions Options(HubWireProtocol protocol) => new() { Protocol = protocol, InvocationTimeout = TimeSpan.FromSeconds(60) };
 
-    private static double P(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

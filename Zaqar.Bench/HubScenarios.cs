@@ -87,26 +87,15 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
                 fromAck.Add(Math.Max(0, Stopwatch.GetElapsedTime(a, r).TotalMilliseconds));
             }
         }
-        return new PushLatency(protocol, rate, sent.Count, P(fromAck, 0.5), P(fromAck, 0.99), P(fromSend, 0.5), P(fromSend, 0.99));
+        fromAck.Sort();
+        fromSend.Sort();
+        return new PushLatency(protocol, rate, sent.Count, LoadRunner.Percentile(fromAck, 0.5), LoadRunner.Percentile(fromAck, 0.99), LoadRunner.Percentile(fromSend, 0.5), LoadRunner.Percentile(fromSend, 0.99));
 
-        // Posts count messages at the rate (sleeping between sends, not spinning: the load generator shares the
-        // server's two cores), then waits (bounded) until the subscriber has every one.
+        // Posts count messages at the rate, then waits (bounded) until the subscriber has every one.
         async Task<Dictionary<string, (long Sent, long Acked)>> PostPacedAsync(int count)
         {
             var sent = new Dictionary<string, (long Sent, long Acked)>();
-            var interval = Stopwatch.Frequency / rate;
-            var next = Stopwatch.GetTimestamp();
-            var inFlight = new List<Task>(count);
-            for (var i = 0; i < count; i++)
-            {
-                while (Stopwatch.GetTimestamp() < next)
-                {
-                    await Task.Delay(1);
-                }
-                next += interval;
-                inFlight.Add(PostOneAsync(posterHubs[i % posters]));
-            }
-            await Task.WhenAll(inFlight);
+            await LoadRunner.PacedAsync(rate, count, i => PostOneAsync(posterHubs[i % posters]));
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(30))
             {
@@ -164,11 +153,6 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
         return HubWireClient.ConnectAsync(uri, new HubWireClientOptions { Protocol = protocol, InvocationTimeout = TimeSpan.FromSeconds(60) });
     }
 
-    private static double P(List<double> values, double p)
-    {
-        values.Sort();
-        return values.Count == 0 ? double.NaN : values[Math.Min(values.Count - 1, (int)Math.Ceiling(p * values.Count) - 1)];
-    }
 }
 
 /// <summary>Push latency figures: from the post's acknowledgement, and from its send.</summary>

@@ -55,6 +55,29 @@ internal static class LoadRunner
         return (latencies, messages);
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    /// <summary>The <paramref name="p"/> quantile of ascending <paramref name="sorted"/> (nearest rank); NaN when empty.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>
+    /// Calls <paramref name="send"/> <paramref name="count"/> times at <paramref name="rate"/> calls/s without waiting
+    /// for each, then waits for them all. Sleeps between sends rather than spinning: the load generator shares the
+    /// server's cores. (Task.Delay's granularity makes sends come in small bursts; the average rate holds.)
+    /// </summary>
+    public static async Task PacedAsync(int rate, int count, Func<int, Task> send)
+    {
+        var interval = Stopwatch.Frequency / rate;
+        var next = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            while (Stopwatch.GetTimestamp() < next)
+            {
+                await Task.Delay(1);
+            }
+            next += interval;
+            inFlight.Add(send(i));
+        }
+        await Task.WhenAll(inFlight);
+    }
 }
