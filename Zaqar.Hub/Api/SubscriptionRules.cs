@@ -130,7 +130,7 @@ public static class SubscriptionRules
     /// What kind of subscriber a URI is, or 400: its scheme must be one of <see cref="ZaqarOptions.SubscriberTypes"/>
     /// and deliverable here (trust+ needs Keystone, mailto needs SMTP), and the rest of it well formed.
     /// </summary>
-    public static SubscriberType Classify(string subscriber, ZaqarOptions o, NotificationOptions n)
+    public static SubscriberType Classify(string subscriber, ZaqarOptions o, NotificationOptions n, WebhookEgress egress)
     {
         var scheme = Scheme(subscriber);
         if (scheme is null || !o.SubscriberTypes.Contains(scheme, StringComparer.Ordinal))
@@ -150,7 +150,7 @@ public static class SubscriptionRules
                     throw ApiErrors.BadRequest("The subscriber must be an absolute http or https URL, e.g. https://example.com/hook.");
                 }
                 if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
-                    System.Net.IPAddress.TryParse(uri.IdnHost, out var address) && WebhookEgress.From(n).IsBlocked(address))
+                    System.Net.IPAddress.TryParse(uri.IdnHost, out var address) && egress.IsBlocked(address))
                 {
                     throw ApiErrors.BadRequest(WebhookEgress.Refusal(address));
                 }

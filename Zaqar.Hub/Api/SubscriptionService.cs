@@ -26,7 +26,8 @@ public sealed partial class SubscriptionService(
     IOptions<NotificationOptions> notifications,
     TimeProvider time,
     ConfirmationDocuments confirmations,
-    SubscriptionEvents events)
+    SubscriptionEvents events,
+    WebhookEgress egress)
 {
     /// <summary>The subscriber of a hub connection's subscription: this prefix and the connection id.</summary>
     public const string HubSubscriberPrefix = SubscriptionRules.HubScheme + ":";
@@ -55,7 +56,7 @@ public sealed partial class SubscriptionService(
             throw ApiErrors.BadRequest("Missing parameter subscriber in body.");
         }
         var subscriber = draft.Subscriber ?? string.Empty;
-        var type = SubscriptionRules.Classify(subscriber, O, N);
+        var type = SubscriptionRules.Classify(subscriber, O, N, egress);
         return (await CreateCoreAsync(ctx.Queue(name, kind), subscriber, type, draft.Ttl, draft.Options, ct)).View;
     }
 
@@ -129,7 +130,7 @@ public sealed partial class SubscriptionService(
         {
             throw new ZaqarException(400, "Unable to update subscription", $"Subscription {subscriptionId} could not be updated.");
         }
-        var type = draft.Subscriber is { } subscriber ? SubscriptionRules.Classify(subscriber, O, N) : (SubscriberType?)null;
+        var type = draft.Subscriber is { } subscriber ? SubscriptionRules.Classify(subscriber, O, N, egress) : (SubscriberType?)null;
         var now = Now();
         if (draft.Ttl is { } ttl)
         {
