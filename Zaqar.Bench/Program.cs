@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Bench;
-using Zaqar.SignalR.Client;
-using Zaqar.SignalR.Protocols.MessagePack;
 
 // The bench command (issues #2, #3): drives the REST API and the hub on loopback with N keep-alive connections
 // for a bounded time, and the same work as plain SQL, and prints msg/s, p50/p99, push latency, bytes on the
@@ -86,7 +84,7 @@ if (options.Runs("fuzz"))
     Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
 }
 
-var messagePackBytes = HubScenarios.PushFrameBytes(new MessagePackHubProtocol());
+var messagePackBytes = HubScenarios.PushFrameBytes(HubScenarios.ServerMessagePack);
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
 

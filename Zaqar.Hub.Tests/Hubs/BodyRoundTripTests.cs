@@ -2,7 +2,8 @@ using System.Text.Json;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using static Zaqar.Hub.Tests.Hubs.HubTestKit;
 
 namespace Zaqar.Hub.Tests.Hubs;
@@ -97,7 +98,7 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
         Assert.Equal(0, (await rest.GetAsync("/v2/queues/q/stats")).Json!["messages"]!["total"]!.GetValue<int>());
     }
 
-    private static async Task AssertBodiesAsync(ZaqarClient rest, HubWireClient json, HubWireClient messagePack)
+    private static async Task AssertBodiesAsync(ZaqarClient rest, HubClient json, HubClient messagePack)
     {
         var viaRest = (await rest.GetAsync("/v2/queues/rt/messages?echo=true&limit=20")).Json!["messages"]!.AsArray();
         Assert.Equal(_expected, viaRest.Select(m => Canonical(m!["body"])));

@@ -5,7 +5,8 @@ using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Rest;
 using Zaqar.Hub.Tests.Subscriptions;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Pools;
 

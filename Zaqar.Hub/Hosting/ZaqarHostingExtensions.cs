@@ -10,7 +10,7 @@ using Zaqar.Hub.Background;
 using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Pools;
-using Zaqar.SignalR.Protocols.MessagePack;
+using Zaqar.Serialization;
 using System.Text.Json;
 using Zaqar.Hub.Rest;
 
@@ -108,18 +108,8 @@ public static class ZaqarHostingExtensions
                 o.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
                 o.PayloadSerializerOptions.Converters.Add(new LiberalArgsConverterFactory());
             })
-            .AddZaqarMessagePackProtocol(o => o.MaxFrameSize = (int)Math.Min(push.MaximumReceiveMessageSize, int.MaxValue));
-        // The same contract (names, ignore rules) as the JSON protocol, so one DTO has the same keys in both; minus the
-        // JSON-only liberal binder, because the MessagePack reader matches member names liberally itself.
-        services.AddOptions<MessagePackHubProtocolOptions>().Configure<IOptions<JsonHubProtocolOptions>>((messagePack, json) =>
-        {
-            var contract = new JsonSerializerOptions(json.Value.PayloadSerializerOptions);
-            foreach (var liberal in contract.Converters.OfType<LiberalArgsConverterFactory>().ToList())
-            {
-                contract.Converters.Remove(liberal);
-            }
-            messagePack.SerializerOptions = contract;
-        });
+            // The official MessagePack protocol, with formatters for bodies and REST-shaped records (issue 11).
+            .AddZaqarMessagePackProtocol(ZaqarMessagePack.ServerOptions);
         services.AddSingleton<ZaqarHubFilter>();
         WrapHubProtocols(services);
     }
