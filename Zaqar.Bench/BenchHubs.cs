@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Zaqar.Serialization;
+using Zaqar.Client;
 
 namespace Zaqar.Bench;
 

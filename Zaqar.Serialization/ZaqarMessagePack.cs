@@ -9,14 +9,15 @@ namespace Zaqar.Serialization;
 /// SignalR's official MessagePack protocol as Zaqar's hub speaks it (issue 11): <see cref="ZaqarResolver"/> in front of
 /// SignalR's own resolvers, <see cref="MessagePackSecurity.UntrustedData"/>, and a depth limit.
 /// </summary>
-/// <example>
-/// A plain .NET HubConnection that sends JsonElement bodies and reads results into records with REST's keys:
-/// <code>
-/// new HubConnectionBuilder().WithUrl(url).AddZaqarMessagePackProtocol().Build();
-/// </code>
-/// </example>
+/// <remarks>A .NET client adds it with Zaqar.Client's <c>AddZaqarMessagePackProtocol()</c> on its HubConnectionBuilder.</remarks>
 public static class ZaqarMessagePack
 {
+    /// <summary>
+    /// The request header a .NET client sends when its MessagePack protocol has Zaqar's formatters: without it, the server
+    /// refuses the empty maps the plain client makes of JsonElement and JsonNode values (issue 11).
+    /// </summary>
+    public const string FormattersHeader = "X-Zaqar-Formatters";
+
     /// <summary>
     /// The deepest nesting of arrays and maps the server reads in one argument (a body posted in a batch has about 60
     /// levels of its own, as in the JSON protocol, whose reader stops at 64).
@@ -45,11 +46,6 @@ public static class ZaqarMessagePack
         MessagePackSerializerOptions.Standard
             .WithResolver(Resolver)
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(maxDepth));
-
-    /// <summary>Adds the official MessagePack hub protocol with <see cref="ClientOptions"/> to a client's HubConnection builder.</summary>
-    public static TBuilder AddZaqarMessagePackProtocol<TBuilder>(this TBuilder builder)
-        where TBuilder : ISignalRBuilder =>
-        builder.AddZaqarMessagePackProtocol(ClientOptions);
 
     /// <summary>Adds the official MessagePack hub protocol with the given options (<see cref="ServerOptions"/> on a server).</summary>
     public static TBuilder AddZaqarMessagePackProtocol<TBuilder>(this TBuilder builder, MessagePackSerializerOptions options)

@@ -10,11 +10,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Sdk;
 using Xunit.v3;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Tests.Infrastructure;
-using Zaqar.Serialization;
+using Zaqar.Client;
 
 namespace Zaqar.Hub.Tests.Hubs;
 
@@ -54,10 +55,10 @@ public sealed class HubClientOptions
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Serializer options of the client's MessagePack protocol: Zaqar's (<see cref="ZaqarMessagePack.ClientOptions"/>) by
-    /// default; set SignalR's own defaults to see what a plain HubConnection user sees.
+    /// MessagePack with Zaqar's formatters (Zaqar.Client's AddZaqarMessagePackProtocol), as by default; false for SignalR's
+    /// own, to see what a plain HubConnection user sees (issue 11).
     /// </summary>
-    public global::MessagePack.MessagePackSerializerOptions MessagePackOptions { get; set; } = ZaqarMessagePack.ClientOptions;
+    public bool ZaqarFormatters { get; set; } = true;
 }
 
 /// <summary>
@@ -86,22 +87,28 @@ internal static class HubTestKit
         this WebApplicationFactory<Program> factory, HubWireProtocol protocol, string pathAndQuery, Action<HubClientOptions>? configure = null)
     {
         var server = factory.Server;
-        return ConnectAsync(new Uri(server.BaseAddress, pathAndQuery), protocol, configure, http =>
+        return ConnectAsync(new Uri(server.BaseAddress, pathAndQuery), protocol, configure, http => InMemory(http, server));
+    }
+
+    /// <summary>
+    /// Points a connection at the in-memory TestServer: HTTP (negotiate, polls, Server-Sent Events) through its handler,
+    /// WebSockets through its WebSocket client, with the connection's headers.
+    /// </summary>
+    public static void InMemory(HttpConnectionOptions http, TestServer server)
+    {
+        http.HttpMessageHandlerFactory = _ => server.CreateHandler();
+        http.WebSocketFactory = async (context, ct) =>
         {
-            http.HttpMessageHandlerFactory = _ => server.CreateHandler();
-            http.WebSocketFactory = async (context, ct) =>
+            var sockets = server.CreateWebSocketClient();
+            sockets.ConfigureRequest = request =>
             {
-                var sockets = server.CreateWebSocketClient();
-                sockets.ConfigureRequest = request =>
+                foreach (var (name, value) in context.Options.Headers)
                 {
-                    foreach (var (name, value) in context.Options.Headers)
-                    {
-                        request.Headers[name] = value;
-                    }
-                };
-                return await sockets.ConnectAsync(context.Uri, ct);
+                    request.Headers[name] = value;
+                }
             };
-        });
+            return await sockets.ConnectAsync(context.Uri, ct);
+        };
     }
 
     /// <summary>A started hub connection over loopback (a real socket) to <paramref name="url"/>.</summary>
@@ -122,9 +129,13 @@ internal static class HubTestKit
                 http.Headers[name] = value;
             }
         });
-        if (protocol == HubWireProtocol.MessagePack)
+        if (protocol == HubWireProtocol.MessagePack && options.ZaqarFormatters)
         {
-            builder.AddZaqarMessagePackProtocol(options.MessagePackOptions);
+            builder.AddZaqarMessagePackProtocol();
+        }
+        else if (protocol == HubWireProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol();
         }
         if (options.UseStatefulReconnect)
         {

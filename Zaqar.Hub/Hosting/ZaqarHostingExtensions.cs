@@ -102,6 +102,7 @@ public static class ZaqarHostingExtensions
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;
                 o.AddFilter<ZaqarHubFilter>();
+                o.AddFilter<PlainClientFilter>();
             })
             .AddJsonProtocol(o =>
             {
@@ -111,6 +112,7 @@ public static class ZaqarHostingExtensions
             // The official MessagePack protocol, with formatters for bodies and REST-shaped records (issue 11).
             .AddZaqarMessagePackProtocol(ZaqarMessagePack.ServerOptions);
         services.AddSingleton<ZaqarHubFilter>();
+        services.AddSingleton<PlainClientFilter>();
         WrapHubProtocols(services);
     }
 
