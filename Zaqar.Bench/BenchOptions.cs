@@ -16,7 +16,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, push-mp, push-json,
-                            fanout, webhooks, fuzz)
+                            fanout, webhooks, protocol, fuzz)
         """;
 
     public static BenchOptions Parse(string[] args)

@@ -79,6 +79,14 @@ if (options.Runs("webhooks"))
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
 }
 
+if (options.Runs("protocol"))
+{
+    foreach (var line in ProtocolCost.Run(host.Services, options.Duration))
+    {
+        Console.WriteLine(line);
+    }
+}
+
 if (options.Runs("fuzz"))
 {
     Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
