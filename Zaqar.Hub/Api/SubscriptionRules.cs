@@ -152,7 +152,7 @@ public static class SubscriptionRules
                 if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
                     System.Net.IPAddress.TryParse(uri.IdnHost, out var address) && egress.IsBlocked(address))
                 {
-                    throw ApiErrors.BadRequest(WebhookEgress.Refusal(address));
+                    throw ApiErrors.BadRequest(egress.Refusal(address));
                 }
                 return SubscriberType.Webhook;
             case "mailto":

@@ -90,7 +90,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
         {
             throw addresses.Length == 0
                 ? new SocketException((int)SocketError.HostNotFound)
-                : new WebhookAddressBlockedException(WebhookEgress.Refusal(addresses[0]));
+                : new WebhookAddressBlockedException(egress.Refusal(addresses[0]));
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
