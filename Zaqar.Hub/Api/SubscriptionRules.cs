@@ -107,6 +107,7 @@ public static class SubscriptionRules
         {
             throw ApiErrors.BadRequest("post_data must be a string (or a JSON object or array) containing \"$zaqar_message$\".");
         }
+        OutgoingValues.ValidateOptions(obj);
         return obj;
     }
 
@@ -142,6 +143,10 @@ public static class SubscriptionRules
         {
             throw ApiErrors.BadRequest($"The subscriber may not be longer than {MaxSubscriberBytes} bytes.");
         }
+        if (OutgoingValues.HasControl(subscriber))
+        {
+            throw ApiErrors.BadRequest("The subscriber may not hold control characters (CR, LF, NUL, ...).");
+        }
         switch (scheme)
         {
             case "http" or "https":
@@ -156,9 +161,16 @@ public static class SubscriptionRules
                 }
                 return SubscriberType.Webhook;
             case "mailto":
-                if (!MailtoAddress(subscriber).Contains('@', StringComparison.Ordinal))
+                var to = MailtoAddress(subscriber);
+                if (!to.Contains('@', StringComparison.Ordinal))
                 {
                     throw ApiErrors.BadRequest("The subscriber must name an email address, e.g. mailto:ops@example.com.");
+                }
+                // Percent-decoded, the address and the subject must still be fit for an email's headers (issue 10).
+                if ((OutgoingValues.AddressesProblem("subscriber's address", to) ??
+                    (MailtoParameters(subscriber).TryGetValue("subject", out var subject) ? OutgoingValues.TextProblem("subscriber's subject", subject) : null)) is { } problem)
+                {
+                    throw ApiErrors.BadRequest(problem);
                 }
                 if (string.IsNullOrEmpty(n.Smtp.Host))
                 {
