@@ -121,6 +121,8 @@ public static class ZaqarHostingExtensions
             messagePack.SerializerOptions = contract;
         });
         services.AddSingleton<ZaqarHubFilter>();
+        // Issue 10: SignalR's handler and dispatcher log a client's mistakes as the filter does, one debug line each.
+        services.AddSingleton(HubLoggerFactory.CreateHandler<QueuesHub>);
         WrapHubProtocols(services);
     }
 
