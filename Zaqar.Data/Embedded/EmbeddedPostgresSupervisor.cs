@@ -82,7 +82,7 @@ public sealed class EmbeddedPostgresSupervisor
             while (true)
             {
                 await Task.Delay(interval, _time, ct);
-                var check = await _server.CheckAsync(TimeSpan.FromSeconds(_options.CheckTimeoutSeconds), ct);
+                var check = await CheckAsync(ct);
                 if (check.Condition == ServerCondition.Answering)
                 {
                     failedChecks = 0;
@@ -103,6 +103,19 @@ public sealed class EmbeddedPostgresSupervisor
         }
     }
 
+    /// <summary>A check that never throws but for cancellation: the loop must outlive anything a check meets.</summary>
+    private async Task<ServerCheck> CheckAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _server.CheckAsync(TimeSpan.FromSeconds(_options.CheckTimeoutSeconds), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new ServerCheck(ServerCondition.NotAnswering, $"checking it failed: {ex.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
     private async Task RestartAsync(string reason, CancellationToken ct)
     {
         var downSince = _time.GetTimestamp();
@@ -117,7 +130,7 @@ public sealed class EmbeddedPostgresSupervisor
             try
             {
                 // After a failed attempt the server may be back by other hands: one that answers is left alone.
-                if (attempt == 1 || (await _server.CheckAsync(TimeSpan.FromSeconds(_options.CheckTimeoutSeconds), ct)).Condition != ServerCondition.Answering)
+                if (attempt == 1 || (await CheckAsync(ct)).Condition != ServerCondition.Answering)
                 {
                     await _server.RecoverAsync(ct);
                 }

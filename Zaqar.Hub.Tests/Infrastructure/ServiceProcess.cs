@@ -53,8 +53,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var service = new ServiceProcess(process, output, address);
         using var client = service.Rest("ping");
+        // A guard against a hang, not a speed check: a fresh process (and cluster) starts slowly on a machine this busy.
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        while (deadline.Elapsed < TimeSpan.FromSeconds(180))
         {
             Assert.False(process.HasExited, "the service exited while starting: " + service.Output);
             try
@@ -71,7 +72,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(100, ct);
         }
         service.Kill();
-        throw new TimeoutException("the service did not answer /v2/ping within 90 s: " + service.Output);
+        throw new TimeoutException("the service did not answer /v2/ping within 180 s: " + service.Output);
     }
 
     /// <summary>A REST client of <paramref name="project"/> on this service.</summary>

@@ -79,7 +79,7 @@ public sealed class EmbeddedPostgresSupervisionTests
     private static int Attempt(ZaqarClient.Response health) =>
         health.Json?["embedded_postgres"]?["restart_attempt"]?.GetValue<int>() ?? 0;
 
-    /// <summary>Asks until the answer satisfies <paramref name="done"/>, for 30 s at most.</summary>
+    /// <summary>Asks until the answer satisfies <paramref name="done"/>, for 60 s at most.</summary>
     private static async Task<ZaqarClient.Response> UntilAsync(Func<Task<ZaqarClient.Response>> ask, Func<ZaqarClient.Response, bool> done)
     {
         var deadline = Stopwatch.StartNew();
@@ -90,7 +90,7 @@ public sealed class EmbeddedPostgresSupervisionTests
             {
                 return response;
             }
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"still {(int)response.Status} {response.Text}");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"still {(int)response.Status} {response.Text}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }

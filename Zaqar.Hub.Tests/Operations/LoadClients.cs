@@ -31,7 +31,7 @@ internal abstract class LoadClients : IAsyncDisposable
         while (Acknowledged < count)
         {
             AssertNothingUnexpected();
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), $"only {Acknowledged} of {count} acknowledged within 60 s");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(120), $"only {Acknowledged} of {count} acknowledged within 120 s");
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
@@ -40,7 +40,7 @@ internal abstract class LoadClients : IAsyncDisposable
     public async Task FinishAsync()
     {
         Finishing = true;
-        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
         AssertNothingUnexpected();
     }
 
