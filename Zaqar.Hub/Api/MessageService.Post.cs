@@ -137,7 +137,7 @@ public sealed partial class MessageService
     private const int MaxStaleRetries = 4;
 
     private Task<QueueSettings> SettingsAsync(QueueRef queue, bool fresh, CancellationToken ct) =>
-        guard.Run(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
+        guard.RunCached(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
 
     // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
     private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
