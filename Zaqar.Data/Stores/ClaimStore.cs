@@ -99,12 +99,25 @@ public sealed class ClaimStore(QueueRouter router)
     /// told it lives there (issue #6). When messages moved, every row names it (moved_to); one row of nulls does if none was claimed.
     /// </remarks>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
-    public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
-        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
+    public Task<IReadOnlyList<StoredMessage>> CreateAsync(
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default) =>
+        CreateAsync(queue, claimId, ttl, grace, limit, now, claimed => claimed, ct);
+
+    /// <summary>
+    /// <see cref="CreateAsync(QueueRef, Guid, int, int, int, DateTime, CancellationToken)"/>, returning
+    /// <paramref name="answer"/> of the claimed messages. The answer is built before the claim commits: if it throws, no
+    /// claim is made and nothing moves (issue 10: a claim whose answer failed after commit hid its messages for the
+    /// claim's ttl, with no claim id given to anyone).
+    /// </summary>
+    public async Task<T> CreateAsync<T>(
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
+        CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(CreateSql);
+        await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(CreateSql, connection, transaction);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
@@ -126,11 +139,13 @@ public sealed class ClaimStore(QueueRouter router)
                 movedTo ??= reader.IsDBNull(MovedToColumn) ? null : reader.GetString(MovedToColumn);
             }
         }
+        var result = answer(claimed);
+        await transaction.CommitAsync(ct);
         if (movedTo is not null)
         {
             await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);
         }
-        return claimed;
+        return result;
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
