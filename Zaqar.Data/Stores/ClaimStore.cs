@@ -117,6 +117,11 @@ public sealed class ClaimStore(QueueRouter router)
         var route = await router.RouteAsync(queue, ct);
         await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Not cancellable once sent (issue 10). A consume stream ends by cancelling, often while its next claim is in flight,
+        // and a statement cancelled mid-read sometimes left its pooled connection out of step with the server: the next
+        // user of the connection failed with Npgsql's "Received unexpected backend message DataRow" (a 500 on REST, a
+        // failed stream on the hub), with or without the transaction. The statement is short: it runs to commit, or to
+        // rollback if the answer fails.
         await using var cmd = new NpgsqlCommand(CreateSql, connection, transaction);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
@@ -128,9 +133,9 @@ public sealed class ClaimStore(QueueRouter router)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
-            while (await reader.ReadAsync(ct))
+            while (await reader.ReadAsync(CancellationToken.None))
             {
                 if (!reader.IsDBNull(0))
                 {
@@ -140,7 +145,7 @@ public sealed class ClaimStore(QueueRouter router)
             }
         }
         var result = answer(claimed);
-        await transaction.CommitAsync(ct);
+        await transaction.CommitAsync(CancellationToken.None);
         if (movedTo is not null)
         {
             await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);

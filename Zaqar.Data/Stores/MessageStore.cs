@@ -195,6 +195,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         var route = await router.RouteAsync(queue, ct);
         await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Not cancellable once sent, as ClaimStore.CreateAsync explains: a removal runs to commit, or to rollback.
         await using var cmd = new NpgsqlCommand(
             $"""
             WITH c AS (
@@ -213,16 +214,16 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         var popped = new List<(long Seq, StoredMessage Message)>(limit);
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
-            while (await reader.ReadAsync(ct))
+            while (await reader.ReadAsync(CancellationToken.None))
             {
                 popped.Add((reader.GetInt64(0), ReadMessage(reader, 1)));
             }
         }
         popped.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         var result = answer(popped.ConvertAll(p => p.Message));
-        await transaction.CommitAsync(ct);
+        await transaction.CommitAsync(CancellationToken.None);
         return result;
     }
 
