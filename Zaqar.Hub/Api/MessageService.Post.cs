@@ -95,12 +95,8 @@ public sealed partial class MessageService
                 throw ApiErrors.BadRequest(
                     $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
             }
-            if (boundByTransport)
-            {
-                // Bound by the transport, not parsed by JsonInput: apply its integer rule here.
-                JsonInput.CheckIntegers(draft.Body);
-            }
-            var body = JsonInput.Compact(draft.Body);
+            // Whichever transport bound it, a body is accepted only if every reader can serve it (issue 10).
+            var body = AcceptableJson.BodyText(draft.Body);
             size += Encoding.UTF8.GetByteCount(body) + 32;
             batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
         }

@@ -61,7 +61,7 @@ public static class SubscriptionRules
         // A null options (or ttl) means "not given", as Zaqar's update skips None values.
         if (doc.TryGetProperty("options", out var optionsValue) && optionsValue.ValueKind != JsonValueKind.Null)
         {
-            options = Options(JsonNode.Parse(optionsValue.GetRawText()));
+            options = Options(AcceptableJson.DocumentNode(optionsValue));
         }
         return new SubscriptionDraft(subscriberText, ttl, options)
         {
@@ -73,7 +73,9 @@ public static class SubscriptionRules
     /// <summary>A draft from a transport that binds the parts itself (the hub); null parts are absent.</summary>
     public static SubscriptionDraft FromParts(string? subscriber, int? ttl, JsonElement? options)
     {
-        var given = options is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } o ? Options(JsonNode.Parse(o.GetRawText())) : null;
+        // REST's subscriber is a string of a checked JSON document; a bound one is checked here (issue 10: it is stored).
+        AcceptableJson.CheckText(subscriber);
+        var given = options is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } o ? Options(AcceptableJson.DocumentNode(o)) : null;
         return new SubscriptionDraft(subscriber, ttl, given)
         {
             HasSubscriber = subscriber is not null,

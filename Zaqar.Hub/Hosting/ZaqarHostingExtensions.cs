@@ -84,7 +84,12 @@ public static class ZaqarHostingExtensions
         services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            // Room for the deepest value ever stored (issue 10: values stored before its depth limit) inside a response.
+            o.SerializerOptions.MaxDepth = JsonInput.StoredMaxDepth + 8;
+        });
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
         return services;
