@@ -9,10 +9,10 @@ public static partial class FuzzMutations
     {
         var project = worker.Project;
         var client = worker.ClientId;
-        // Every project variant keeps the worker's token, so whatever it writes is still checked as the worker's.
+        // Every project variant starts with the worker's token, so whatever it writes is still checked as the worker's.
         string?[] projects =
         [
-            null, "", " ", project + " ", " " + project, project + "\t", project + "é", project + "\u0001", project + new string('x', 300),
+            null, "", " ", project + " ", project + "\t", project + "é", project + "\u0001", project + new string('x', 300),
             project + "/../other", project + "%00", project + "'; DROP TABLE queues;--", project + "\u202e", project + "\\", project + "*",
             project + "%", project + "_", worker.Token, string.Concat(Enumerable.Repeat(project, 10)), project + "\ud83d\ude00", project + ",x",
         ];

@@ -54,7 +54,7 @@ public sealed partial class FuzzWorker
     {
         Index = index;
         _poolConnectionString = poolConnectionString;
-        // Every project id the worker sends contains the token, so the state check sees whatever it wrote.
+        // Every project id the worker sends starts with the token, so the state check sees whatever it wrote.
         Token = $"{runToken}w{index:D2}x";
         var random = new Random(HashCode.Combine(seed, index));
         var bytes = new byte[16];
@@ -92,12 +92,6 @@ public sealed partial class FuzzWorker
 
     /// <summary>The fingerprint of the worker's state after its last refused request; null after an accepted one.</summary>
     public string? LastDigest { get; set; }
-
-    /// <summary>
-    /// Queues and topics ("queues/q0") an accepted request stored mutated JSON content in, with that request: a later
-    /// 5xx reading them is the stored value's failure (a poison message, issue 10 item 3), not the reading request's.
-    /// </summary>
-    public Dictionary<string, string> Taints { get; } = [];
 
     /// <summary>A connection string to the pool database, distinct per pool name (a URI may serve one pool only).</summary>
     public string PoolUri(string pool) => new NpgsqlConnectionStringBuilder(_poolConnectionString) { ApplicationName = pool }.ConnectionString;

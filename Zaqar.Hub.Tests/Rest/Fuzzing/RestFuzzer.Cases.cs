@@ -103,7 +103,10 @@ public sealed partial class RestFuzzer
         {
             Interlocked.Increment(ref _routeAccepted[route]);
             worker.Harvest(outcome.Response!, CaseGenerator.TargetOf(outcome.Draft.Segments));
-            Taint(worker, index, fuzzCase, outcome.Draft);
+        }
+        if (outcome.Status is >= 200 and < 300)
+        {
+            await ProbeStoredAsync(worker, index, fuzzCase, outcome.Draft, outcome.Response!, ct);
         }
         if (outcome.Failure is null)
         {
@@ -118,25 +121,7 @@ public sealed partial class RestFuzzer
 
     private async Task RecordFailureAsync(FuzzWorker worker, long index, FuzzCase fuzzCase, Outcome outcome, CancellationToken ct)
     {
-        (FuzzCase Case, Outcome Outcome)? minimal = null;
-        if (outcome.Failure == FailureKind.ServerError && TaintOf(worker, outcome.Draft) is { } stored)
-        {
-            // It reads where a mutated value was stored: the stored value's failure if the request fails even without its own mutations.
-            minimal = await ShrinkAsync(worker, fuzzCase, outcome, ct);
-            if (minimal.Value.Case.Mutations.All(m => m.Tag == FuzzTag.Valid) && await FailsAgainAsync(worker, minimal.Value.Case, outcome, ct))
-            {
-                var storedGroup = _failures.GetOrAdd($"stored|{fuzzCase.Route}|{outcome.Status}", _ => new Group(FuzzArea.Json, FailureKind.StoredValue, index,
-                    Labels(minimal.Value.Case), $"after {stored}\nthis request answered {outcome.Status} ({outcome.Detail}):\n{FuzzCase.Describe(minimal.Value.Outcome.Draft)}")
-                {
-                    Route = fuzzCase.Route.ToString(),
-                    Status = outcome.Status,
-                });
-                Interlocked.Increment(ref storedGroup.Count);
-                await CleanUpAsync(worker, outcome.Draft, ct);
-                return;
-            }
-        }
-        var key = $"{outcome.Failure}|{fuzzCase.Route}|{outcome.Status / 100}|{(minimal?.Case ?? fuzzCase).Area}";
+        var key = $"{outcome.Failure}|{fuzzCase.Route}|{outcome.Status / 100}|{fuzzCase.Area}";
         var isNew = false;
         var group = _failures.GetOrAdd(key, _ =>
         {
@@ -146,23 +131,13 @@ public sealed partial class RestFuzzer
         Interlocked.Increment(ref group.Count);
         if (isNew)
         {
-            var (shrunk, shrunkOutcome) = minimal ?? await ShrinkAsync(worker, fuzzCase, outcome, ct);
+            var (shrunk, shrunkOutcome) = await ShrinkAsync(worker, fuzzCase, outcome, ct);
             group.Area = shrunk.Area;
             group.Mutations = Labels(shrunk);
             group.Status = shrunkOutcome.Status;
             group.Reproduction = $"(seed {_options.Seed}, worker {worker.Index}) answered {(shrunkOutcome.Status == 0 ? "nothing" : shrunkOutcome.Status)}: " +
                 $"{shrunkOutcome.Detail}\n{FuzzCase.Describe(shrunkOutcome.Draft)}";
         }
-    }
-
-    /// <summary>True when <paramref name="fuzzCase"/> fails as <paramref name="outcome"/> did once more (a stored value fails every read).</summary>
-    private async Task<bool> FailsAgainAsync(FuzzWorker worker, FuzzCase fuzzCase, Outcome outcome, CancellationToken ct)
-    {
-        using var client = new RawHttpClient(_target.BaseUri);
-        worker.LastDigest = null;
-        var again = await ExecuteAsync(worker, client, fuzzCase, ct);
-        worker.LastDigest = null;
-        return again.Failure == outcome.Failure && again.Status / 100 == outcome.Status / 100;
     }
 
     /// <summary>The case with as few mutations as still fail the same way (the original when none can go).</summary>

@@ -6,16 +6,6 @@ namespace Zaqar.Hub.Tests.Rest.Fuzzing;
 /// <summary>The fuzzer's set-up of each worker's state, its bookkeeping of stored mutated values, and the final liveness check.</summary>
 public sealed partial class RestFuzzer
 {
-    private static readonly HashSet<FuzzTag> StoredValueTags = [FuzzTag.JsonDepth, FuzzTag.JsonString, FuzzTag.JsonNumber, FuzzTag.JsonKey];
-
-    private static readonly HashSet<BodyKind> StoringBodies =
-    [
-        BodyKind.QueueMetadata, BodyKind.JsonPatch, BodyKind.Messages, BodyKind.Subscription, BodyKind.SubscriptionPatch,
-        BodyKind.Pool, BodyKind.PoolPatch, BodyKind.Flavor, BodyKind.FlavorPatch,
-    ];
-
-    private string? _catalogTaint;
-
     /// <summary>The run's pools (weight 0: no queue is placed on them unless a case says so) and a flavor over the first.</summary>
     private async Task SetUpCatalogAsync(FuzzWorker admin, CancellationToken ct)
     {
@@ -60,89 +50,14 @@ public sealed partial class RestFuzzer
 
     private async Task<RawResponse> ExpectAsync(RawHttpClient client, FuzzWorker worker, string method, string pathAndQuery, string? body, CancellationToken ct)
     {
-        var parts = pathAndQuery.Split('?', 2);
-        var draft = new RequestDraft { Method = method, Segments = [.. parts[0][1..].Split('/')] };
-        foreach (var parameter in parts.Length > 1 ? parts[1].Split('&') : [])
-        {
-            var pair = parameter.Split('=', 2);
-            draft.Query.Add(new(pair[0], pair.Length > 1 ? pair[1] : null));
-        }
-        draft.Headers.AddRange([new("Client-ID", worker.ClientId), new("X-Project-ID", worker.Project), new("X-Roles", "admin")]);
-        if (body is not null)
-        {
-            draft.Headers.Add(new("Content-Type", "application/json"));
-            draft.BodyBytes = Encoding.UTF8.GetBytes(body);
-        }
-        var response = await client.SendAsync(FuzzCase.Serialize(draft, client.HostHeader), oneShot: false, isHead: false, _options.RequestTimeout, ct);
+        var response = await client.SendAsync(Valid(worker, method, pathAndQuery, client.HostHeader, body), oneShot: false, isHead: false,
+            _options.RequestTimeout, ct);
         if (response.Status is < 200 or >= 300)
         {
             throw new InvalidOperationException($"REST fuzz set-up: {method} {pathAndQuery} answered {response.Status}: {response.Body}");
         }
-        worker.Harvest(response, CaseGenerator.TargetOf(draft.Segments));
+        worker.Harvest(response, CaseGenerator.TargetOf(pathAndQuery.Split('?')[0][1..].Split('/')));
         return response;
-    }
-
-    /// <summary>What a request's path names: "queues/q0", "topics/t0", "catalog", or null.</summary>
-    private static string? TargetOf(RequestDraft draft) => draft.Segments switch
-    {
-        ["v2", "pools" or "flavors", ..] => "catalog",
-        ["v2", "queues" or "topics", var name, ..] => $"{draft.Segments[1]}/{name}",
-        _ => null,
-    };
-
-    /// <summary>Notes that an accepted request stored a mutated JSON value where it names (issue 10 items 3 and 4).</summary>
-    private void Taint(FuzzWorker worker, long index, FuzzCase fuzzCase, RequestDraft draft)
-    {
-        // Only a request that reached the storing endpoint as meant (its method unchanged) stored its document.
-        if (!StoringBodies.Contains(fuzzCase.Route.Body) || draft.Method != fuzzCase.Route.Method || !fuzzCase.Tags.Any(StoredValueTags.Contains) ||
-            TargetOf(draft) is not { } target)
-        {
-            return;
-        }
-        var how = $"case #{index} stored a mutated value ({Labels(fuzzCase)}):\n{FuzzCase.Describe(draft)}";
-        if (target == "catalog")
-        {
-            Interlocked.CompareExchange(ref _catalogTaint, how, null);
-            return;
-        }
-        worker.Taints.TryAdd(target, how);
-        if (target.StartsWith("queues/", StringComparison.Ordinal))
-        {
-            // Dead-lettering moves the stored message on.
-            worker.Taints.TryAdd("queues/dlq", how);
-        }
-    }
-
-    /// <summary>How the state a request reads was poisoned, or null when it reads nothing a mutated value was stored in.</summary>
-    private string? TaintOf(FuzzWorker worker, RequestDraft draft) => TargetOf(draft) switch
-    {
-        "catalog" => _catalogTaint,
-        { } target => worker.Taints.GetValueOrDefault(target),
-        null when draft.Segments is ["v2", "queues" or "topics"] =>
-            worker.Taints.FirstOrDefault(t => t.Key.StartsWith(draft.Segments[1] + "/", StringComparison.Ordinal)).Value,
-        _ => null,
-    };
-
-    /// <summary>Deletes the poisoned queues a failing request read, so the worker goes on fuzzing healthy state.</summary>
-    private async Task CleanUpAsync(FuzzWorker worker, RequestDraft draft, CancellationToken ct)
-    {
-        var target = TargetOf(draft);
-        var poisoned = worker.Taints.Keys.Where(k => k == target || (target is null && draft.Segments.Count > 1 && k.StartsWith(draft.Segments[1] + "/", StringComparison.Ordinal))).ToList();
-        using var client = new RawHttpClient(_target.BaseUri);
-        foreach (var key in poisoned)
-        {
-            try
-            {
-                await client.SendAsync(Valid(worker, "POST", $"/v2/{key}/purge", client.HostHeader), false, false, _options.RequestTimeout, ct);
-                await client.SendAsync(Valid(worker, "DELETE", $"/v2/{key}", client.HostHeader), false, false, _options.RequestTimeout, ct);
-            }
-            catch (Exception ex) when (ex is TimeoutException or IOException)
-            {
-                // Best effort: the failure is already recorded.
-            }
-            worker.Taints.Remove(key);
-        }
-        worker.LastDigest = null;
     }
 
     /// <summary>Purges the messages and subscriptions of the worker's queues and topics (valid requests, not counted as cases).</summary>
@@ -156,10 +71,22 @@ public sealed partial class RestFuzzer
         worker.LastDigest = null;
     }
 
-    private static byte[] Valid(FuzzWorker worker, string method, string path, string host)
+    /// <summary>A valid request of the worker (not a case: set-up, probes, clean-up), as bytes.</summary>
+    private static byte[] Valid(FuzzWorker worker, string method, string pathAndQuery, string host, string? body = null)
     {
-        var draft = new RequestDraft { Method = method, Segments = [.. path[1..].Split('/')] };
-        draft.Headers.AddRange([new("Client-ID", worker.ClientId), new("X-Project-ID", worker.Project)]);
+        var parts = pathAndQuery.Split('?', 2);
+        var draft = new RequestDraft { Method = method, Segments = [.. parts[0][1..].Split('/')] };
+        foreach (var parameter in parts.Length > 1 ? parts[1].Split('&') : [])
+        {
+            var pair = parameter.Split('=', 2);
+            draft.Query.Add(new(pair[0], pair.Length > 1 ? pair[1] : null));
+        }
+        draft.Headers.AddRange([new("Client-ID", worker.ClientId), new("X-Project-ID", worker.Project), new("X-Roles", "admin")]);
+        if (body is not null)
+        {
+            draft.Headers.Add(new("Content-Type", "application/json"));
+            draft.BodyBytes = Encoding.UTF8.GetBytes(body);
+        }
         return FuzzCase.Serialize(draft, host);
     }
 
