@@ -11,7 +11,7 @@ public static class BodyMutations
     /// <summary>Integers at the edges of the contract's ranges (ttl, grace, delay, sizes, weights, limits).</summary>
     private static readonly long[] RangeEdges = [-1, 0, 1, 59, 60, 61, 900, 901, 43200, 43201, 1209600, 1209601, 262144, 262145, 4294967295, 4294967296];
 
-    private static readonly int[] Depths = [10, 31, 32, 33, 61, 62, 63, 64, 65, 66, 70, 100, 125, 126, 127, 128, 129, 200, 1000, 5000];
+    private static readonly int[] Depths = [10, 31, 32, 33, 61, 62, 63, 64, 65, 66, 70, 100, 125, 126, 127, 128, 129, 200, 1000, 2000];
 
     private static readonly string[] NotJson =
     [

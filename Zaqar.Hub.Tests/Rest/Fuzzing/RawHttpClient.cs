@@ -19,7 +19,6 @@ public sealed record RawResponse(int Status, IReadOnlyList<KeyValuePair<string, 
 public sealed class RawHttpClient(Uri baseUri) : IDisposable
 {
     private const int MaxResponseBytes = 16 * 1024 * 1024;
-    private Socket? _socket;
     private NetworkStream? _stream;
 
     public string HostHeader { get; } = $"{baseUri.Host}:{baseUri.Port}";
@@ -96,7 +95,6 @@ public sealed class RawHttpClient(Uri baseUri) : IDisposable
             socket.Dispose();
             throw;
         }
-        _socket = socket;
         return _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
@@ -104,7 +102,6 @@ public sealed class RawHttpClient(Uri baseUri) : IDisposable
     {
         _stream?.Dispose();
         _stream = null;
-        _socket = null;
     }
 
     public void Dispose() => Close();

@@ -43,7 +43,8 @@ public sealed partial class RestFuzzer
                 {
                     continue;
                 }
-                var readRoute = Regex.Replace(read.Split('?')[0], "/[0-9a-f-]{36}", "/{id}");
+                var readRoute = Regex.Replace(Regex.Replace(read.Split('?')[0], "^/v2/(queues|topics|pools|flavors)/[^/]+", "/v2/$1/{name}"),
+                    "/[0-9a-f-]{36}", "/{id}");
                 var group = _failures.GetOrAdd($"stored|{fuzzCase.Route}|{readRoute}|{served.Status}", _ => new Group(
                     FuzzArea.Json, FailureKind.StoredValue, index, Labels(fuzzCase),
                     $"(seed {_options.Seed}, worker {worker.Index}) stored with {draft.Method} answered {response.Status}:\n{FuzzCase.Describe(draft)}\n" +
