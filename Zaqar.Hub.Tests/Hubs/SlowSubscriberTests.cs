@@ -10,7 +10,7 @@ namespace Zaqar.Hub.Tests.Hubs;
 
 /// <summary>
 /// A subscriber that stops reading its socket (real TCP, so its buffers fill) never blocks posters or other subscribers,
-/// and once its push buffer overflows it is closed with the documented reason.
+/// and once its push buffer overflows it is closed with the documented reason, which it reads when it reads again.
 /// </summary>
 public sealed class SlowSubscriberTests(ZaqarTestServer server)
 {
@@ -41,6 +41,9 @@ public sealed class SlowSubscriberTests(ZaqarTestServer server)
             Assert.Equal(HttpStatusCode.Created, (await rest.PostAsync("/v2/queues/firehose/messages", batch).Within()).Status);
             Assert.Equal(10, (await healthyPushes.NextAsync()).Messages.Length);
         }
+        // Issue 10: the subscriber stays stalled a while after the server gave up on it, longer than the server used to wait
+        // for room for the Close message before dropping it; the reason must still reach it (within Hub:CloseTimeoutSeconds).
+        await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         stalled.ResumeReading();
 
         var closed = await stalled.Closed.Within();

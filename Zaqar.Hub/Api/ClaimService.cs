@@ -31,13 +31,16 @@ public sealed class ClaimService(
         }
         var claimId = Guid.NewGuid();
         var now = Now();
-        var claimed = await guard.Run(
-            () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, ct), "Claim could not be created.");
-        if (claimed.Count == 0)
-        {
-            return null;
-        }
-        return new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList());
+        // The answer is built inside the claim's transaction (issue 10): decrypting and parsing every body happens before
+        // the claim commits, so a body that cannot be read rolls the claim back instead of hiding its messages for the ttl
+        // with no claim id given to anyone. What is left to fail after commit is only writing the answer, which cannot fail
+        // for accepted bodies: AcceptableJson bounds their depth well inside every writer's limit and admits no string
+        // a writer could refuse.
+        return await guard.Run(
+            () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, claimed => claimed.Count == 0
+                ? null
+                : new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList()), ct),
+            "Claim could not be created.");
     }
 
     public async Task<ClaimView> GetAsync(CallContext ctx, string queue, string claimId, CancellationToken ct = default)

@@ -27,7 +27,8 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
         pools.RequireRouted();
         var limit = pools.Limit(request.Limit, options.Value.MaxFlavorsPerPage);
         var detailed = request.Detailed ?? false;
-        var page = await guard.Run(() => store.ListFlavorsAsync(request.Marker, limit, ct), "Flavors could not be listed.");
+        var marker = AcceptableJson.Parameter("marker", request.Marker);
+        var page = await guard.Run(() => store.ListFlavorsAsync(marker, limit, ct), "Flavors could not be listed.");
         var views = page.Select(f => new FlavorView(f.Name, Href(f.Name))
         {
             PoolList = f.Pools.Count > 0 ? f.Pools : null,

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using System.Text.Json.Nodes;
 using Zaqar.Data;
+using Zaqar.Data.Embedded;
 using Zaqar.Data.Pools;
 
 namespace Zaqar.Hub.Api;
@@ -27,13 +28,22 @@ public sealed record HealthView(
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class HealthService(
     ZaqarDatabase database, PoolRegistry pools, QueueRouter router, QueueService queues, MessageService messages, ClaimService claims,
-    IOptions<ZaqarOptions> options)
+    IOptions<ZaqarOptions> options, EmbeddedPostgresSupervisor? embedded = null)
 {
     /// <summary>The project the health check's throwaway queues live in, apart from any tenant's queues.</summary>
     public const string HealthProject = "zaqarhub-health-check";
 
-    /// <summary>True when the primary database answers: the node can route (a pool that is down fails only its queues).</summary>
-    public Task<bool> PingAsync(CancellationToken ct = default) => database.PingAsync(ct);
+    /// <summary>
+    /// True when the primary database answers: the node can route (a pool that is down fails only its queues). False at
+    /// once while the embedded PostgreSQL is down or restarting (issue 10).
+    /// </summary>
+    public async Task<bool> PingAsync(CancellationToken ct = default) =>
+        (embedded?.Status.State is null or EmbeddedPostgresState.Running) && await database.PingAsync(ct);
+
+    /// <summary>Why ping failed, in Zaqar's 503: the embedded PostgreSQL's state when it is down or restarting (issue 10).</summary>
+    public ZaqarException PingFailure() => embedded?.Status is { State: not EmbeddedPostgresState.Running } status
+        ? ApiErrors.Unavailable($"The embedded PostgreSQL is {Words(status.State)} (restart attempt {status.Attempt}).")
+        : ApiErrors.Unavailable("Storage does not answer.");
 
     public async Task<JsonObject> HealthAsync(CallContext caller, CancellationToken ct = default)
     {
@@ -52,8 +62,9 @@ public sealed class HealthService(
         var document = new JsonObject { ["catalog_reachable"] = await database.PingAsync(ct) };
         for (var i = 0; i < registered.Count; i++)
         {
-            document[registered[i].Name] = Document(reports[i]);
+            document[registered[i].Name] = JsonSerializer.SerializeToNode(reports[i])!.AsObject();
         }
+        AddEmbedded(document);
         return document;
     }
 
@@ -119,7 +130,30 @@ public sealed class HealthService(
         return new HealthView(true, status);
     }
 
-    private static JsonObject Document(HealthView view) => JsonSerializer.SerializeToNode(view)!.AsObject();
+    private JsonObject Document(HealthView view)
+    {
+        var document = JsonSerializer.SerializeToNode(view)!.AsObject();
+        AddEmbedded(document);
+        return document;
+    }
+
+    /// <summary>The embedded PostgreSQL's supervision (issue 10), when the service runs one.</summary>
+    private void AddEmbedded(JsonObject document)
+    {
+        if (embedded?.Status is not { } status)
+        {
+            return;
+        }
+        document["embedded_postgres"] = new JsonObject
+        {
+            ["state"] = Words(status.State),
+            ["restart_attempt"] = status.Attempt,
+            ["reason"] = status.Reason,
+            ["restarts"] = status.Restarts,
+        };
+    }
+
+    private static string Words(EmbeddedPostgresState state) => state.ToString().ToLowerInvariant();
 
     private static async Task<T?> Step<T>(Dictionary<string, OperationStatus> status, string name, Func<Task<(string? Ref, T Result)>> step)
         where T : class

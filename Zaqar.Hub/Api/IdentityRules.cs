@@ -28,6 +28,10 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
         {
             throw new ZaqarException(400, "Empty project header not allowed", "The header X-PROJECT-ID was empty");
         }
+        if (!IsPrintableAscii(projectId))
+        {
+            throw MalformedHeader("X-Project-ID");
+        }
         return new CallContext(projectId, client, ParseRoles(roles));
     }
 
@@ -52,8 +56,21 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
             throw new ZaqarException(400, "Malformed header value",
                 $"The \"Client-ID\" header must be between {o.MinLengthClientId} and {o.MaxLengthClientId} characters long.");
         }
+        if (!IsPrintableAscii(clientId))
+        {
+            throw MalformedHeader("Client-ID");
+        }
         return clientId;
     }
+
+    /// <summary>
+    /// Identities are stored, compared and logged as text, and travel in HTTP headers: printable ASCII only (issue 10; a NUL
+    /// reached PostgreSQL, which refuses it). A strict Client-ID is a UUID and so passes this rule by construction.
+    /// </summary>
+    public static bool IsPrintableAscii(string value) => !value.AsSpan().ContainsAnyExceptInRange((char)0x20, (char)0x7E);
+
+    private static ZaqarException MalformedHeader(string header) =>
+        new(400, "Malformed header value", $"The \"{header}\" header must be printable ASCII text (no control characters).");
 
     /// <summary>
     /// Fails with "Invalid queue identification" (or "Invalid topic identification") unless the name and project

@@ -1,27 +1,36 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Zaqar.Hub.Api;
 
 /// <summary>
-/// Untrusted JSON in: parsing with Zaqar's error rules (malformed, integers beyond 64 bits), and the compact
-/// text form message bodies are stored in.
+/// Untrusted JSON text in: parsing a request document with Zaqar's error rules (malformed, integers beyond 64 bits) and
+/// the string, key and depth rules of <see cref="AcceptableJson"/> applied to the whole document, so no string of it can
+/// fail to read later; and reading back the JSON text the service stored.
 /// </summary>
 public static class JsonInput
 {
-    private const int MaxDepth = 128;
+    /// <summary>
+    /// How deep a request document may nest: a value's limit plus the deepest envelope a request puts around one
+    /// (<c>{"messages":[{"body": ...}]}</c>, a PATCH's <c>[{"value": ...}]</c>). Deeper documents hold a value deeper than
+    /// <see cref="AcceptableJson.MaxDepth"/>, and are refused with its error before they are parsed.
+    /// </summary>
+    public const int MaxDocumentDepth = AcceptableJson.MaxDepth + 8;
 
-    private static readonly JsonWriterOptions CompactWriter = new()
-    {
-        // Keep non-ASCII text as UTF-8: the body is stored and returned as JSON text, and any JSON reader
-        // accepts it; HTML-safe escaping would only grow it.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-        Indented = false,
-    };
+    /// <summary>
+    /// The deepest stored value a reader must still parse: before issue 10, REST accepted documents of 128 levels. New
+    /// values are at most <see cref="AcceptableJson.MaxDepth"/> deep.
+    /// </summary>
+    public const int StoredMaxDepth = 128;
 
-    /// <summary>Parses a request body; 400 "could not be parsed" or "integer that is too large" on bad input.</summary>
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MaxDocumentDepth, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions DuplicatesAllowed = DocumentOptions with { AllowDuplicateProperties = true };
+    private static readonly JsonSerializerOptions StoredOptions = new() { MaxDepth = StoredMaxDepth };
+
+    /// <summary>
+    /// Parses a request body; 400 "could not be parsed", "integer that is too large", or one of <see cref="AcceptableJson"/>'s
+    /// errors (too deep, unpaired surrogate, NUL, duplicate key) on bad input.
+    /// </summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> utf8)
     {
         // The reader does not validate UTF-8 inside strings; Zaqar refuses a body that does not decode.
@@ -29,55 +38,21 @@ public static class JsonInput
         {
             throw ApiErrors.MalformedJson;
         }
-        CheckIntegers(utf8.Span);
+        Scan(utf8.Span);
         try
         {
-            return JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            return JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException)
         {
-            throw ApiErrors.MalformedJson;
+            // Scan found the document well-formed, so a failure here is a duplicate key; parsing again tells for sure.
+            using var _ = TryParse(utf8, DuplicatesAllowed) ?? throw ApiErrors.MalformedJson;
+            throw AcceptableJson.DuplicateKey;
         }
     }
 
-    /// <summary>
-    /// Applies the integer rule of <see cref="Parse"/> to a value a transport bound itself (the hub's JSON and MessagePack
-    /// protocols accept any integer), so a body or metadata REST refuses is refused on every transport.
-    /// </summary>
-    public static void CheckIntegers(JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Number when !value.TryGetInt64(out _) && IsIntegerLiteral(value.GetRawText()):
-                throw ApiErrors.IntegerTooLarge;
-            case JsonValueKind.Array:
-                foreach (var item in value.EnumerateArray())
-                {
-                    CheckIntegers(item);
-                }
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
-                {
-                    CheckIntegers(property.Value);
-                }
-                break;
-        }
-    }
-
-    /// <summary>The compact JSON text of a value, as message bodies are stored.</summary>
-    public static string Compact(JsonElement value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
-        {
-            value.WriteTo(writer);
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>Parses stored JSON text (trusted: written by us).</summary>
-    public static JsonElement ParseStored(string json) => JsonSerializer.Deserialize<JsonElement>(json);
+    /// <summary>Parses stored JSON text (written by us; tolerant of values stored before issue 10's depth limit).</summary>
+    public static JsonElement ParseStored(string json) => JsonSerializer.Deserialize<JsonElement>(json, StoredOptions);
 
     /// <summary>True for an integer literal (no fraction, no exponent) that fits in a signed 64-bit value.</summary>
     public static bool IsInteger(JsonElement value, out long result)
@@ -94,30 +69,79 @@ public static class JsonInput
             long.TryParse(raw, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out result);
     }
 
-    private static bool IsIntegerLiteral(string raw) => raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0;
+    /// <summary>True for a number literal without fraction or exponent (Zaqar's integers; all other numbers are floats).</summary>
+    internal static bool IsIntegerLiteral(ReadOnlySpan<char> raw) => raw.IndexOfAny('.', 'e', 'E') < 0;
 
-    // Python's json module (Zaqar) rejects integer literals outside 64 bits with its own message; number
-    // literals with a fraction or exponent are floats and always accepted.
-    private static void CheckIntegers(ReadOnlySpan<byte> utf8)
+    /// <inheritdoc cref="IsIntegerLiteral(ReadOnlySpan{char})"/>
+    internal static bool IsIntegerLiteral(ReadOnlySpan<byte> raw) => raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0;
+
+    private static JsonDocument? TryParse(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth });
+        try
+        {
+            return JsonDocument.Parse(utf8, options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // One pass over the tokens, before anything is built: Python's json module (Zaqar) rejects integer literals outside
+    // 64 bits with its own message; escaped strings must unescape to acceptable text (issue 10); nesting is bounded.
+    private static void Scan(ReadOnlySpan<byte> utf8)
+    {
+        // One level more than allowed, so the reader reaches the too-deep container and the check below names it.
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDocumentDepth + 1 });
         try
         {
             while (reader.Read())
             {
-                if (reader.TokenType == JsonTokenType.Number)
+                switch (reader.TokenType)
                 {
-                    var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
-                    if (raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && !reader.TryGetInt64(out _))
-                    {
-                        throw ApiErrors.IntegerTooLarge;
-                    }
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth >= MaxDocumentDepth:
+                        throw AcceptableJson.TooDeep;
+                    case JsonTokenType.Number:
+                        var raw = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+                        if (IsIntegerLiteral(raw) && !reader.TryGetInt64(out _))
+                        {
+                            throw ApiErrors.IntegerTooLarge;
+                        }
+                        break;
+                    case JsonTokenType.String or JsonTokenType.PropertyName when reader.ValueIsEscaped:
+                        CheckEscapedString(ref reader);
+                        break;
                 }
             }
         }
         catch (JsonException)
         {
             throw ApiErrors.MalformedJson;
+        }
+    }
+
+    // Raw (unescaped) text is valid UTF-8 without control characters, checked above and by the reader; only escapes can
+    // spell an unpaired surrogate or NUL.
+    private static void CheckEscapedString(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        var rented = ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            int written;
+            try
+            {
+                written = reader.CopyString(rented);
+            }
+            catch (InvalidOperationException)
+            {
+                throw AcceptableJson.UnpairedSurrogate;
+            }
+            AcceptableJson.CheckText(rented.AsSpan(0, written));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
         }
     }
 }

@@ -95,12 +95,8 @@ public sealed partial class MessageService
                 throw ApiErrors.BadRequest(
                     $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
             }
-            if (boundByTransport)
-            {
-                // Bound by the transport, not parsed by JsonInput: apply its integer rule here.
-                JsonInput.CheckIntegers(draft.Body);
-            }
-            var body = JsonInput.Compact(draft.Body);
+            // Whichever transport bound it, a body is accepted only if every reader can serve it (issue 10).
+            var body = AcceptableJson.BodyText(draft.Body);
             size += Encoding.UTF8.GetByteCount(body) + 32;
             batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
         }
@@ -137,7 +133,7 @@ public sealed partial class MessageService
     private const int MaxStaleRetries = 4;
 
     private Task<QueueSettings> SettingsAsync(QueueRef queue, bool fresh, CancellationToken ct) =>
-        guard.Run(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
+        guard.RunCached(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
 
     // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
     private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;

@@ -157,11 +157,13 @@ public sealed partial class MessageService(
             {
                 throw ApiErrors.BadRequest($"Pop value must be at least 1 and may not be greater than {O.MaxMessagesPerClaimOrPop}.");
             }
-            var popped = await guard.Run(() => messages.PopAsync(ctx.Queue(queue, kind), count, now), "Messages could not be popped.");
             // Zaqar pops a queue through a one-second claim; its id is reported with each message.
             var popClaim = kind == QueueKind.Queue ? Guid.NewGuid().ToString("D") : null;
-            return new PoppedView(popped.Select(m => new PoppedMessageView(
-                m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, popClaim is null ? null : m.ClaimCount + 1)).ToList());
+            // Built before the removal commits (issue 10), as ClaimService.CreateAsync explains: a pop whose answer could not
+            // be built used to delete its messages and answer 500.
+            return await guard.Run(() => messages.PopAsync(ctx.Queue(queue, kind), count, now, popped => new PoppedView(popped.Select(m =>
+                new PoppedMessageView(m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, popClaim is null ? null : m.ClaimCount + 1))
+                .ToList()), ct), "Messages could not be popped.");
         }
         if (ids!.Count < 1 || ids.Count > O.MaxMessagesPerPage)
         {

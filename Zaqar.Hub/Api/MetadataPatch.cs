@@ -19,8 +19,14 @@ public static partial class MetadataPatch
     private static readonly string[] Ops = ["add", "remove", "replace"];
 
     /// <summary>Validates the document and returns its changes, in order (400 "Invalid request body" on the first bad one).</summary>
+    /// <remarks>
+    /// Every string of the document (paths included) must be acceptable text, and each value an acceptable JSON value one
+    /// level shallower than a metadata document, since it lands inside one (issue 10).
+    /// </remarks>
     public static IReadOnlyList<MetadataChange> Parse(JsonElement document)
     {
+        // The array, an operation, then the value.
+        AcceptableJson.Check(document, AcceptableJson.MaxDepth + 1);
         if (document.ValueKind != JsonValueKind.Array)
         {
             throw ApiErrors.BadBody("Request body must be a JSON array of operation objects.");
@@ -65,7 +71,7 @@ public static partial class MetadataPatch
                 {
                     throw ApiErrors.BadBody("The root of path must be metadata, e.g /metadata/key.");
                 }
-                value = JsonNode.Parse(valueElement.GetRawText());
+                value = AcceptableJson.DocumentNode(valueElement, AcceptableJson.MaxDepth - 1);
             }
             changes.Add(new MetadataChange(op, path[1], value));
         }

@@ -68,13 +68,14 @@ public sealed class NotificationContent(MessageCrypto crypto, IOptions<Notificat
     {
         var subscriptionOptions = QueueMetadata.Parse(n.Options);
         var document = Document(n);
-        var template = subscriptionOptions["post_data"] switch
+        var body = subscriptionOptions["post_data"] switch
         {
-            JsonValue v when v.TryGetValue<string>(out var text) => text,
-            JsonObject or JsonArray => subscriptionOptions["post_data"]!.ToJsonString(),
-            _ => null,
+            // Zaqar's text replacement: the document lands whole where the tenant's text put the placeholder.
+            JsonValue v when v.TryGetValue<string>(out var text) => text.Replace(PostDataPlaceholder, document, StringComparison.Ordinal),
+            // A JSON template stays JSON (issue 10): only string values that are the placeholder become the document.
+            JsonObject or JsonArray => Fill(subscriptionOptions["post_data"]!, document),
+            _ => document,
         };
-        var body = template?.Replace(PostDataPlaceholder, document, StringComparison.Ordinal) ?? document;
         var headers = new List<KeyValuePair<string, string>> { new("Content-Type", "application/json") };
         if (subscriptionOptions["post_headers"] is JsonObject extra)
         {
@@ -91,6 +92,52 @@ public sealed class NotificationContent(MessageCrypto crypto, IOptions<Notificat
             headers.Add(new("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(url.UserInfo)))));
         }
         return new WebhookRequest(url, body, headers);
+    }
+
+    /// <summary>The JSON of a <c>post_data</c> object or array with each string value <c>$zaqar_message$</c> replaced by the document.</summary>
+    private static string Fill(JsonNode template, string document)
+    {
+        var placeholder = PostDataPlaceholder[1..^1];
+        var buffer = new ArrayBufferWriter<byte>(document.Length + 256);
+        using (var w = new Utf8JsonWriter(buffer, Writer))
+        {
+            Write(template);
+
+            void Write(JsonNode? node)
+            {
+                switch (node)
+                {
+                    case JsonObject o:
+                        w.WriteStartObject();
+                        foreach (var (key, value) in o)
+                        {
+                            w.WritePropertyName(key);
+                            Write(value);
+                        }
+                        w.WriteEndObject();
+                        break;
+                    case JsonArray a:
+                        w.WriteStartArray();
+                        foreach (var item in a)
+                        {
+                            Write(item);
+                        }
+                        w.WriteEndArray();
+                        break;
+                    case JsonValue v when v.TryGetValue<string>(out var text) && text == placeholder:
+                        // The document is JSON this service wrote (Document).
+                        w.WriteRawValue(document, skipInputValidation: true);
+                        break;
+                    case null:
+                        w.WriteNullValue();
+                        break;
+                    default:
+                        node.WriteTo(w);
+                        break;
+                }
+            }
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>

@@ -77,8 +77,7 @@ public static partial class PoolRules
             {
                 throw ApiErrors.BadBody($"{o.GetRawText()} is not of type 'object' ('options')");
             }
-            JsonInput.CheckIntegers(o);
-            options = JsonInput.Compact(o);
+            options = AcceptableJson.DocumentText(o);
         }
         // An empty flavor is no flavor (Zaqar stores "" and then matches no flavor).
         var flavor = hasFlavor && f.ValueKind == JsonValueKind.String && f.GetString() is { Length: > 0 } name ? name : null;

@@ -33,7 +33,8 @@ public sealed partial class PoolService(
         Authorize(ctx);
         var limit = Limit(request.Limit, options.Value.MaxPoolsPerPage);
         var detailed = request.Detailed ?? false;
-        var page = await guard.Run(() => store.ListPoolsAsync(request.Marker, limit, ct), "Pools could not be listed.");
+        var marker = AcceptableJson.Parameter("marker", request.Marker);
+        var page = await guard.Run(() => store.ListPoolsAsync(marker, limit, ct), "Pools could not be listed.");
         var views = page.Select(p => View(p, detailed)).ToList();
         var links = views.Count == 0 ? [] : Paths.Next(Collection, Parameters(request), views[^1].Name);
         return new PoolPageView(views, links);

@@ -57,7 +57,9 @@ public static class QueueMetadata
         var other => other.ToJsonString(),
     };
 
-    public static JsonObject Parse(string stored) => JsonNode.Parse(stored)?.AsObject() ?? [];
+    /// <summary>A stored metadata (or options) document; tolerant of documents stored before issue 10's depth limit.</summary>
+    public static JsonObject Parse(string stored) =>
+        JsonNode.Parse(stored, documentOptions: new JsonDocumentOptions { MaxDepth = JsonInput.StoredMaxDepth })?.AsObject() ?? [];
 
     /// <summary>A copy of the metadata with the reserved defaults filled in, as GET and PATCH return it.</summary>
     public static JsonObject WithReservedDefaults(JsonObject metadata, ZaqarOptions o, QueueKind kind = QueueKind.Queue)

@@ -28,10 +28,13 @@ public sealed partial class QueueService
         {
             throw ApiErrors.BadRequest($"Limit must be at least 1 and no greater than {O.MaxQueuesPerPage}.");
         }
+        // Every text reaching SQL must be text PostgreSQL keeps (issue 10): a NUL in ?name= was a 503.
+        var marker = AcceptableJson.Parameter("marker", request.Marker);
+        var name = AcceptableJson.Parameter("name", request.Name);
         var filter = MetadataFilter(request.MetadataFilters);
         var failure = $"{kind.PluralNoun()} could not be listed.";
         var detailed = request.Detailed ?? false;
-        var page = await guard.Run(() => queues.ListAsync(ctx.ProjectId, kind, request.Marker, limit, request.Name, filter, detailed, ct), failure);
+        var page = await guard.Run(() => queues.ListAsync(ctx.ProjectId, kind, marker, limit, name, filter, detailed, ct), failure);
         var views = page.Select(q => new QueueView(q.Name, Paths.Queue(q.Name, kind))
         {
             Metadata = detailed ? QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(q.Metadata), O, kind) : null,
@@ -39,7 +42,7 @@ public sealed partial class QueueService
         long? count = null;
         if (request.WithCount == true)
         {
-            var total = await guard.Run(() => queues.CountAsync(ctx.ProjectId, kind, request.Name, filter, ct), failure);
+            var total = await guard.Run(() => queues.CountAsync(ctx.ProjectId, kind, name, filter, ct), failure);
             count = total == 0 ? null : total;
         }
         var links = views.Count == 0 ? [] : Paths.Next(Paths.Collection(kind), Parameters(request), views[^1].Name);
@@ -56,9 +59,10 @@ public sealed partial class QueueService
         var filter = new JsonObject();
         foreach (var (key, value) in filters)
         {
+            AcceptableJson.Parameter(key, key);
             filter[key] = long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
                 ? JsonValue.Create(n)
-                : JsonValue.Create(value);
+                : JsonValue.Create(AcceptableJson.Parameter(key, value));
         }
         return filter.ToJsonString();
     }

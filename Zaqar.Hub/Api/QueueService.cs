@@ -41,7 +41,7 @@ public sealed partial class QueueService(
             {
                 throw ApiErrors.DocumentTypeNotSupported;
             }
-            metadata = JsonNode.Parse(document.RootElement.GetRawText())!.AsObject();
+            metadata = AcceptableJson.DocumentNode(document.RootElement)!.AsObject();
         }
         return await CreateAsync(ctx, queue, metadata, kind, ct);
     }
@@ -58,8 +58,7 @@ public sealed partial class QueueService(
         {
             throw ApiErrors.DocumentTypeNotSupported;
         }
-        JsonInput.CheckIntegers(value);
-        return CreateAsync(ctx, queue, JsonNode.Parse(value.GetRawText())!.AsObject(), kind, ct);
+        return CreateAsync(ctx, queue, AcceptableJson.DocumentNode(value)!.AsObject(), kind, ct);
     }
 
     /// <summary>Creates a queue with <paramref name="metadata"/>; false when it already existed (metadata untouched).</summary>
@@ -131,7 +130,6 @@ public sealed partial class QueueService(
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
-        JsonInput.CheckIntegers(document);
         var changes = MetadataPatch.Parse(document);
         var updated = await guard.Run(() => queues.UpdateMetadataAsync(ctx.Queue(queue, kind), current =>
         {

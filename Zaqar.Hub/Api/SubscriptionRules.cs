@@ -61,7 +61,7 @@ public static class SubscriptionRules
         // A null options (or ttl) means "not given", as Zaqar's update skips None values.
         if (doc.TryGetProperty("options", out var optionsValue) && optionsValue.ValueKind != JsonValueKind.Null)
         {
-            options = Options(JsonNode.Parse(optionsValue.GetRawText()));
+            options = Options(AcceptableJson.DocumentNode(optionsValue));
         }
         return new SubscriptionDraft(subscriberText, ttl, options)
         {
@@ -73,7 +73,9 @@ public static class SubscriptionRules
     /// <summary>A draft from a transport that binds the parts itself (the hub); null parts are absent.</summary>
     public static SubscriptionDraft FromParts(string? subscriber, int? ttl, JsonElement? options)
     {
-        var given = options is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } o ? Options(JsonNode.Parse(o.GetRawText())) : null;
+        // REST's subscriber is a string of a checked JSON document; a bound one is checked here (issue 10: it is stored).
+        AcceptableJson.CheckText(subscriber);
+        var given = options is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } o ? Options(AcceptableJson.DocumentNode(o)) : null;
         return new SubscriptionDraft(subscriber, ttl, given)
         {
             HasSubscriber = subscriber is not null,
@@ -107,6 +109,7 @@ public static class SubscriptionRules
         {
             throw ApiErrors.BadRequest("post_data must be a string (or a JSON object or array) containing \"$zaqar_message$\".");
         }
+        OutgoingValues.ValidateOptions(obj);
         return obj;
     }
 
@@ -142,6 +145,10 @@ public static class SubscriptionRules
         {
             throw ApiErrors.BadRequest($"The subscriber may not be longer than {MaxSubscriberBytes} bytes.");
         }
+        if (OutgoingValues.HasControl(subscriber))
+        {
+            throw ApiErrors.BadRequest("The subscriber may not hold control characters (CR, LF, NUL, ...).");
+        }
         switch (scheme)
         {
             case "http" or "https":
@@ -152,13 +159,20 @@ public static class SubscriptionRules
                 if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 &&
                     System.Net.IPAddress.TryParse(uri.IdnHost, out var address) && egress.IsBlocked(address))
                 {
-                    throw ApiErrors.BadRequest(WebhookEgress.Refusal(address));
+                    throw ApiErrors.BadRequest(egress.Refusal(address));
                 }
                 return SubscriberType.Webhook;
             case "mailto":
-                if (!MailtoAddress(subscriber).Contains('@', StringComparison.Ordinal))
+                var to = MailtoAddress(subscriber);
+                if (!to.Contains('@', StringComparison.Ordinal))
                 {
                     throw ApiErrors.BadRequest("The subscriber must name an email address, e.g. mailto:ops@example.com.");
+                }
+                // Percent-decoded, the address and the subject must still be fit for an email's headers (issue 10).
+                if ((OutgoingValues.AddressesProblem("subscriber's address", to) ??
+                    (MailtoParameters(subscriber).TryGetValue("subject", out var subject) ? OutgoingValues.TextProblem("subscriber's subject", subject) : null)) is { } problem)
+                {
+                    throw ApiErrors.BadRequest(problem);
                 }
                 if (string.IsNullOrEmpty(n.Smtp.Host))
                 {

@@ -22,7 +22,7 @@ public static class ZaqarHostingExtensions
 
     /// <summary>
     /// Uses the PostgreSQL that ConnectionStrings:Zaqar names; without one, starts the embedded cluster
-    /// (Embedded section) and stops it with the host.
+    /// (Embedded section), supervises it (issue 10) and stops it with the host.
     /// </summary>
     public static async Task UseZaqarDatabaseAsync(this WebApplicationBuilder builder)
     {
@@ -32,10 +32,13 @@ public static class ZaqarHostingExtensions
         }
         var embeddedOptions = builder.Configuration.GetSection(EmbeddedPostgresOptions.SectionName).Get<EmbeddedPostgresOptions>()
             ?? new EmbeddedPostgresOptions();
+        embeddedOptions.Validate();
         using var loggers = LoggerFactory.Create(l => l.AddConsole());
         var server = await EmbeddedPostgres.StartAsync(embeddedOptions, loggers.CreateLogger<EmbeddedPostgres>());
         builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = server.ConnectionString;
         builder.Services.AddSingleton(server);
+        builder.Services.AddSingleton(embeddedOptions);
+        builder.Services.AddSingleton<EmbeddedPostgresSupervisor>();
         builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
     }
 
@@ -81,7 +84,12 @@ public static class ZaqarHostingExtensions
         services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            // Room for the deepest value ever stored (issue 10: values stored before its depth limit) inside a response.
+            o.SerializerOptions.MaxDepth = JsonInput.StoredMaxDepth + 8;
+        });
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
         return services;
@@ -121,6 +129,8 @@ public static class ZaqarHostingExtensions
             messagePack.SerializerOptions = contract;
         });
         services.AddSingleton<ZaqarHubFilter>();
+        // Issue 10: SignalR's handler and dispatcher log a client's mistakes as the filter does, one debug line each.
+        services.AddSingleton(HubLoggerFactory.CreateHandler<QueuesHub>);
         WrapHubProtocols(services);
     }
 
