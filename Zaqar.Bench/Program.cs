@@ -91,6 +91,13 @@ if (options.Runs("fuzz"))
 {
     Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
 }
+var restFuzzFailed = false;
+if (options.RunsWhenNamed("rest-fuzz"))
+{
+    var report = await RestFuzzScenario.RunAsync(host, options);
+    Console.WriteLine(report);
+    restFuzzFailed = !report.Passed();
+}
 
 var messagePackBytes = HubScenarios.PushFrameBytes(HubScenarios.ServerMessagePack);
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
@@ -133,4 +140,4 @@ if (fanOut is not null)
 {
     Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
 }
-return 0;
+return restFuzzFailed ? 1 : 0;

@@ -19,17 +19,18 @@ public sealed class ClaimStore(QueueRouter router)
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
     // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
     // dead-letter rule is read from the queue's metadata here, so a claim costs one round trip. Zaqar reads
-    // these keys with Python truthiness: 0 or "" means unset.
+    // these keys with Python truthiness: 0 or "" means unset. A count past int32 (the API accepts any int64) means
+    // "never": clamped, not cast, so it can't fail the claim.
     private const string CreateSql =
         $"""
         WITH q AS (
             SELECT id,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_max_claim_count') = 'number'
-                               THEN (metadata ->> '_max_claim_count')::numeric::int END, 0) AS max_claims,
+                               THEN LEAST((metadata ->> '_max_claim_count')::numeric, 2147483647)::int END, 0) AS max_claims,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue') = 'string'
                                THEN metadata ->> '_dead_letter_queue' END, '') AS dlq_name,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue_messages_ttl') = 'number'
-                               THEN (metadata ->> '_dead_letter_queue_messages_ttl')::numeric::int END, 0) AS dlq_ttl
+                               THEN LEAST((metadata ->> '_dead_letter_queue_messages_ttl')::numeric, 2147483647)::int END, 0) AS dlq_ttl
             FROM queues
             WHERE project = @project AND kind = @kind AND name = @name),
         cand AS (
