@@ -149,6 +149,27 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         await StartServerAsync(ct, keepPort: true);
     }
 
+    /// <summary>
+    /// Kills the postmaster with SIGKILL, as a crash or the OOM killer would (tests of crash recovery); its backends
+    /// exit when they notice. <see cref="RestartAsync"/> starts it again through crash recovery.
+    /// </summary>
+    public async Task KillAsync(CancellationToken ct = default)
+    {
+        if (!_running)
+        {
+            return;
+        }
+        var pidFile = Path.Combine(_dataDirectory, "postmaster.pid");
+        var pid = int.Parse((await File.ReadAllLinesAsync(pidFile, ct))[0], System.Globalization.CultureInfo.InvariantCulture);
+        using (var postmaster = Process.GetProcessById(pid))
+        {
+            postmaster.Kill();
+            await postmaster.WaitForExitAsync(ct);
+        }
+        _running = false;
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>Starts the server again on the same port (tests of reconnection).</summary>
     public Task RestartAsync(CancellationToken ct = default) => _running ? Task.CompletedTask : StartServerAsync(ct, keepPort: true);
 

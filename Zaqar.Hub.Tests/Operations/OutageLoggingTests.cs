@@ -5,6 +5,7 @@ using Zaqar.Hub.Api;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Cluster;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Hub.Tests.Infrastructure.Postgres;
 using static Zaqar.Hub.Tests.Hubs.HubTestKit;
 
 namespace Zaqar.Hub.Tests.Operations;
@@ -13,8 +14,7 @@ namespace Zaqar.Hub.Tests.Operations;
 /// Issue 10: during a database outage each failed request writes one log line, and only the first failure of an outage
 /// writes its stack trace (665 failed posts used to write 3.4 MB). On a PostgreSQL of its own, stopped twice.
 /// </summary>
-public sealed class OutageLoggingTests(DatabaseRestartTests.PrivateDatabase privateDatabase)
-    : IClassFixture<DatabaseRestartTests.PrivateDatabase>
+public sealed class OutageLoggingTests(PrivatePostgres privateDatabase) : IClassFixture<PrivatePostgres>
 {
     private static readonly string Guard = typeof(StorageGuard).FullName!;
 
@@ -23,8 +23,9 @@ public sealed class OutageLoggingTests(DatabaseRestartTests.PrivateDatabase priv
     {
         var ct = TestContext.Current.CancellationToken;
         var database = privateDatabase.Server;
+        var connectionString = privateDatabase.ConnectionString;
         var log = new LogCapture();
-        await using var factory = new ZaqarFactory(database.ConnectionString, new Dictionary<string, string?>
+        await using var factory = new ZaqarFactory(connectionString, new Dictionary<string, string?>
         {
             ["Storage:SweepEnabled"] = "false",
             ["Notifications:DispatcherEnabled"] = "false",
@@ -48,7 +49,7 @@ public sealed class OutageLoggingTests(DatabaseRestartTests.PrivateDatabase priv
                 Assert.Equal(503, (await ZaqarErrorAsync(() => hub.InvokeAsync("ListMessages", "orders", null))).Status);
                 failed += 4;
             }
-            await database.RestartAsync(ct);
+            await database.StartAsync(ct);
             failed += await PostUntilAcceptedAsync(rest);
 
             var entries = log.Since(mark);
