@@ -25,7 +25,7 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
 {
     // Relayed ids only guard against the gap between a local post's commit and its own push (microseconds to
     // milliseconds): a short memory, capped so a busy queue can't grow it. Forgetting early costs a duplicate, never a loss.
-    private static readonly TimeSpan _relayedMemory = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RelayedMemory = TimeSpan.FromSeconds(30);
     private const int MaxRelayedRemembered = 20_000;
 
     private readonly ConcurrentDictionary<QueueRef, Window> _windows = new();
@@ -189,7 +189,7 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
                 window.Delivered = Math.Max(window.Delivered, covered);
                 window.QueueId = news.QueueId;
             }
-            window.Forget(now - (long)(_relayedMemory.TotalSeconds * time.TimestampFrequency));
+            window.Forget(now - (long)(RelayedMemory.TotalSeconds * time.TimestampFrequency));
             window.Compact();
         }
         return admitted;
