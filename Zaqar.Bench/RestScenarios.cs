@@ -105,12 +105,12 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         {
             var claimId = Guid.NewGuid();
             var now = DateTime.UtcNow;
-            var claimed = await claims.CreateAsync(new Zaqar.Data.QueueRef(project, "work"), claimId, 300, 60, 10, now);
+            var claimed = await claims.CreateAsync(new Zaqar.Data.QueueRef(project, "work"), claimId, 300, 60, 10, now, CancellationToken.None);
             if (claimed.Count == 0)
             {
                 return 0;
             }
-            await messages.DeleteManyAsync(new Zaqar.Data.QueueRef(project, "work"), claimed.Select(m => m.Id).ToList(), [claimId], now);
+            await messages.DeleteManyAsync(new Zaqar.Data.QueueRef(project, "work"), claimed.Select(m => m.Id).ToList(), [claimId], now, CancellationToken.None);
             return claimed.Count;
         });
     }
@@ -125,7 +125,7 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         var batch = Enumerable.Repeat(new NewMessage(Payloads.Body, 3600, 0), 1000).ToArray();
         for (var posted = 0; posted < count; posted += batch.Length)
         {
-            await store.PostAsync(new Zaqar.Data.QueueRef(project, queue), batch, null, DateTime.UtcNow);
+            await store.PostAsync(new Zaqar.Data.QueueRef(project, queue), batch, null, DateTime.UtcNow, metadataVersion: 0, CancellationToken.None);
         }
         // Measure the steady state: statistics as autovacuum would have them after such a load.
         await using var analyze = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("ANALYZE messages");

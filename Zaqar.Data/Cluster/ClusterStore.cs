@@ -82,10 +82,10 @@ public sealed class ClusterStore : IAsyncDisposable
     }
 
     /// <summary>The database <paramref name="queue"/> lives in, whose channel announces its posts.</summary>
-    public async ValueTask<PoolTarget> TargetAsync(QueueRef queue, CancellationToken ct = default) => (await _router.RouteAsync(queue, ct)).Target;
+    public async ValueTask<PoolTarget> TargetAsync(QueueRef queue, CancellationToken ct) => (await _router.RouteAsync(queue, ct)).Target;
 
     /// <summary>Sends <paramref name="payloads"/> on <paramref name="channel"/> of <paramref name="target"/>, all in one transaction.</summary>
-    public async Task NotifyAsync(PoolTarget target, string channel, IReadOnlyList<string> payloads, CancellationToken ct = default)
+    public async Task NotifyAsync(PoolTarget target, string channel, IReadOnlyList<string> payloads, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand(NotifySql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("channel", channel));
@@ -94,7 +94,7 @@ public sealed class ClusterStore : IAsyncDisposable
     }
 
     /// <summary>The queue's row id and last position; (0, 0) when it does not exist (its first message will be 1).</summary>
-    public async Task<(long QueueId, long LastSeq)> PositionAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<(long QueueId, long LastSeq)> PositionAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await _router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(PositionSql);
@@ -109,7 +109,7 @@ public sealed class ClusterStore : IAsyncDisposable
     /// delayed messages are included (push shows every new message).
     /// </summary>
     public async Task<IReadOnlyList<QueueNews>> ReadAsync(
-        PoolTarget target, IReadOnlyList<QueueCursor> cursors, DateTime now, int limit, CancellationToken ct = default)
+        PoolTarget target, IReadOnlyList<QueueCursor> cursors, DateTime now, int limit, CancellationToken ct)
     {
         if (cursors.Count == 0)
         {
@@ -162,7 +162,7 @@ public sealed class ClusterStore : IAsyncDisposable
     /// Opens a connection of its own to <paramref name="target"/> and starts listening on <paramref name="channel"/>; every
     /// notification's payload goes to <paramref name="received"/> (on the thread that waits, so it must only hand it off).
     /// </summary>
-    public async Task<ChannelListener> ListenAsync(PoolTarget target, string channel, Action<string> received, CancellationToken ct = default)
+    public async Task<ChannelListener> ListenAsync(PoolTarget target, string channel, Action<string> received, CancellationToken ct)
     {
         var conn = await target.ListenSource.OpenConnectionAsync(ct);
         try

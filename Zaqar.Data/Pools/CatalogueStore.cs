@@ -18,7 +18,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
         EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string name, CancellationToken ct) =>
             db.Catalogue.AsNoTracking().FirstOrDefault(c => c.Project == project && c.Kind == kind && c.Name == name));
 
-    public async Task<CatalogueEntry?> GetAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<CatalogueEntry?> GetAsync(QueueRef queue, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await Entry(db, queue.Project, queue.Kind, queue.Name, ct) is { } e ? new CatalogueEntry(e.Pool, e.Listed) : null;
@@ -28,7 +28,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
     /// Registers the queue on <paramref name="pool"/> (null: the primary database) unless it is registered already, and
     /// lists it either way. Returns the pool the queue is registered on: the first registration wins a race.
     /// </summary>
-    public async Task<string?> RegisterAsync(QueueRef queue, string? pool, CancellationToken ct = default)
+    public async Task<string?> RegisterAsync(QueueRef queue, string? pool, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         // An upsert that returns the winner: one statement EF can't say.
@@ -42,7 +42,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
     }
 
     /// <summary>A queue is being deleted: it leaves listings first (it keeps its pool until <see cref="DeregisterAsync"/>).</summary>
-    public async Task UnlistAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task UnlistAsync(QueueRef queue, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await Of(db, queue).ExecuteUpdateAsync(s => s.SetProperty(c => c.Listed, false), ct);
@@ -52,7 +52,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
     /// The queue's row is gone: its entry goes too, unless the queue came back meanwhile (listed again) or
     /// <paramref name="keepPinned"/> (its subscriptions survive on its pool). Every node is told in the same transaction.
     /// </summary>
-    public async Task DeregisterAsync(QueueRef queue, bool keepPinned, CancellationToken ct = default)
+    public async Task DeregisterAsync(QueueRef queue, bool keepPinned, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -66,7 +66,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
 
     /// <summary>One page of a project's listed queues in name order after <paramref name="marker"/>, with their pools.</summary>
     public async Task<IReadOnlyList<(string Name, string? Pool)>> ListAsync(
-        string project, QueueKind kind, string? marker, int limit, string? nameContains, CancellationToken ct = default)
+        string project, QueueKind kind, string? marker, int limit, string? nameContains, CancellationToken ct)
     {
         var after = marker ?? string.Empty;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -75,7 +75,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
         return page.Select(c => (c.Name, c.Pool)).ToList();
     }
 
-    public async Task<long> CountAsync(string project, QueueKind kind, string? nameContains, CancellationToken ct = default)
+    public async Task<long> CountAsync(string project, QueueKind kind, string? nameContains, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await Listed(db, project, kind, nameContains).LongCountAsync(ct);
@@ -85,7 +85,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
     /// Registers the primary database's queues the catalogue does not know yet (created before pooling was turned on),
     /// so they stay where they are rather than being placed again. Returns how many.
     /// </summary>
-    public async Task<int> AdoptPrimaryQueuesAsync(CancellationToken ct = default)
+    public async Task<int> AdoptPrimaryQueuesAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         // INSERT ... SELECT ... ON CONFLICT DO NOTHING: a bulk statement EF can't say.

@@ -85,7 +85,7 @@ public sealed partial class PoolRegistry : IAsyncDisposable
     }
 
     /// <summary>Reads the pools and flavors again; targets of unchanged pools are kept, with their connections.</summary>
-    public async Task ReloadAsync(CancellationToken ct = default)
+    public async Task ReloadAsync(CancellationToken ct)
     {
         await _reload.WaitAsync(ct);
         List<PoolTarget> retired = [];

@@ -17,7 +17,7 @@ namespace Zaqar.Data.Pools;
 public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptions<PoolingOptions> options)
 {
     /// <summary>Every pool and every flavor name, for the registry.</summary>
-    public async Task<(IReadOnlyList<PoolInfo> Pools, IReadOnlyList<string> Flavors)> LoadAsync(CancellationToken ct = default)
+    public async Task<(IReadOnlyList<PoolInfo> Pools, IReadOnlyList<string> Flavors)> LoadAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var pools = await db.Pools.AsNoTracking().OrderBy(p => p.Name).Select(p => ToInfo(p)).ToListAsync(ct);
@@ -26,7 +26,7 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
     }
 
     /// <summary>One page of pools in name order after <paramref name="marker"/>.</summary>
-    public async Task<IReadOnlyList<PoolInfo>> ListPoolsAsync(string? marker, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PoolInfo>> ListPoolsAsync(string? marker, int limit, CancellationToken ct)
     {
         var after = marker ?? string.Empty;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -34,14 +34,14 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
             .OrderBy(p => p.Name).Take(limit).Select(p => ToInfo(p)).ToListAsync(ct);
     }
 
-    public async Task<PoolInfo?> GetPoolAsync(string name, CancellationToken ct = default)
+    public async Task<PoolInfo?> GetPoolAsync(string name, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await db.Pools.AsNoTracking().Where(p => p.Name == name).Select(p => ToInfo(p)).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Registers the pool, or replaces every field of the pool of that name (Zaqar's PUT is an upsert).</summary>
-    public async Task<PoolWriteOutcome> PutPoolAsync(PoolInfo pool, CancellationToken ct = default) =>
+    public async Task<PoolWriteOutcome> PutPoolAsync(PoolInfo pool, CancellationToken ct) =>
         (await WritePoolAsync(async db =>
         {
             // An upsert is one statement EF can't say (an update-else-insert pair races a concurrent PUT of the same name).
@@ -54,7 +54,7 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
         }, ct)).Outcome;
 
     /// <summary>Changes some fields of a pool; returns the pool after the change, or why it could not.</summary>
-    public Task<(PoolWriteOutcome Outcome, PoolInfo? Pool)> UpdatePoolAsync(string name, PoolChanges changes, CancellationToken ct = default) =>
+    public Task<(PoolWriteOutcome Outcome, PoolInfo? Pool)> UpdatePoolAsync(string name, PoolChanges changes, CancellationToken ct) =>
         WritePoolAsync(async db =>
         {
             // The update locks the row until commit, so the read after it sees this change and no other.
@@ -90,7 +90,7 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
     /// Deletes the pool unless a flavor or a queue still uses it. The pool's row is locked first: a queue being placed
     /// on it at the same time waits (its catalogue entry references the row), so the count of queues is exact.
     /// </summary>
-    public async Task<PoolDeleteOutcome> DeletePoolAsync(string name, CancellationToken ct = default)
+    public async Task<PoolDeleteOutcome> DeletePoolAsync(string name, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -112,14 +112,14 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
     }
 
     /// <summary>One page of flavors in name order after <paramref name="marker"/>, with their pools.</summary>
-    public async Task<IReadOnlyList<FlavorInfo>> ListFlavorsAsync(string? marker, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<FlavorInfo>> ListFlavorsAsync(string? marker, int limit, CancellationToken ct)
     {
         var after = marker ?? string.Empty;
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await FlavorsAsync(db, db.Flavors.Where(f => string.Compare(f.Name, after) > 0).OrderBy(f => f.Name).Take(limit), ct);
     }
 
-    public async Task<FlavorInfo?> GetFlavorAsync(string name, CancellationToken ct = default)
+    public async Task<FlavorInfo?> GetFlavorAsync(string name, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         return (await FlavorsAsync(db, db.Flavors.Where(f => f.Name == name), ct)).FirstOrDefault();
@@ -130,7 +130,7 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
     /// the listed pools to it (a pool serves one flavor) and takes it off the others. Nothing changes when the flavor is
     /// missing (with <paramref name="mustExist"/>) or a listed pool does not exist.
     /// </summary>
-    public async Task<FlavorWriteOutcome> PutFlavorAsync(string name, IReadOnlyList<string> pools, bool mustExist, CancellationToken ct = default)
+    public async Task<FlavorWriteOutcome> PutFlavorAsync(string name, IReadOnlyList<string> pools, bool mustExist, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -151,7 +151,7 @@ public sealed class PoolStore(IDbContextFactory<ZaqarDbContext> contexts, IOptio
     }
 
     /// <summary>Deletes the flavor; its pools serve no flavor afterwards (the foreign key clears them).</summary>
-    public async Task DeleteFlavorAsync(string name, CancellationToken ct = default)
+    public async Task DeleteFlavorAsync(string name, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);

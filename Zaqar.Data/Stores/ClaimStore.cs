@@ -94,7 +94,7 @@ public sealed class ClaimStore(QueueRouter router)
     /// </remarks>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
     public Task<IReadOnlyList<StoredMessage>> CreateAsync(
-        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default) =>
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct) =>
         CreateAsync(queue, claimId, ttl, grace, limit, now, claimed => claimed, ct);
 
     /// <summary>
@@ -105,7 +105,7 @@ public sealed class ClaimStore(QueueRouter router)
     /// </summary>
     public async Task<T> CreateAsync<T>(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
-        CancellationToken ct = default)
+        CancellationToken ct)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
@@ -148,7 +148,7 @@ public sealed class ClaimStore(QueueRouter router)
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
-    public async Task<StoredClaim?> GetAsync(QueueRef queue, Guid claimId, DateTime now, CancellationToken ct = default)
+    public async Task<StoredClaim?> GetAsync(QueueRef queue, Guid claimId, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         var batch = route.Target.DataSource.CreateBatch();
@@ -188,7 +188,7 @@ public sealed class ClaimStore(QueueRouter router)
     }
 
     /// <summary>Renews a live claim: it now expires <paramref name="ttl"/> seconds from now. False when unknown or expired.</summary>
-    public async Task<bool> UpdateAsync(QueueRef queue, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct = default)
+    public async Task<bool> UpdateAsync(QueueRef queue, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         var claimExpires = now.AddSeconds(ttl);
@@ -220,7 +220,7 @@ public sealed class ClaimStore(QueueRouter router)
     }
 
     /// <summary>Ends a claim; its messages become claimable at once. Releasing an unknown claim is not an error.</summary>
-    public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct = default)
+    public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(

@@ -12,7 +12,7 @@ public sealed class ExpiryStore
 {
     /// <summary>Deletes up to <paramref name="batchSize"/> expired messages and expired claims of <paramref name="target"/>.</summary>
     /// <returns>How many messages and claims were deleted.</returns>
-    public async Task<(int Messages, int Claims)> SweepAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct = default)
+    public async Task<(int Messages, int Claims)> SweepAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct)
     {
         var batch = target.DataSource.CreateBatch();
         await using (batch)

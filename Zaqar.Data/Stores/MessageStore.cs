@@ -34,7 +34,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// <returns>The posted messages (id, position, stored body), in posting order.</returns>
     /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>: nothing was posted.</exception>
     public async Task<PostedMessage[]> PostAsync(
-        QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion = 0, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion, CancellationToken ct)
     {
         var route = await router.PlaceAsync(queue, Placement.Any, trustCache: true, ct);
         // Not cancellable once queued: a combined statement serves other callers too.
@@ -55,7 +55,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// set; zaqar-v2-api.md section 3.2). The queue's column is read here, so a listing stays one round trip.
     /// </summary>
     public async Task<IReadOnlyList<(long Seq, StoredMessage Message)>> ListAsync(
-        QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct = default)
+        QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -91,7 +91,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
 
     /// <summary>The live (unexpired) messages among <paramref name="ids"/>, in queue order; unknown ids are skipped.</summary>
     public async Task<IReadOnlyList<StoredMessage>> GetManyAsync(
-        QueueRef queue, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -114,7 +114,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// only a message held by that live claim. Reports what it found so the caller can say why it refused.
     /// </summary>
     public async Task<MessageDeleteOutcome> DeleteAsync(
-        QueueRef queue, Guid id, Guid? claimId, DateTime now, CancellationToken ct = default)
+        QueueRef queue, Guid id, Guid? claimId, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -157,7 +157,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// claims are deleted; without, any listed message is, claimed or not (Zaqar's bulk delete).
     /// </summary>
     public async Task<int> DeleteManyAsync(
-        QueueRef queue, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct = default)
+        QueueRef queue, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -178,7 +178,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     }
 
     /// <summary>Removes and returns up to <paramref name="limit"/> claimable messages, oldest first.</summary>
-    public Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct = default) =>
+    public Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct) =>
         PopAsync(queue, limit, now, popped => popped, ct);
 
     /// <summary>
@@ -187,7 +187,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// failed after commit lost its messages).
     /// </summary>
     public async Task<T> PopAsync<T>(
-        QueueRef queue, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer, CancellationToken ct = default)
+        QueueRef queue, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);

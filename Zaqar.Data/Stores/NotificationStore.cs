@@ -23,7 +23,7 @@ public sealed class NotificationStore
     /// <paramref name="leaseUntil"/>; returns them with their subscription and their queue's retry policy.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedNotification>> ClaimAsync(
-        PoolTarget target, DateTime now, DateTime leaseUntil, Guid lease, int limit, CancellationToken ct = default)
+        PoolTarget target, DateTime now, DateTime leaseUntil, Guid lease, int limit, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand(
             """
@@ -75,7 +75,7 @@ public sealed class NotificationStore
     }
 
     /// <summary>Delivered: the row goes, the subscription's delivered count grows.</summary>
-    public Task DeliveredAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct = default) =>
+    public Task DeliveredAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct) =>
         RunAsync(target, 
             """
             WITH d AS (DELETE FROM notifications WHERE id = @id AND lease = @lease RETURNING subscription_id)
@@ -87,7 +87,7 @@ public sealed class NotificationStore
     /// Given up on (retry policy exhausted, or refused by the subscriber): the row goes, the subscription records
     /// the failure and its reason.
     /// </summary>
-    public Task FailedAsync(PoolTarget target, long id, Guid lease, DateTime now, string error, CancellationToken ct = default) =>
+    public Task FailedAsync(PoolTarget target, long id, Guid lease, DateTime now, string error, CancellationToken ct) =>
         RunAsync(target, 
             """
             WITH d AS (DELETE FROM notifications WHERE id = @id AND lease = @lease RETURNING subscription_id)
@@ -96,7 +96,7 @@ public sealed class NotificationStore
             """, id, lease, now, error, ct);
 
     /// <summary>Failed this time: counted, and due again at <paramref name="dueAt"/>.</summary>
-    public async Task RetryAsync(PoolTarget target, long id, Guid lease, int attempts, DateTime dueAt, string error, CancellationToken ct = default)
+    public async Task RetryAsync(PoolTarget target, long id, Guid lease, int attempts, DateTime dueAt, string error, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand(
             "UPDATE notifications SET attempts = @attempts, due_at = @due, lease = NULL, last_error = @error WHERE id = @id AND lease = @lease");
@@ -109,7 +109,7 @@ public sealed class NotificationStore
     }
 
     /// <summary>Not tried after all (the dispatcher is stopping): due again at once, no attempt counted.</summary>
-    public Task ReleaseAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct = default) =>
+    public Task ReleaseAsync(PoolTarget target, long id, Guid lease, DateTime now, CancellationToken ct) =>
         RunAsync(target, "UPDATE notifications SET due_at = @now, lease = NULL WHERE id = @id AND lease = @lease", id, lease, now, null, ct);
 
     private static async Task RunAsync(PoolTarget target, string sql, long id, Guid lease, DateTime now, string? error, CancellationToken ct)

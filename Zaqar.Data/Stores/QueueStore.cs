@@ -13,7 +13,7 @@ public sealed class QueueStore(QueueRouter router)
 {
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
-    public async Task<string?> GetMetadataAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<string?> GetMetadataAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -26,7 +26,7 @@ public sealed class QueueStore(QueueRouter router)
     /// The queue's settings (its reserved metadata's typed columns) and metadata version; <see cref="QueueSettings.None"/>
     /// when the queue does not exist, which posts treat like a queue without metadata (it is created lazily with none).
     /// </summary>
-    public async Task<QueueSettings> GetSettingsAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<QueueSettings> GetSettingsAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -41,7 +41,7 @@ public sealed class QueueStore(QueueRouter router)
     /// pool by <paramref name="placement"/> (its flavor), after reading the catalogue: creation never trusts a cached route.
     /// </summary>
     public async Task<bool> CreateAsync(
-        QueueRef queue, string metadata, QueueSettings settings, DateTime now, Placement placement = default, CancellationToken ct = default)
+        QueueRef queue, string metadata, QueueSettings settings, DateTime now, Placement placement, CancellationToken ct)
     {
         var route = await router.PlaceAsync(queue, placement, trustCache: false, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -63,11 +63,11 @@ public sealed class QueueStore(QueueRouter router)
     /// optional. Without <paramref name="withMetadata"/> a pooled listing reads only the catalogue (metadata <c>{}</c>).
     /// </summary>
     public Task<IReadOnlyList<StoredQueue>> ListAsync(
-        string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, bool withMetadata = true,
-        CancellationToken ct = default) =>
+        string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, bool withMetadata,
+        CancellationToken ct) =>
         router.ListAsync(project, kind, marker, limit, nameContains, metadataFilter, withMetadata, ct);
 
-    public Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct = default) =>
+    public Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct) =>
         router.CountAsync(project, kind, nameContains, metadataFilter, ct);
 
     /// <summary>
@@ -76,7 +76,7 @@ public sealed class QueueStore(QueueRouter router)
     /// written. Null when the queue does not exist.
     /// </summary>
     public async Task<string?> UpdateMetadataAsync(
-        QueueRef queue, Func<string, (string Metadata, QueueSettings Settings)> change, CancellationToken ct = default)
+        QueueRef queue, Func<string, (string Metadata, QueueSettings Settings)> change, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
@@ -114,7 +114,7 @@ public sealed class QueueStore(QueueRouter router)
     /// on its pool while subscriptions remain), as Zaqar deregisters before deleting: a route that goes stale meanwhile
     /// then finds no row to write into, rather than an orphan nobody routes to.
     /// </summary>
-    public async Task DeleteAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task DeleteAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await router.DeletingAsync(queue, ct);
@@ -129,7 +129,7 @@ public sealed class QueueStore(QueueRouter router)
     }
 
     /// <summary>Deletes every message and claim of the queue, keeping the queue and its metadata.</summary>
-    public async Task PurgeMessagesAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task PurgeMessagesAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         var batch = route.Target.DataSource.CreateBatch();
@@ -146,7 +146,7 @@ public sealed class QueueStore(QueueRouter router)
     }
 
     /// <summary>Counts of live messages (not expired) and the oldest and newest of them.</summary>
-    public async Task<QueueCounts> CountMessagesAsync(QueueRef queue, DateTime now, CancellationToken ct = default)
+    public async Task<QueueCounts> CountMessagesAsync(QueueRef queue, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(

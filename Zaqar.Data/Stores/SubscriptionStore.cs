@@ -29,7 +29,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     /// it has. Creates the queue (empty metadata) when missing, and removes an expired holder of the subscriber.
     /// </summary>
     public async Task<SubscriptionCreateOutcome> CreateAsync(
-        QueueRef queue, NewSubscription subscription, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
+        QueueRef queue, NewSubscription subscription, DateTime now, ConfirmationDocument confirmation, CancellationToken ct)
     {
         // May create the queue: placed by the catalogue, never by a cached route (issue #6).
         var route = await router.PlaceAsync(queue, Placement.Any, trustCache: false, ct);
@@ -81,7 +81,7 @@ public sealed class SubscriptionStore(QueueRouter router)
 
     /// <summary>One page of the source's live subscriptions in id (creation) order, after <paramref name="after"/>.</summary>
     public async Task<IReadOnlyList<StoredSubscription>> ListAsync(
-        QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct = default)
+        QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
@@ -104,7 +104,7 @@ public sealed class SubscriptionStore(QueueRouter router)
         return page;
     }
 
-    public async Task<StoredSubscription?> GetAsync(QueueRef queue, Guid id, DateTime now, CancellationToken ct = default)
+    public async Task<StoredSubscription?> GetAsync(QueueRef queue, Guid id, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
@@ -116,7 +116,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     /// subscriber makes it unconfirmed again (a confirmation belongs to the endpoint that gave it).
     /// </summary>
     public async Task<SubscriptionUpdateOutcome> UpdateAsync(
-        QueueRef queue, Guid id, SubscriptionChanges changes, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
+        QueueRef queue, Guid id, SubscriptionChanges changes, DateTime now, ConfirmationDocument confirmation, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
@@ -167,7 +167,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     /// its pending message notifications (they were for a confirmed subscriber). False when there is no such subscription.
     /// </summary>
     public async Task<bool> ConfirmAsync(
-        QueueRef queue, Guid id, bool confirmed, bool dropPending, DateTime now, ConfirmationDocument confirmation, CancellationToken ct = default)
+        QueueRef queue, Guid id, bool confirmed, bool dropPending, DateTime now, ConfirmationDocument confirmation, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
@@ -195,7 +195,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     }
 
     /// <summary>Deletes the subscription (and its pending notifications); deleting a missing one is not an error.</summary>
-    public async Task<bool> DeleteAsync(QueueRef queue, Guid id, CancellationToken ct = default)
+    public async Task<bool> DeleteAsync(QueueRef queue, Guid id, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} AND s.id = @id");
@@ -205,7 +205,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     }
 
     /// <summary>Deletes every subscription of the source; returns their ids.</summary>
-    public async Task<IReadOnlyList<Guid>> PurgeAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Guid>> PurgeAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} RETURNING s.id");
@@ -214,7 +214,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     }
 
     /// <summary>Deletes hub-connection subscriptions by id (their connection ended), in one database.</summary>
-    public async Task<int> DeleteHubSubscriptionsAsync(PoolTarget target, IReadOnlyList<Guid> ids, CancellationToken ct = default)
+    public async Task<int> DeleteHubSubscriptionsAsync(PoolTarget target, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand("DELETE FROM subscriptions WHERE id = ANY(@ids) AND subscriber_type = @hub");
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
@@ -223,7 +223,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     }
 
     /// <summary>Which of <paramref name="ids"/> are still live subscriptions in one database.</summary>
-    public async Task<IReadOnlyList<Guid>> LiveAsync(PoolTarget target, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Guid>> LiveAsync(PoolTarget target, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand("SELECT id FROM subscriptions WHERE id = ANY(@ids) AND expires_at > @now");
         cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
@@ -232,7 +232,7 @@ public sealed class SubscriptionStore(QueueRouter router)
     }
 
     /// <summary>Deletes up to <paramref name="batchSize"/> expired subscriptions (with their pending notifications) of one database.</summary>
-    public async Task<int> SweepExpiredAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct = default)
+    public async Task<int> SweepExpiredAsync(PoolTarget target, DateTime now, int batchSize, CancellationToken ct)
     {
         await using var cmd = target.DataSource.CreateCommand(
             """

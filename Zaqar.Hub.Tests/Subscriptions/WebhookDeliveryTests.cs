@@ -182,7 +182,7 @@ public sealed class WebhookDeliveryTests(DeliveryHost host) : IClassFixture<Deli
 
         // Topic posts have no route on this branch yet: post through the store, as the topics API will.
         var messages = host.Factory.Services.GetRequiredService<MessageStore>();
-        await messages.PostAsync(new QueueRef(client.Project, "news", QueueKind.Topic), [new NewMessage("\"headline\"", 60, 0)], null, host.Clock.GetUtcNow().UtcDateTime,
+        await messages.PostAsync(new QueueRef(client.Project, "news", QueueKind.Topic), [new NewMessage("\"headline\"", 60, 0)], null, host.Clock.GetUtcNow().UtcDateTime, metadataVersion: 0,
             ct: TestContext.Current.CancellationToken);
 
         var request = Assert.Single(await receiver.WaitForAsync(1));

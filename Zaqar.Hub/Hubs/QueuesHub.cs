@@ -61,7 +61,7 @@ public sealed partial class QueuesHub(
 
     /// <summary>Changes metadata with REST's JSON-patch operations: <c>[{"op": "add", "path": "/metadata/k", "value": 1}]</c>.</summary>
     public Task<JsonObject> UpdateQueueMetadata(string queue, JsonElement changes) =>
-        queues.PatchAsync(Caller, queue, changes, ct: Context.ConnectionAborted);
+        queues.PatchAsync(Caller, queue, changes, contentLength: null, QueueKind.Queue, Context.ConnectionAborted);
 
     public Task PurgeQueue(string queue, string[]? resourceTypes) =>
         queues.PurgeAsync(Caller, queue, resourceTypes, QueueKind.Queue, Context.ConnectionAborted);
@@ -168,7 +168,7 @@ public sealed partial class QueuesHub(
     public Task<TopicStatsView> GetTopicStats(string topic) => queues.TopicStatsAsync(Caller, topic, Context.ConnectionAborted);
 
     public Task<JsonObject> UpdateTopicMetadata(string topic, JsonElement changes) =>
-        queues.PatchAsync(Caller, topic, changes, kind: QueueKind.Topic, ct: Context.ConnectionAborted);
+        queues.PatchAsync(Caller, topic, changes, contentLength: null, QueueKind.Topic, Context.ConnectionAborted);
 
     public Task PurgeTopic(string topic, string[]? resourceTypes) =>
         queues.PurgeAsync(Caller, topic, resourceTypes, QueueKind.Topic, Context.ConnectionAborted);

@@ -13,7 +13,7 @@ public sealed class ClaimService(
 
     /// <summary>Claims up to <paramref name="limit"/> messages; null when nothing was claimable (REST's 204).</summary>
     public async Task<ClaimCreatedView?> CreateAsync(
-        CallContext ctx, string queue, int? ttl, int? grace, int? limit, CancellationToken ct = default)
+        CallContext ctx, string queue, int? ttl, int? grace, int? limit, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         var claimTtl = ttl ?? O.DefaultClaimTtl;
@@ -43,7 +43,7 @@ public sealed class ClaimService(
             "Claim could not be created.");
     }
 
-    public async Task<ClaimView> GetAsync(CallContext ctx, string queue, string claimId, CancellationToken ct = default)
+    public async Task<ClaimView> GetAsync(CallContext ctx, string queue, string claimId, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         var now = Now();
@@ -61,7 +61,7 @@ public sealed class ClaimService(
     }
 
     /// <summary>Renews a live claim for <paramref name="ttl"/> more seconds (from now); 404 when unknown or expired.</summary>
-    public async Task UpdateAsync(CallContext ctx, string queue, string claimId, int? ttl, int? grace, CancellationToken ct = default)
+    public async Task UpdateAsync(CallContext ctx, string queue, string claimId, int? ttl, int? grace, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         var claimTtl = ttl ?? O.DefaultClaimTtl;
@@ -79,7 +79,7 @@ public sealed class ClaimService(
     }
 
     /// <summary>Releases a claim; its messages are claimable again at once. Unknown claims are not an error.</summary>
-    public async Task ReleaseAsync(CallContext ctx, string queue, string claimId, CancellationToken ct = default)
+    public async Task ReleaseAsync(CallContext ctx, string queue, string claimId, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId);
         if (Guid.TryParse(claimId, out var id))

@@ -28,7 +28,7 @@ public sealed class ConsumerService(ClaimService claims, QueueActivity activity,
     /// did not delete become claimable again at once.
     /// </summary>
     public async IAsyncEnumerable<ConsumedMessageView> ConsumeAsync(
-        CallContext ctx, string queue, int? ttl, int? grace, int? batch, [EnumeratorCancellation] CancellationToken ct = default)
+        CallContext ctx, string queue, int? ttl, int? grace, int? batch, [EnumeratorCancellation] CancellationToken ct)
     {
         var held = new List<(string ClaimId, DateTime Expires)>();
         var claimTtl = ttl ?? options.Value.DefaultClaimTtl;

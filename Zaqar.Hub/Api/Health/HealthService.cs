@@ -37,7 +37,7 @@ public sealed class HealthService(
     /// True when the primary database answers: the node can route (a pool that is down fails only its queues). False at
     /// once while the embedded PostgreSQL is down or restarting (issue 10).
     /// </summary>
-    public async Task<bool> PingAsync(CancellationToken ct = default) =>
+    public async Task<bool> PingAsync(CancellationToken ct) =>
         (embedded?.Status.State is null or EmbeddedPostgresState.Running) && await database.PingAsync(ct);
 
     /// <summary>Why ping failed, in Zaqar's 503: the embedded PostgreSQL's state when it is down or restarting (issue 10).</summary>
@@ -45,7 +45,7 @@ public sealed class HealthService(
         ? ApiErrors.Unavailable($"The embedded PostgreSQL is {Words(status.State)} (restart attempt {status.Attempt}).")
         : ApiErrors.Unavailable("Storage does not answer.");
 
-    public async Task<JsonObject> HealthAsync(CallContext caller, CancellationToken ct = default)
+    public async Task<JsonObject> HealthAsync(CallContext caller, CancellationToken ct)
     {
         // An operator route: without admin mode it does not exist, on any transport (REST doesn't even route it).
         if (!options.Value.AdminMode)

@@ -14,7 +14,7 @@ public sealed partial class MessageService
     /// </summary>
     public async Task<PostedView> PostJsonAsync(
         CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var target = ctx.Queue(queue, kind);
@@ -46,7 +46,7 @@ public sealed partial class MessageService
 
     /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
     public async Task<PostedView> PostAsync(
-        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var target = ctx.Queue(queue, kind);

@@ -25,7 +25,7 @@ public sealed partial class MessageService(
     private ZaqarOptions O => options.Value;
 
     public async Task<MessagePageView> ListAsync(
-        CallContext ctx, string queue, ListMessagesRequest request, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, ListMessagesRequest request, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var limit = request.Limit ?? 10;
@@ -37,20 +37,20 @@ public sealed partial class MessageService(
         }
         var now = Now();
         var query = new MessageQuery(after, limit, request.Echo ?? false, ctx.ClientId, request.IncludeClaimed ?? false, request.IncludeDelayed ?? false);
-        var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue, kind), query, now), "Messages could not be listed.");
+        var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue, kind), query, now, ct), "Messages could not be listed.");
         var views = page.Select(m => View(queue, m.Message, now, kind)).ToList();
         var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue, kind), Parameters(request), views[^1].Id);
         return new MessagePageView(views, links);
     }
 
     public async Task<MessageView> GetAsync(
-        CallContext ctx, string queue, string messageId, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, string messageId, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var now = Now();
         if (MessageIds.TryParse(messageId, out var id, out _))
         {
-            var found = await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), [id], now), "Message could not be retrieved.");
+            var found = await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), [id], now, ct), "Message could not be retrieved.");
             if (found.Count == 1)
             {
                 return View(queue, found[0], now, kind);
@@ -60,7 +60,7 @@ public sealed partial class MessageService(
     }
 
     public async Task<MessagesView> GetManyAsync(
-        CallContext ctx, string queue, IReadOnlyList<string>? ids, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, IReadOnlyList<string>? ids, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         // REST always has a list here (no "ids" parameter means a listing); a hub caller can send none.
@@ -73,7 +73,7 @@ public sealed partial class MessageService(
         var parsed = ParseIds(ids);
         var found = parsed.Count == 0
             ? []
-            : await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), parsed, now), "Message could not be retrieved.");
+            : await guard.Run(() => messages.GetManyAsync(ctx.Queue(queue, kind), parsed, now, ct), "Message could not be retrieved.");
         if (found.Count == 0)
         {
             throw ApiErrors.NotFound(
@@ -87,7 +87,7 @@ public sealed partial class MessageService(
     /// never claimed: a claim id given for one is a claim on an unclaimed message).
     /// </summary>
     public async Task DeleteAsync(
-        CallContext ctx, string queue, string messageId, string? claimId, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, string messageId, string? claimId, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         if (!MessageIds.TryParse(messageId, out var id, out _))
@@ -103,7 +103,7 @@ public sealed partial class MessageService(
             claim = claimIsUuid ? parsed : Guid.Empty;
         }
         var now = Now();
-        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue, kind), id, claim, now), "Message could not be deleted.");
+        var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue, kind), id, claim, now, ct), "Message could not be deleted.");
         if (!outcome.Found || outcome.Deleted)
         {
             return;
@@ -139,7 +139,7 @@ public sealed partial class MessageService(
     /// <returns>The popped messages for a pop; null for a delete by ids.</returns>
     public async Task<PoppedView?> DeleteManyAsync(
         CallContext ctx, string queue, IReadOnlyList<string>? ids, IReadOnlyList<string>? claimIds, int? pop,
-        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         if (pop is not null && ids is not null)
@@ -178,7 +178,7 @@ public sealed partial class MessageService(
         List<Guid>? claims = claimIds is null ? null : claimIds.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).ToList();
         if (parsed.Count > 0)
         {
-            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue, kind), parsed, claims, now), "Messages could not be deleted.");
+            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue, kind), parsed, claims, now, ct), "Messages could not be deleted.");
         }
         return null;
     }

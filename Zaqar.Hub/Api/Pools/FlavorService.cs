@@ -22,7 +22,7 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
     /// <summary>What a PostgreSQL pool offers, in the names of Zaqar's storage capabilities.</summary>
     public static readonly IReadOnlyList<string> PoolCapabilities = ["FIFO", "CLAIMS", "DURABILITY", "AOD", "HIGH_THROUGHPUT"];
 
-    public async Task<FlavorPageView> ListAsync(CallContext ctx, ListPoolsRequest request, CancellationToken ct = default)
+    public async Task<FlavorPageView> ListAsync(CallContext ctx, ListPoolsRequest request, CancellationToken ct)
     {
         pools.RequireRouted();
         var limit = pools.Limit(request.Limit, options.Value.MaxFlavorsPerPage);
@@ -39,7 +39,7 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
     }
 
     /// <summary>Creates the flavor (or replaces its pool list): 201. Each listed pool moves to it; a pool serves one flavor.</summary>
-    public async Task CreateAsync(CallContext ctx, string flavor, Func<Task<JsonElement?>> readDocument, CancellationToken ct = default)
+    public async Task CreateAsync(CallContext ctx, string flavor, Func<Task<JsonElement?>> readDocument, CancellationToken ct)
     {
         pools.Authorize(ctx);
         PoolRules.ValidateName(flavor, "flavor");
@@ -56,7 +56,7 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
         await pools.ReloadAsync(ct);
     }
 
-    public async Task<FlavorView> GetAsync(CallContext ctx, string flavor, CancellationToken ct = default)
+    public async Task<FlavorView> GetAsync(CallContext ctx, string flavor, CancellationToken ct)
     {
         pools.RequireRouted();
         var found = await guard.Run(() => store.GetFlavorAsync(flavor, ct), "Flavor could not be retrieved.");
@@ -64,7 +64,7 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
     }
 
     /// <summary>Replaces the flavor's pool list (the only thing a flavor has to change); returns the flavor.</summary>
-    public async Task<FlavorView> UpdateAsync(CallContext ctx, string flavor, Func<Task<JsonElement?>> readDocument, CancellationToken ct = default)
+    public async Task<FlavorView> UpdateAsync(CallContext ctx, string flavor, Func<Task<JsonElement?>> readDocument, CancellationToken ct)
     {
         pools.Authorize(ctx);
         var list = PoolRules.ReadFlavor(await readDocument()) ?? throw ApiErrors.BadBody("`pool_list` needs to be specified");
@@ -86,7 +86,7 @@ public sealed class FlavorService(PoolStore store, PoolService pools, StorageGua
     }
 
     /// <summary>Deletes the flavor: 204, also when there is none. Its pools serve no flavor afterwards; queues stay where they are.</summary>
-    public async Task DeleteAsync(CallContext ctx, string flavor, CancellationToken ct = default)
+    public async Task DeleteAsync(CallContext ctx, string flavor, CancellationToken ct)
     {
         pools.Authorize(ctx);
         await guard.Run(() => store.DeleteFlavorAsync(flavor, ct), "Flavor could not be deleted.");

@@ -27,7 +27,7 @@ public sealed partial class PoolService(
     /// <summary>The pool and flavor routes exist: Zaqar routes them only with <c>admin_mode</c> and <c>pooling</c>.</summary>
     public bool Routed => options.Value.AdminMode && pooling.Value.Enabled;
 
-    public async Task<PoolPageView> ListAsync(CallContext ctx, ListPoolsRequest request, CancellationToken ct = default)
+    public async Task<PoolPageView> ListAsync(CallContext ctx, ListPoolsRequest request, CancellationToken ct)
     {
         Authorize(ctx);
         var limit = Limit(request.Limit, options.Value.MaxPoolsPerPage);
@@ -41,7 +41,7 @@ public sealed partial class PoolService(
 
     /// <summary>Registers a pool, or replaces the pool of that name (Zaqar's PUT is an upsert): 201 either way.</summary>
     /// <remarks>Like every write here, the caller is authorized before its document is read (<paramref name="readDocument"/>).</remarks>
-    public async Task CreateAsync(CallContext ctx, string pool, Func<Task<JsonElement?>> readDocument, CancellationToken ct = default)
+    public async Task CreateAsync(CallContext ctx, string pool, Func<Task<JsonElement?>> readDocument, CancellationToken ct)
     {
         Authorize(ctx);
         PoolRules.ValidateName(pool, "pool");
@@ -53,7 +53,7 @@ public sealed partial class PoolService(
         await ReloadAsync(ct);
     }
 
-    public async Task<PoolView> GetAsync(CallContext ctx, string pool, bool detailed, CancellationToken ct = default)
+    public async Task<PoolView> GetAsync(CallContext ctx, string pool, bool detailed, CancellationToken ct)
     {
         Authorize(ctx);
         var found = await guard.Run(() => store.GetPoolAsync(pool, ct), "Pool could not be retrieved.");
@@ -61,7 +61,7 @@ public sealed partial class PoolService(
     }
 
     /// <summary>Changes any of uri, weight, flavor and options; returns the pool (not detailed, as Zaqar does).</summary>
-    public async Task<PoolView> UpdateAsync(CallContext ctx, string pool, Func<Task<JsonElement?>> readDocument, CancellationToken ct = default)
+    public async Task<PoolView> UpdateAsync(CallContext ctx, string pool, Func<Task<JsonElement?>> readDocument, CancellationToken ct)
     {
         Authorize(ctx);
         var draft = PoolRules.ReadPool(await readDocument(), patch: true);
@@ -81,7 +81,7 @@ public sealed partial class PoolService(
     /// Removes a pool: 204, also when there is none. Refused (403) while a flavor lists it or queues live on it: their rows
     /// would be lost to routing. Move a pool out of its flavor and drain it (weight 0 stops new queues) first.
     /// </summary>
-    public async Task DeleteAsync(CallContext ctx, string pool, CancellationToken ct = default)
+    public async Task DeleteAsync(CallContext ctx, string pool, CancellationToken ct)
     {
         Authorize(ctx);
         var outcome = await guard.Run(() => store.DeletePoolAsync(pool, ct), "Pool could not be deleted.");

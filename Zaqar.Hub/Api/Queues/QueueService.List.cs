@@ -7,14 +7,14 @@ namespace Zaqar.Hub.Api;
 // Listing queues and topics (zaqar-v2-api.md sections 2.2 and 8): one set of rules, two shapes.
 public sealed partial class QueueService
 {
-    public async Task<QueuePageView> ListAsync(CallContext ctx, ListQueuesRequest request, CancellationToken ct = default)
+    public async Task<QueuePageView> ListAsync(CallContext ctx, ListQueuesRequest request, CancellationToken ct)
     {
         var (views, links, count) = await ListCoreAsync(ctx, request, QueueKind.Queue, ct);
         return new QueuePageView(views, links) { Count = count };
     }
 
     /// <summary>The project's topics: the queue listing's parameters and rules, under the key "topics".</summary>
-    public async Task<TopicPageView> ListTopicsAsync(CallContext ctx, ListQueuesRequest request, CancellationToken ct = default)
+    public async Task<TopicPageView> ListTopicsAsync(CallContext ctx, ListQueuesRequest request, CancellationToken ct)
     {
         var (views, links, count) = await ListCoreAsync(ctx, request, QueueKind.Topic, ct);
         return new TopicPageView(views, links) { Count = count };

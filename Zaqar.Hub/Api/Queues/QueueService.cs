@@ -27,7 +27,7 @@ public sealed partial class QueueService(
     /// </summary>
     public async Task<bool> CreateJsonAsync(
         CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
@@ -48,7 +48,7 @@ public sealed partial class QueueService(
 
     /// <summary>Creates a queue from a metadata value a transport bound (must be a JSON object, or absent).</summary>
     public Task<bool> CreateFromJsonAsync(
-        CallContext ctx, string queue, JsonElement? metadata, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, JsonElement? metadata, QueueKind kind, CancellationToken ct)
     {
         if (metadata is not { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } value)
         {
@@ -63,7 +63,7 @@ public sealed partial class QueueService(
 
     /// <summary>Creates a queue with <paramref name="metadata"/>; false when it already existed (metadata untouched).</summary>
     public async Task<bool> CreateAsync(
-        CallContext ctx, string queue, JsonObject? metadata, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, JsonObject? metadata, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         metadata ??= [];
@@ -88,7 +88,7 @@ public sealed partial class QueueService(
     }
 
     /// <summary>The queue's metadata with reserved defaults filled in; a missing queue reads as defaults (queues are lazy).</summary>
-    public async Task<JsonObject> GetAsync(CallContext ctx, string queue, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+    public async Task<JsonObject> GetAsync(CallContext ctx, string queue, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var stored = await guard.Run(
@@ -103,7 +103,7 @@ public sealed partial class QueueService(
     /// </summary>
     public async Task<JsonObject> PatchJsonAsync(
         CallContext ctx, string queue, string? contentType, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
@@ -126,8 +126,8 @@ public sealed partial class QueueService(
 
     /// <summary>Applies a metadata JSON-patch document atomically; returns the metadata after it (defaults filled in).</summary>
     public async Task<JsonObject> PatchAsync(
-        CallContext ctx, string queue, JsonElement document, long? contentLength = null, QueueKind kind = QueueKind.Queue,
-        CancellationToken ct = default)
+        CallContext ctx, string queue, JsonElement document, long? contentLength, QueueKind kind,
+        CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         CheckMetadataSize(contentLength ?? 0);
@@ -150,14 +150,14 @@ public sealed partial class QueueService(
         return QueueMetadata.WithReservedDefaults(QueueMetadata.Parse(updated), O, kind);
     }
 
-    public async Task DeleteAsync(CallContext ctx, string queue, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+    public async Task DeleteAsync(CallContext ctx, string queue, QueueKind kind, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         await guard.Run(() => queues.DeleteAsync(ctx.Queue(queue, kind), ct), $"{kind.Noun()} could not be deleted.");
         settingsCache.Invalidate(ctx.Queue(queue, kind));
     }
 
-    public async Task<QueueStatsView> StatsAsync(CallContext ctx, string queue, CancellationToken ct = default)
+    public async Task<QueueStatsView> StatsAsync(CallContext ctx, string queue, CancellationToken ct)
     {
         var (counts, now) = await CountAsync(ctx, queue, QueueKind.Queue, ct);
         return new QueueStatsView(new MessageCountsView(counts.Claimed, counts.Total - counts.Claimed, counts.Total)
@@ -168,7 +168,7 @@ public sealed partial class QueueService(
     }
 
     /// <summary>A topic's stats: only the total and the oldest and newest messages, since nothing on a topic is claimed.</summary>
-    public async Task<TopicStatsView> TopicStatsAsync(CallContext ctx, string topic, CancellationToken ct = default)
+    public async Task<TopicStatsView> TopicStatsAsync(CallContext ctx, string topic, CancellationToken ct)
     {
         var (counts, now) = await CountAsync(ctx, topic, QueueKind.Topic, ct);
         return new TopicStatsView(new TopicMessageCountsView(counts.Total)
@@ -182,7 +182,7 @@ public sealed partial class QueueService(
     /// Purges the queue's messages and/or subscriptions (<c>{"resource_types": [...]}</c>; no document: both).
     /// </summary>
     public Task PurgeJsonAsync(
-        CallContext ctx, string queue, JsonElement? document, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+        CallContext ctx, string queue, JsonElement? document, QueueKind kind, CancellationToken ct)
     {
         if (document is not { } doc)
         {
@@ -201,8 +201,8 @@ public sealed partial class QueueService(
 
     /// <summary>Purges the listed resource types ("messages", "subscriptions"); null means both.</summary>
     public async Task PurgeAsync(
-        CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, QueueKind kind = QueueKind.Queue,
-        CancellationToken ct = default)
+        CallContext ctx, string queue, IReadOnlyList<string>? resourceTypes, QueueKind kind,
+        CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var types = resourceTypes ?? PurgeableResourceTypes;

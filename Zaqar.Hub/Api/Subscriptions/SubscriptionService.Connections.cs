@@ -11,7 +11,7 @@ public sealed partial class SubscriptionService
     /// Deletes subscriptions of hub connections that ended (for the hub's registry, which made them), on their sources'
     /// databases. Every database is tried; the first failure is thrown after.
     /// </summary>
-    public async Task DeleteConnectionSubscriptionsAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct = default)
+    public async Task DeleteConnectionSubscriptionsAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct)
     {
         Exception? failure = null;
         foreach (var (target, ids) in await ByDatabaseAsync(subscriptions, ct))
@@ -35,7 +35,7 @@ public sealed partial class SubscriptionService
     /// Which of the subscriptions have ended (deleted or expired), for the hub's registry, which made them. Those whose
     /// database can't be read now are not reported: a database outage must not end them.
     /// </summary>
-    public async Task<SubscriptionCheck> EndedAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct = default)
+    public async Task<SubscriptionCheck> EndedAsync(IReadOnlyList<(Guid Id, QueueRef Source)> subscriptions, CancellationToken ct)
     {
         var ended = new List<Guid>();
         var failures = new List<Exception>();

@@ -40,7 +40,7 @@ public sealed partial class SubscriptionService(
 
     /// <summary>Creates from a JSON request body (empty: no document).</summary>
     public async Task<SubscriptionCreatedView> CreateJsonAsync(
-        CallContext ctx, QueueKind kind, string name, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, Func<long, Task<ReadOnlyMemory<byte>>> readBody, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         return await CreateAsync(ctx, kind, name, SubscriptionRules.Read(await ReadDocumentAsync(readBody)), ct);
@@ -48,7 +48,7 @@ public sealed partial class SubscriptionService(
 
     /// <summary>Creates a webhook or mailto subscription; creates the source if missing.</summary>
     public async Task<SubscriptionCreatedView> CreateAsync(
-        CallContext ctx, QueueKind kind, string name, SubscriptionDraft draft, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, SubscriptionDraft draft, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (!draft.HasSubscriber)
@@ -65,14 +65,14 @@ public sealed partial class SubscriptionService(
     /// is confirmed from the start. Returns its id for the hub's registry.
     /// </summary>
     public async Task<(SubscriptionCreatedView View, Guid Id)> CreateForConnectionAsync(
-        CallContext ctx, QueueKind kind, string name, string connectionId, int? ttl, JsonObject? subscriptionOptions, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, string connectionId, int? ttl, JsonObject? subscriptionOptions, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         return await CreateCoreAsync(ctx.Queue(name, kind), HubSubscriberPrefix + connectionId, SubscriberType.Hub, ttl, subscriptionOptions, ct);
     }
 
     public async Task<SubscriptionPageView> ListAsync(
-        CallContext ctx, QueueKind kind, string name, ListSubscriptionsRequest request, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, ListSubscriptionsRequest request, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         var limit = request.Limit ?? 10;
@@ -93,7 +93,7 @@ public sealed partial class SubscriptionService(
         return new SubscriptionPageView(views, links);
     }
 
-    public async Task<SubscriptionView> GetAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, CancellationToken ct = default)
+    public async Task<SubscriptionView> GetAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         var now = Now();
@@ -108,7 +108,7 @@ public sealed partial class SubscriptionService(
     /// <summary>Updates from a JSON request body (empty: no document).</summary>
     public async Task UpdateJsonAsync(
         CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        CancellationToken ct = default)
+        CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         await UpdateAsync(ctx, kind, name, subscriptionId, SubscriptionRules.Read(await ReadDocumentAsync(readBody)), ct);
@@ -119,7 +119,7 @@ public sealed partial class SubscriptionService(
     /// must be confirmed again.
     /// </summary>
     public async Task UpdateAsync(
-        CallContext ctx, QueueKind kind, string name, string subscriptionId, SubscriptionDraft draft, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, SubscriptionDraft draft, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (draft.DocumentEmpty)
@@ -170,7 +170,7 @@ public sealed partial class SubscriptionService(
     }
 
     /// <summary>Deletes a subscription and its pending notifications; a missing one is no error.</summary>
-    public async Task DeleteAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, CancellationToken ct = default)
+    public async Task DeleteAsync(CallContext ctx, QueueKind kind, string name, string subscriptionId, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (Guid.TryParse(subscriptionId, out var id) &&
@@ -183,7 +183,7 @@ public sealed partial class SubscriptionService(
     /// <summary>Confirms from a JSON request body <c>{"confirmed": bool}</c>.</summary>
     public async Task ConfirmJsonAsync(
         CallContext ctx, QueueKind kind, string name, string subscriptionId, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
-        CancellationToken ct = default)
+        CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         var document = await ReadDocumentAsync(readBody);
@@ -197,7 +197,7 @@ public sealed partial class SubscriptionService(
     /// again when confirmation is required, and drops the message notifications still pending for it.
     /// </summary>
     public async Task ConfirmAsync(
-        CallContext ctx, QueueKind kind, string name, string subscriptionId, bool? confirmed, CancellationToken ct = default)
+        CallContext ctx, QueueKind kind, string name, string subscriptionId, bool? confirmed, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         if (confirmed is not { } value)
@@ -230,7 +230,7 @@ public sealed partial class SubscriptionService(
     }
 
     /// <summary>Deletes every subscription of the source (purge with resource type "subscriptions").</summary>
-    public async Task PurgeAsync(CallContext ctx, QueueKind kind, string name, CancellationToken ct = default)
+    public async Task PurgeAsync(CallContext ctx, QueueKind kind, string name, CancellationToken ct)
     {
         IdentityRules.ValidateQueueName(name, ctx.ProjectId);
         events.RaiseEnded(await guard.Run(() => store.PurgeAsync(ctx.Queue(name, kind), ct), "Queue could not be purged."));
