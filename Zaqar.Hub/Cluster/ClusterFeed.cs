@@ -29,6 +29,7 @@ public sealed class ClusterFeed : BackgroundService
     private readonly ClusterStore _store;
     private readonly PushLedger _ledger;
     private readonly PushDispatcher _push;
+    private readonly IRelayTarget[] _relayTargets;
     private readonly QueueActivity _activity;
     /// <summary>How late an unannounced message must be found before polling counts as having caught a lost notification.</summary>
     private const long LostNotificationLagMs = 1000;
@@ -41,8 +42,9 @@ public sealed class ClusterFeed : BackgroundService
 
     public ClusterFeed(
         ClusterStore store, PushLedger ledger, PushDispatcher push, QueueActivity activity, MessageCrypto crypto,
-        IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterFeed> logger)
+        IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterFeed> logger, IEnumerable<IRelayTarget> relayTargets)
     {
+        _relayTargets = relayTargets.ToArray();
         _store = store;
         _ledger = ledger;
         _push = push;
@@ -247,6 +249,10 @@ public sealed class ClusterFeed : BackgroundService
             };
         });
         _push.Relay(news.Cursor.Queue, views);
+        foreach (var target in _relayTargets)
+        {
+            target.Relay(news.Cursor.Queue, views);
+        }
         var lagMs = (long)(now - messages.Min(m => m.Message.CreatedAt)).TotalMilliseconds;
         // A poll often beats a notification that is still on its way; only a lag beyond that race means one was lost.
         if (unannounced && lagMs >= LostNotificationLagMs)

@@ -84,6 +84,7 @@ public static class ZaqarHostingExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
+        services.AddZaqarSockets();
         return services;
     }
 
@@ -154,6 +155,7 @@ public static class ZaqarHostingExtensions
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
+        app.MapZaqarSockets();
         app.MapVersions();
         app.MapGroup("/v2")
             .AddEndpointFilter<RestHeaderFilter>()
