@@ -16,6 +16,7 @@ public sealed record SocketServices(
     IOptions<AuthOptions> Auth,
     IOptions<SocketOptions> Options,
     TimeProvider Time,
+    IHostApplicationLifetime Lifetime,
     ILogger<SocketConnection> Logger);
 
 /// <summary>
@@ -63,6 +64,9 @@ public sealed partial class SocketConnection
     public async Task RunAsync()
     {
         SocketLog.Connected(_services.Logger, Id);
+        // A stopping server says so to its clients (1001, as RFC 6455 has it) instead of keeping its shutdown waiting.
+        using var stopping = _services.Lifetime.ApplicationStopping.Register(
+            () => _outbox.Close(WebSocketCloseStatus.EndpointUnavailable, "The server is shutting down."));
         try
         {
             await ReadFramesAsync();
@@ -73,7 +77,7 @@ public sealed partial class SocketConnection
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException or IOException)
         {
             // Aborted, reset by the client, or closed for a reason already sent.
         }
@@ -83,6 +87,8 @@ public sealed partial class SocketConnection
             _expiry?.Dispose();
             _services.Subscriptions.Closed(this);
             _abort.Cancel();
+            await _outbox.DrainAsync();
+            _abort.Dispose();
             SocketLog.Closed(_services.Logger, Id, _socket.CloseStatus?.ToString() ?? _socket.State.ToString());
         }
     }

@@ -113,8 +113,15 @@ public sealed class SocketOutbox
             _close = new CloseRequest(status, Truncate(reason));
         }
         _frames.Writer.TryComplete();
-        // A pump stuck writing to a client that reads nothing can't send the close frame: abort it then.
-        _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
+        try
+        {
+            // A pump stuck writing to a client that reads nothing can't send the close frame: abort it then.
+            _abort.CancelAfter(TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
         return true;
     }
 
@@ -152,9 +159,9 @@ public sealed class SocketOutbox
                 await _socket.CloseOutputAsync(close.Status, close.Reason, _abort.Token);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception)
         {
-            // The connection is gone (or was aborted); nothing more can be written.
+            // Whatever stopped the writing (the connection is gone, was aborted, or broke), nothing more can be written.
             _abort.Cancel();
         }
         finally
