@@ -51,6 +51,17 @@ public sealed class SocketHostileFrameTests(ZaqarTestServer server)
         await AssertStillAnswersAsync(client, binary);
     }
 
+    [Theory]
+    [InlineData(false, "JSONDecodeError: ")]
+    [InlineData(true, "OutOfData: ")]
+    public async Task AnEmptyFrameIsAnswered400(bool binary, string because)
+    {
+        await using var client = await ConnectAsync();
+        await client.SendAsync([], binary);
+        AssertDecodeError(await client.ReceiveJsonAsync(binary), binary, because);
+        await AssertStillAnswersAsync(client, binary);
+    }
+
     [Fact]
     public async Task JsonNestedDeeperThanTheLimitIsAnswered400()
     {

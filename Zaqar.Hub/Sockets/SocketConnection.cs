@@ -97,10 +97,16 @@ public sealed partial class SocketConnection
     {
         while (!_abort.IsCancellationRequested)
         {
+            // A zero-byte read waits for the next frame without holding a buffer (as SignalR's WebSocket transport does), so
+            // idle connections cost no receive memory. An empty frame ends right there (and is answered like any other).
+            var result = await _socket.ReceiveAsync(Memory<byte>.Empty, _abort.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
             var message = new ArrayBufferWriter<byte>(4096);
             var tooLarge = false;
-            ValueWebSocketReceiveResult result;
-            do
+            while (!result.EndOfMessage)
             {
                 // Past the limit the rest of the frame is read into the same small buffer and dropped: memory stays bounded.
                 var target = tooLarge ? message.GetMemory(4096)[..4096] : message.GetMemory(4096);
@@ -115,7 +121,6 @@ public sealed partial class SocketConnection
                     tooLarge = message.WrittenCount > _options.MaxFrameBytes;
                 }
             }
-            while (!result.EndOfMessage);
             var binary = result.MessageType == WebSocketMessageType.Binary;
             _outbox.HoldPushes();
             await _outbox.SendAsync(SocketAnswers.Encode(await AnswerAsync(message.WrittenMemory, binary, tooLarge), binary), binary);
