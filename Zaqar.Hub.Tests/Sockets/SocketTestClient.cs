@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.Mvc.Testing;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -14,13 +15,13 @@ internal sealed class SocketTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private SocketTestClient(ClientWebSocket socket, string project)
+    private SocketTestClient(WebSocket socket, string project)
     {
         Socket = socket;
         Headers = new JsonObject { ["Client-ID"] = Guid.NewGuid().ToString(), ["X-Project-ID"] = project };
     }
 
-    public ClientWebSocket Socket { get; }
+    public WebSocket Socket { get; }
 
     /// <summary>The identity headers every <see cref="CallAsync"/> frame carries unless told otherwise.</summary>
     public JsonObject Headers { get; }
@@ -38,6 +39,14 @@ internal sealed class SocketTestClient : IAsyncDisposable
         {
             await socket.ConnectAsync(uri, http, timeout.Token);
         }
+        return new SocketTestClient(socket, project);
+    }
+
+    /// <summary>A client of the in-memory TestServer of <paramref name="factory"/> (WebSockets without a socket).</summary>
+    public static async Task<SocketTestClient> ConnectAsync(WebApplicationFactory<Program> factory, string project)
+    {
+        using var timeout = Deadline();
+        var socket = await factory.Server.CreateWebSocketClient().ConnectAsync(new Uri("ws://localhost/v2/ws"), timeout.Token);
         return new SocketTestClient(socket, project);
     }
 

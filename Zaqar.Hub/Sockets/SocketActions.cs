@@ -127,7 +127,7 @@ public sealed partial class SocketActions(
     {
         if (c.Value("resource_types") is { } types)
         {
-            await queues.PurgeJsonAsync(c.Caller, c.Queue, JsonSerializer.SerializeToElement(new { resource_types = types }), QueueKind.Queue, c.Ct);
+            await queues.PurgeJsonAsync(c.Caller, c.Queue, JsonSerializer.SerializeToElement(new { resource_types = types }, Json), QueueKind.Queue, c.Ct);
         }
         else
         {

@@ -52,12 +52,18 @@ public sealed record SocketCall(SocketFrame Frame, CallContext? Identity, Socket
     /// <summary>The body without <paramref name="key"/> (a pool or flavor document without its name), for the API's document readers.</summary>
     public Func<Task<JsonElement?>> DocumentWithout(string key)
     {
-        var document = new JsonObject();
-        foreach (var property in Body.EnumerateObject().Where(p => p.Name != key))
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { MaxDepth = 2048 }))
         {
-            document[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            writer.WriteStartObject();
+            foreach (var property in Body.EnumerateObject().Where(p => p.Name != key))
+            {
+                property.WriteTo(writer);
+            }
+            writer.WriteEndObject();
         }
-        var element = JsonSerializer.SerializeToElement(document);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 2048 });
+        var element = document.RootElement.Clone();
         return () => Task.FromResult<JsonElement?>(element);
     }
 }
