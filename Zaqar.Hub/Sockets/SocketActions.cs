@@ -33,6 +33,7 @@ public sealed partial class SocketActions(
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = MaxDepth };
 
+    // Built on first use: a field initializer can't name instance methods. Two threads building it at once is harmless.
     private FrozenDictionary<string, Func<SocketCall, Task<SocketReply>>>? _handlers;
 
     /// <summary>Runs an action the schema knows (authenticate excepted: the connection handles it).</summary>
