@@ -26,7 +26,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# PostgreSQL in containers (Testcontainers.PostgreSql): a Docker engine and an image, set up when missing; without
+# them the tests fall back to an embedded cluster from the binaries above. ZAQAR_TEST_DOCKER=0 skips this.
+if [ -z "${ZAQAR_TEST_CONNECTION:-}" ] && [ "${ZAQAR_TEST_DOCKER:-1}" != 0 ]; then
+  source tools/test-docker.sh
+  test_docker_setup
+  trap test_docker_cleanup EXIT
+fi
+
 # The official SignalR JS client (and its MessagePack protocol) the hub tests drive, from the committed lock file.
 (cd Zaqar.Hub.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
-exec dotnet test ZaqarHub.sln "$@"
+dotnet test ZaqarHub.sln "$@"

@@ -47,7 +47,18 @@ internal sealed class BenchHost : IAsyncDisposable
         return address;
     }
 
-    private static async Task<(WebApplication App, Uri Address)> StartNodeAsync(string connectionString)
+    /// <summary>
+    /// A node of its own on <paramref name="connectionString"/>, with <paramref name="settings"/> over the bench's, for a
+    /// scenario that needs another configuration (the REST fuzzer). Disposed with the host.
+    /// </summary>
+    public async Task<(Uri Address, IServiceProvider Services)> AddNodeAsync(string connectionString, IReadOnlyDictionary<string, string?> settings)
+    {
+        var (app, address) = await StartNodeAsync(connectionString, settings);
+        _extraNodes.Add(app);
+        return (address, app.Services);
+    }
+
+    private static async Task<(WebApplication App, Uri Address)> StartNodeAsync(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var port = LoopbackPort.Free();
         var builder = WebApplication.CreateBuilder();
@@ -59,6 +70,10 @@ internal sealed class BenchHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // EF logs its probe of the migrations table on a fresh database as a failure; it is not one.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
         builder.Services.AddZaqarHub(builder.Configuration);
         var app = builder.Build();
         app.MapZaqar();

@@ -16,12 +16,23 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
-                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, fuzz)
+                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, protocol, fuzz,
+                            rest-fuzz); rest-fuzz runs only when named here
+          --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections
+          --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
+          --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)
         """;
+
+    public int RestFuzzCases { get; init; } = 100_000;
+
+    public TimeSpan RestFuzzTime { get; init; } = TimeSpan.FromMinutes(30);
+
+    public int? Seed { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
-        int connections = 16, seconds = 10, fuzzCases = 10_000_000;
+        int connections = 16, seconds = 10, fuzzCases = 10_000_000, restFuzzCases = 100_000, restFuzzMinutes = 30;
+        int? seed = null;
         var durable = true;
         string? connection = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -36,15 +47,26 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--connection": connection = Next(); break;
                 case "--fuzz-cases": fuzzCases = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--only": only.UnionWith(Next().Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+                case "--rest-fuzz-cases": restFuzzCases = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--rest-fuzz-minutes": restFuzzMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
         }
-        if (connections < 1 || seconds < 1 || seconds > 600 || fuzzCases < 1)
+        if (connections < 1 || seconds < 1 || seconds > 600 || fuzzCases < 1 || restFuzzCases < 1 || restFuzzMinutes < 1)
         {
-            throw new ArgumentException("connections must be >= 1, seconds 1..600 and fuzz-cases >= 1");
+            throw new ArgumentException("connections must be >= 1, seconds 1..600, and fuzz-cases, rest-fuzz-cases and rest-fuzz-minutes >= 1");
         }
-        return new BenchOptions(connections, TimeSpan.FromSeconds(seconds), durable, connection, only, fuzzCases);
+        return new BenchOptions(connections, TimeSpan.FromSeconds(seconds), durable, connection, only, fuzzCases)
+        {
+            RestFuzzCases = restFuzzCases,
+            RestFuzzTime = TimeSpan.FromMinutes(restFuzzMinutes),
+            Seed = seed,
+        };
     }
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
+
+    /// <summary>For the long runs kept out of the default bench run (issue 10: the REST fuzzer).</summary>
+    public bool RunsWhenNamed(string scenario) => Only.Contains(scenario);
 }

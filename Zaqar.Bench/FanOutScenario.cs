@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Zaqar.Hub.Api;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Bench;
 
@@ -51,7 +51,7 @@ internal static class FanOutScenario
         var nodes = new[] { host.BaseAddress, second };
         var project = "bench-fanout-" + Guid.NewGuid().ToString("N")[..8];
         var receipts = new ConcurrentDictionary<string, Receipt>();
-        var clients = new List<HubWireClient>();
+        var clients = new List<HubConnection>();
         try
         {
             // Connect in small parallel waves: a thousand handshakes at once only measure the accept queue.
@@ -60,7 +60,7 @@ internal static class FanOutScenario
                 var wave = await Task.WhenAll(Enumerable.Range(i, Math.Min(50, subscribers - i)).Select(async n =>
                 {
                     var node = n % nodes.Length;
-                    var client = new HubWireClient(Hub(nodes[node], project), Options(protocol));
+                    var client = BenchHubs.Build(Hub(nodes[node], project), protocol);
                     client.On<string, PushedMessageView[]>("Messages", (_, messages) =>
                     {
                         var now = Stopwatch.GetTimestamp();
@@ -76,7 +76,7 @@ internal static class FanOutScenario
                 clients.AddRange(wave);
             }
 
-            await using var poster = await HubWireClient.ConnectAsync(Hub(nodes[0], project), Options(protocol));
+            await using var poster = await BenchHubs.ConnectAsync(Hub(nodes[0], project), protocol);
             var body = JsonDocument.Parse(Payloads.Body).RootElement.Clone();
 
             // A short unmeasured warm-up first, so the figures are of the steady state, not of the JIT's first tiers.
@@ -123,7 +123,4 @@ internal static class FanOutScenario
     }
 
     private static Uri Hub(Uri node, string project) => new(node, $"/hubs/queues?project_id={project}&client_id={Guid.NewGuid()}");
-
-    private static HubWireClientOptions Options(HubWireProtocol protocol) => new() { Protocol = protocol, InvocationTimeout = TimeSpan.FromSeconds(60) };
-
 }

@@ -4,7 +4,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Zaqar.Hub.Api;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Options;
+using Zaqar.Serialization;
 
 namespace Zaqar.Bench;
 
@@ -110,7 +112,7 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
             }
             return sent;
 
-            async Task PostOneAsync(HubWireClient poster)
+            async Task PostOneAsync(HubConnection poster)
             {
                 var started = Stopwatch.GetTimestamp();
                 var posted = await poster.InvokeAsync<PostedView>("PostMessages", "news", Batch1);
@@ -123,6 +125,10 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
         }
     }
 
+    /// <summary>The server's MessagePack protocol: the official one with Zaqar's options.</summary>
+    public static IHubProtocol ServerMessagePack { get; } =
+        new MessagePackHubProtocol(Options.Create(new Microsoft.AspNetCore.SignalR.MessagePackHubProtocolOptions { SerializerOptions = ZaqarMessagePack.ServerOptions }));
+
     /// <summary>The bytes one pushed message (a 256-byte body) takes on the wire: the whole hub frame, per protocol.</summary>
     public static long PushFrameBytes(IHubProtocol protocol)
     {
@@ -133,7 +139,7 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
     }
 
     private async Task<ScenarioResult> WithConnectionsAsync(
-        HubWireProtocol protocol, string projectPrefix, Func<HubWireClient[], string, Task<ScenarioResult>> run)
+        HubWireProtocol protocol, string projectPrefix, Func<HubConnection[], string, Task<ScenarioResult>> run)
     {
         var project = projectPrefix + "-" + Guid.NewGuid().ToString("N")[..8];
         var hubs = await Task.WhenAll(Enumerable.Range(0, options.Connections).Select(_ => ConnectAsync(protocol, project)));
@@ -147,12 +153,8 @@ internal sealed class HubScenarios(BenchHost host, BenchOptions options)
         }
     }
 
-    private Task<HubWireClient> ConnectAsync(HubWireProtocol protocol, string project)
-    {
-        var uri = new Uri(host.BaseAddress, $"/hubs/queues?project_id={project}&client_id={Guid.NewGuid()}");
-        return HubWireClient.ConnectAsync(uri, new HubWireClientOptions { Protocol = protocol, InvocationTimeout = TimeSpan.FromSeconds(60) });
-    }
-
+    private Task<HubConnection> ConnectAsync(HubWireProtocol protocol, string project) =>
+        BenchHubs.ConnectAsync(new Uri(host.BaseAddress, $"/hubs/queues?project_id={project}&client_id={Guid.NewGuid()}"), protocol);
 }
 
 /// <summary>Push latency figures: from the post's acknowledgement, and from its send.</summary>

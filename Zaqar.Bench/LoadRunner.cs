@@ -2,13 +2,23 @@ using System.Diagnostics;
 
 namespace Zaqar.Bench;
 
-/// <summary>The figures of one scenario.</summary>
-internal sealed record ScenarioResult(string Name, long Operations, long Messages, TimeSpan Elapsed, double P50Ms, double P99Ms)
+/// <summary>
+/// The figures of one scenario. <see cref="AllocatedBytes"/> and <see cref="CpuTime"/> are what the whole process (service
+/// and load generator, not PostgreSQL) allocated and spent while it was measured: per message they compare runs of the
+/// same scenario, and CPU time per message holds better than msg/s on a machine others share (issue 11).
+/// </summary>
+internal sealed record ScenarioResult(
+    string Name, long Operations, long Messages, TimeSpan Elapsed, double P50Ms, double P99Ms, long AllocatedBytes = 0, TimeSpan CpuTime = default)
 {
     public double MessagesPerSecond => Messages / Elapsed.TotalSeconds;
 
+    public double AllocatedPerMessage => Messages == 0 ? double.NaN : (double)AllocatedBytes / Messages;
+
+    public double CpuMicrosecondsPerMessage => Messages == 0 ? double.NaN : CpuTime.TotalMicroseconds / Messages;
+
     public override string ToString() =>
-        $"{Name,-34} {MessagesPerSecond,10:N0} msg/s {Operations / Elapsed.TotalSeconds,9:N0} ops/s   p50 {P50Ms,7:N2} ms   p99 {P99Ms,7:N2} ms";
+        $"{Name,-34} {MessagesPerSecond,10:N0} msg/s {Operations / Elapsed.TotalSeconds,9:N0} ops/s   p50 {P50Ms,7:N2} ms   p99 {P99Ms,7:N2} ms   " +
+        $"{AllocatedPerMessage,8:N0} B/msg {CpuMicrosecondsPerMessage,7:N0} µs CPU/msg";
 }
 
 /// <summary>
@@ -24,11 +34,17 @@ internal static class LoadRunner
     public static async Task<ScenarioResult> RunAsync(string name, int workers, TimeSpan duration, Func<int, Task<int>> operation)
     {
         await RunLoopsAsync(workers, Warmup, operation);
+        using var process = Process.GetCurrentProcess();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var cpuBefore = process.TotalProcessorTime;
         var stop = Stopwatch.StartNew();
         var (latencies, messages) = await RunLoopsAsync(workers, duration, operation);
         var elapsed = stop.Elapsed;
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new ScenarioResult(name, all.Length, messages.Sum(), elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
+        return new ScenarioResult(name, all.Length, messages.Sum(), elapsed, Percentile(all, 0.50), Percentile(all, 0.99), allocated, cpu);
     }
 
     private static async Task<(List<double>[] Latencies, long[] Messages)> RunLoopsAsync(int workers, TimeSpan duration, Func<int, Task<int>> operation)

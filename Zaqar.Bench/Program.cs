@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Bench;
-using Zaqar.SignalR.Client;
-using Zaqar.SignalR.Protocols.MessagePack;
 
 // The bench command (issues #2, #3): drives the REST API and the hub on loopback with N keep-alive connections
 // for a bounded time, and the same work as plain SQL, and prints msg/s, p50/p99, push latency, bytes on the
@@ -82,12 +80,27 @@ if (options.Runs("webhooks"))
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
 }
 
+if (options.Runs("protocol"))
+{
+    foreach (var line in ProtocolCost.Run(host.Services, options.Duration))
+    {
+        Console.WriteLine(line);
+    }
+}
+
 if (options.Runs("fuzz"))
 {
     Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
 }
+var restFuzzFailed = false;
+if (options.RunsWhenNamed("rest-fuzz"))
+{
+    var report = await RestFuzzScenario.RunAsync(host, options);
+    Console.WriteLine(report);
+    restFuzzFailed = !report.Passed();
+}
 
-var messagePackBytes = HubScenarios.PushFrameBytes(new MessagePackHubProtocol());
+var messagePackBytes = HubScenarios.PushFrameBytes(HubScenarios.ServerMessagePack);
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
 
@@ -129,4 +142,4 @@ if (fanOut is not null)
 {
     Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
 }
-return 0;
+return restFuzzFailed ? 1 : 0;

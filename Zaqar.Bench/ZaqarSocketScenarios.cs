@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zaqar.Hub.Sockets;
+using Zaqar.Serialization;
 
 namespace Zaqar.Bench;
 
@@ -122,7 +123,7 @@ internal sealed class ZaqarSocketScenarios(BenchHost host, BenchOptions options)
                 answer.Write(_buffer, 0, result.Count);
             }
             while (!result.EndOfMessage);
-            var document = JsonDocument.Parse(binary ? MessagePackJson.ToJson(answer.ToArray(), 64) : answer.ToArray());
+            var document = JsonDocument.Parse(binary ? JsonMessagePack.ReadJson(answer.ToArray(), ZaqarMessagePack.ClientOptions) : answer.ToArray());
             var status = document.RootElement.GetProperty("headers").GetProperty("status").GetInt32();
             if (!statuses.Contains(status))
             {

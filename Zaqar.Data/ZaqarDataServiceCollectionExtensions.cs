@@ -12,7 +12,7 @@ public static class ZaqarDataServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the queue store on the PostgreSQL database <paramref name="connectionString"/> names (the primary
-    /// database): one <see cref="NpgsqlDataSource"/> (pooled connections, auto-prepared statements), the EF Core context
+    /// database): one <see cref="NpgsqlDataSource"/> (pooled connections), the EF Core context
     /// factory over it, the stores, and the routing that sends each queue to its database: the primary one, or with
     /// <see cref="PoolingOptions.Enabled"/> the pool the catalogue names (issue #6). The host binds the options.
     /// </summary>
@@ -45,12 +45,11 @@ public static class ZaqarDataServiceCollectionExtensions
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // The hot statements are few and fixed: let Npgsql prepare them after their second use.
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
-        {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        }
+        // No automatic preparation, even if the connection string asks for it (issue 10, found by the REST fuzzer): when
+        // PostgreSQL refuses a parameter value while binding it (a NUL in text, an escape jsonb can't hold) on the execution
+        // that prepares a statement, Npgsql (10.0.3 still) leaves the connection out of step with the server, and the next
+        // command on that pooled connection fails, whoever sent it: one tenant's bad input became another's 500.
+        builder.ConnectionStringBuilder.MaxAutoPrepare = 0;
         builder.ConnectionStringBuilder.ApplicationName ??= "zaqarhub";
         return builder.Build();
     }

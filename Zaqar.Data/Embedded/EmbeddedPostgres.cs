@@ -11,13 +11,13 @@ namespace Zaqar.Data.Embedded;
 /// and by the test suite and the bench.
 /// </summary>
 /// <remarks>Not thread-safe; owned by one host or fixture.</remarks>
-public sealed class EmbeddedPostgres : IAsyncDisposable
+public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     private const string SuperUser = "zaqar";
     private const string PasswordFileName = "zaqarhub.password";
 
     private readonly EmbeddedPostgresOptions _options;
-    private readonly ILogger _logger;
+    private ILogger _logger;
     private readonly string _binDirectory;
     private readonly string _dataDirectory;
     private readonly bool _temporary;
@@ -81,14 +81,93 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Stops the server (fast shutdown: open sessions are ended).</summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
+        // Whatever its state (issue 10: it may have died, or a restart may have been under way): a live server of the data
+        // directory is stopped, a stale lock file removed.
+        var stopped = await StopOrClearLockAsync("fast", ct);
+        _running = false;
+        NpgsqlConnection.ClearAllPools();
+        if (stopped is not null)
+        {
+            EmbeddedPostgresLog.Stopped(_logger, _dataDirectory);
+        }
+    }
+
+    /// <summary>Sends this server's log entries to <paramref name="logger"/> from now on (the host's, once it is built).</summary>
+    public void LogTo(ILogger logger) => _logger = logger;
+
+    /// <summary>
+    /// Looks at the server (issue 10): is its postmaster alive, and does it answer a query within
+    /// <paramref name="timeout"/>? Answering with an error (too many clients, starting up) counts as alive.
+    /// </summary>
+    public async Task<ServerCheck> CheckAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (PostmasterPidFile.ReadPid(_dataDirectory) is not { } pid)
+        {
+            return new ServerCheck(ServerCondition.Gone, "its lock file postmaster.pid is gone: the server stopped");
+        }
+        if (!PostmasterPidFile.IsLiveServer(pid, _dataDirectory))
+        {
+            return new ServerCheck(ServerCondition.Gone, $"its postmaster (PID {pid}) is not running");
+        }
+        var seconds = (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
+        var probe = new NpgsqlConnectionStringBuilder(ConnectionString)
+        {
+            Pooling = false,
+            Timeout = seconds,
+            CommandTimeout = seconds,
+            ApplicationName = "zaqarhub-supervisor",
+        };
+        try
+        {
+            await using var conn = new NpgsqlConnection(probe.ConnectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+            await cmd.ExecuteScalarAsync(ct);
+            return new ServerCheck(ServerCondition.Answering, "it answers");
+        }
+        catch (PostgresException ex)
+        {
+            return new ServerCheck(ServerCondition.Answering, $"it answers with {ex.SqlState}: {ex.MessageText}");
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException)
+        {
+            return new ServerCheck(ServerCondition.NotAnswering, $"its postmaster (PID {pid}) runs but does not answer: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Brings back a server that died or hangs (issue 10): stops what is left of it (a hung postmaster, immediately) or
+    /// removes its stale lock file, then starts it on the same port and data directory with the same password, so the
+    /// connection strings handed out stay valid.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken ct = default)
+    {
+        if (await StopOrClearLockAsync("immediate", ct) is { } hung)
+        {
+            EmbeddedPostgresLog.StoppedServerStillRunning(_logger, _dataDirectory, hung, "immediate");
+        }
+        await StartServerAsync(ct, keepPort: true);
+    }
+
+    /// <summary>
+    /// Kills the postmaster with SIGKILL, as a crash or the OOM killer would (tests of crash recovery); its backends
+    /// exit when they notice. <see cref="RestartAsync"/> starts it again through crash recovery.
+    /// </summary>
+    public async Task KillAsync(CancellationToken ct = default)
+    {
         if (!_running)
         {
             return;
         }
-        await RunAsync("pg_ctl", ["stop", "-D", _dataDirectory, "-m", "fast", "-w", "-t", "60"], ct);
+        var pidFile = Path.Combine(_dataDirectory, "postmaster.pid");
+        var pid = int.Parse((await File.ReadAllLinesAsync(pidFile, ct))[0], System.Globalization.CultureInfo.InvariantCulture);
+        using (var postmaster = Process.GetProcessById(pid))
+        {
+            postmaster.Kill();
+            await postmaster.WaitForExitAsync(ct);
+        }
         _running = false;
         NpgsqlConnection.ClearAllPools();
-        EmbeddedPostgresLog.Stopped(_logger, _dataDirectory);
     }
 
     /// <summary>Starts the server again on the same port (tests of reconnection).</summary>
@@ -162,16 +241,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private async Task StartServerAsync(CancellationToken ct, bool keepPort = false)
     {
         // A previous run that was killed may have left its server running: stop it so this one owns the port choice.
-        if (File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")))
+        if (await StopOrClearLockAsync("fast", ct) is { } leftover)
         {
-            try
-            {
-                await RunAsync("pg_ctl", ["stop", "-D", _dataDirectory, "-m", "fast", "-w", "-t", "60"], ct);
-            }
-            catch (InvalidOperationException)
-            {
-                // Not running: a stale pid file, which postgres itself clears.
-            }
+            EmbeddedPostgresLog.StoppedServerStillRunning(_logger, _dataDirectory, leftover, "fast");
         }
         if (!keepPort)
         {
@@ -183,95 +255,37 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         }
         var log = Path.Combine(_dataDirectory, "embedded.log");
-        await RunAsync("pg_ctl", ["start", "-D", _dataDirectory, "-w", "-t", "120", "-l", log, "-o", settings], ct);
+        try
+        {
+            await RunAsync("pg_ctl", ["start", "-D", _dataDirectory, "-w", "-t", "120", "-l", log, "-o", settings], ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // pg_ctl only says "examine the log output": the cause is the server's last words.
+            throw new InvalidOperationException($"{ex.Message} Last lines of {log}: {await TailAsync(log, 3, ct)}", ex);
+        }
         _running = true;
         EmbeddedPostgresLog.Started(_logger, _dataDirectory, Port);
     }
 
-    private async Task GiveToRunAsUserAsync(string path, CancellationToken ct)
+    /// <summary>
+    /// Makes the data directory free to start a server on: a live server of it is stopped (<paramref name="stopMode"/>) and
+    /// its PID returned; a lock file naming a process that is no server of it is removed (issue 10: PostgreSQL refuses to
+    /// start while the PID in it is alive, and pg_ctl would signal that unrelated process).
+    /// </summary>
+    private async Task<int?> StopOrClearLockAsync(string stopMode, CancellationToken ct)
     {
-        if (_runAs is null)
+        if (PostmasterPidFile.ReadPid(_dataDirectory) is not { } pid)
         {
-            return;
+            return null;
         }
-        await RunProcessAsync("chown", ["-R", _runAs, path], ct);
+        if (PostmasterPidFile.IsLiveServer(pid, _dataDirectory))
+        {
+            await RunAsync("pg_ctl", ["stop", "-D", _dataDirectory, "-m", stopMode, "-w", "-t", "60"], ct);
+            return pid;
+        }
+        PostmasterPidFile.Delete(_dataDirectory);
+        EmbeddedPostgresLog.RemovedStaleLockFile(_logger, pid, _dataDirectory);
+        return null;
     }
-
-    private Task<string> RunAsync(string tool, IReadOnlyList<string> args, CancellationToken ct)
-    {
-        var exe = Path.Combine(_binDirectory, tool);
-        if (_runAs is null)
-        {
-            return RunProcessAsync(exe, args, ct);
-        }
-        return RunProcessAsync("runuser", ["-u", _runAs, "--", exe, .. args], ct);
-    }
-
-    private static async Task<string> RunProcessAsync(string fileName, IReadOnlyList<string> args, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // The server's working directory must be readable by the user it runs as.
-            WorkingDirectory = "/",
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        // pg_ctl start leaves the server holding inherited pipes; read to the tool's exit only.
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        var output = await stdout + await stderr;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"Embedded PostgreSQL: '{fileName} {string.Join(' ', args)}' failed with exit code {process.ExitCode}: {output.Trim()}");
-        }
-        return output;
-    }
-
-    private static string FindBinDirectory(string? configured)
-    {
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            if (File.Exists(Path.Combine(configured, "pg_ctl")))
-            {
-                return configured;
-            }
-            throw new InvalidOperationException($"Embedded PostgreSQL: Embedded:BinDirectory '{configured}' holds no pg_ctl.");
-        }
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
-        {
-            if (dir.Length > 0 && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")))
-            {
-                return dir;
-            }
-        }
-        const string root = "/usr/lib/postgresql";
-        if (Directory.Exists(root))
-        {
-            var newest = Directory.GetDirectories(root)
-                .Select(d => (Dir: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
-                .Where(d => File.Exists(Path.Combine(d.Dir, "pg_ctl")))
-                .OrderByDescending(d => d.Version)
-                .FirstOrDefault();
-            if (newest.Dir is not null)
-            {
-                return newest.Dir;
-            }
-        }
-        throw new InvalidOperationException(
-            "No PostgreSQL server binaries found (looked for pg_ctl and initdb on PATH and in /usr/lib/postgresql/<version>/bin). " +
-            "Install them (Debian/Ubuntu: apt-get install postgresql), set Embedded:BinDirectory to their directory, " +
-            "or set ConnectionStrings:Zaqar (environment: ConnectionStrings__Zaqar) to an existing PostgreSQL.");
-    }
-
-
-    // Environment.UserName reads the effective user on Unix.
-    private static bool IsRoot() => !OperatingSystem.IsWindows() && Environment.UserName == "root";
 }

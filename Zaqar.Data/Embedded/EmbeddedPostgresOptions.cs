@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Zaqar.Data.Embedded;
 
 /// <summary>Settings of the private PostgreSQL cluster started when no connection string is configured.</summary>
@@ -30,4 +32,34 @@ public sealed class EmbeddedPostgresOptions
 
     /// <summary>The OS user that runs the server when this process runs as root (PostgreSQL refuses root).</summary>
     public string RootRunAsUser { get; set; } = "postgres";
+
+    /// <summary>Whether the service watches the server and restarts it when it dies or hangs (issue 10).</summary>
+    public bool Supervise { get; set; } = true;
+
+    /// <summary>How often the supervisor looks at the server: is the postmaster alive, does it answer.</summary>
+    [Range(50, 600_000)] public int CheckIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>How long a check waits for the server to answer.</summary>
+    [Range(1, 300)] public int CheckTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Checks in a row a live postmaster may fail to answer before it is taken for hung and restarted. A dead postmaster
+    /// is restarted at once.
+    /// </summary>
+    [Range(1, 1000)] public int FailedChecksBeforeRestart { get; set; } = 6;
+
+    /// <summary>The wait after the first failed restart attempt; it doubles after each failure, up to the maximum.</summary>
+    [Range(10, 600_000)] public int RestartMinDelayMilliseconds { get; set; } = 500;
+
+    [Range(10, 3_600_000)] public int RestartMaxDelayMilliseconds { get; set; } = 30_000;
+
+    /// <summary>Throws when a setting is out of its range (checked at start, as the host checks its own options).</summary>
+    public void Validate()
+    {
+        Validator.ValidateObject(this, new ValidationContext(this), validateAllProperties: true);
+        if (RestartMaxDelayMilliseconds < RestartMinDelayMilliseconds)
+        {
+            throw new ValidationException("Embedded:RestartMaxDelayMilliseconds must not be below Embedded:RestartMinDelayMilliseconds.");
+        }
+    }
 }

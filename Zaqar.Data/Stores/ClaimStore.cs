@@ -19,17 +19,18 @@ public sealed class ClaimStore(QueueRouter router)
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
     // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
     // dead-letter rule is read from the queue's metadata here, so a claim costs one round trip. Zaqar reads
-    // these keys with Python truthiness: 0 or "" means unset.
+    // these keys with Python truthiness: 0 or "" means unset. A count past int32 (the API accepts any int64) means
+    // "never": clamped, not cast, so it can't fail the claim.
     private const string CreateSql =
         $"""
         WITH q AS (
             SELECT id,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_max_claim_count') = 'number'
-                               THEN (metadata ->> '_max_claim_count')::numeric::int END, 0) AS max_claims,
+                               THEN LEAST((metadata ->> '_max_claim_count')::numeric, 2147483647)::int END, 0) AS max_claims,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue') = 'string'
                                THEN metadata ->> '_dead_letter_queue' END, '') AS dlq_name,
                    NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue_messages_ttl') = 'number'
-                               THEN (metadata ->> '_dead_letter_queue_messages_ttl')::numeric::int END, 0) AS dlq_ttl
+                               THEN LEAST((metadata ->> '_dead_letter_queue_messages_ttl')::numeric, 2147483647)::int END, 0) AS dlq_ttl
             FROM queues
             WHERE project = @project AND kind = @kind AND name = @name),
         cand AS (
@@ -99,12 +100,30 @@ public sealed class ClaimStore(QueueRouter router)
     /// told it lives there (issue #6). When messages moved, every row names it (moved_to); one row of nulls does if none was claimed.
     /// </remarks>
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
-    public async Task<IReadOnlyList<StoredMessage>> CreateAsync(
-        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default)
+    public Task<IReadOnlyList<StoredMessage>> CreateAsync(
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct = default) =>
+        CreateAsync(queue, claimId, ttl, grace, limit, now, claimed => claimed, ct);
+
+    /// <summary>
+    /// <see cref="CreateAsync(QueueRef, Guid, int, int, int, DateTime, CancellationToken)"/>, returning
+    /// <paramref name="answer"/> of the claimed messages. The answer is built before the claim commits: if it throws, no
+    /// claim is made and nothing moves (issue 10: a claim whose answer failed after commit hid its messages for the
+    /// claim's ttl, with no claim id given to anyone).
+    /// </summary>
+    public async Task<T> CreateAsync<T>(
+        QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
+        CancellationToken ct = default)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(CreateSql);
+        await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Not cancellable once sent (issue 10). A consume stream ends by cancelling, often while its next claim is in flight,
+        // and a statement cancelled mid-read sometimes left its pooled connection out of step with the server: the next
+        // user of the connection failed with Npgsql's "Received unexpected backend message DataRow" (a 500 on REST, a
+        // failed stream on the hub), with or without the transaction. The statement is short: it runs to commit, or to
+        // rollback if the answer fails.
+        await using var cmd = new NpgsqlCommand(CreateSql, connection, transaction);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
@@ -115,9 +134,9 @@ public sealed class ClaimStore(QueueRouter router)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
-            while (await reader.ReadAsync(ct))
+            while (await reader.ReadAsync(CancellationToken.None))
             {
                 if (!reader.IsDBNull(0))
                 {
@@ -126,11 +145,13 @@ public sealed class ClaimStore(QueueRouter router)
                 movedTo ??= reader.IsDBNull(MovedToColumn) ? null : reader.GetString(MovedToColumn);
             }
         }
+        var result = answer(claimed);
+        await transaction.CommitAsync(CancellationToken.None);
         if (movedTo is not null)
         {
             await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);
         }
-        return claimed;
+        return result;
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>

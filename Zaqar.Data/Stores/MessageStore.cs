@@ -181,10 +181,22 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     }
 
     /// <summary>Removes and returns up to <paramref name="limit"/> claimable messages, oldest first.</summary>
-    public async Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct = default)
+    public Task<IReadOnlyList<StoredMessage>> PopAsync(QueueRef queue, int limit, DateTime now, CancellationToken ct = default) =>
+        PopAsync(queue, limit, now, popped => popped, ct);
+
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> claimable messages, oldest first, and returns <paramref name="answer"/> of
+    /// them. The answer is built before the removal commits: if it throws, nothing is removed (issue 10: a pop whose answer
+    /// failed after commit lost its messages).
+    /// </summary>
+    public async Task<T> PopAsync<T>(
+        QueueRef queue, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer, CancellationToken ct = default)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Not cancellable once sent, as ClaimStore.CreateAsync explains: a removal runs to commit, or to rollback.
+        await using var cmd = new NpgsqlCommand(
             $"""
             WITH c AS (
                 SELECT m.queue_id, m.seq FROM messages m
@@ -197,18 +209,22 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
             DELETE FROM messages m USING c
             WHERE m.queue_id = c.queue_id AND m.seq = c.seq
             RETURNING m.seq, {Columns}
-            """);
+            """, connection, transaction);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         var popped = new List<(long Seq, StoredMessage Message)>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
-            popped.Add((reader.GetInt64(0), ReadMessage(reader, 1)));
+            while (await reader.ReadAsync(CancellationToken.None))
+            {
+                popped.Add((reader.GetInt64(0), ReadMessage(reader, 1)));
+            }
         }
         popped.Sort((a, b) => a.Seq.CompareTo(b.Seq));
-        return popped.ConvertAll(p => p.Message);
+        var result = answer(popped.ConvertAll(p => p.Message));
+        await transaction.CommitAsync(CancellationToken.None);
+        return result;
     }
 
     internal static void AddIds(NpgsqlCommand cmd, IReadOnlyList<Guid> ids)

@@ -84,7 +84,7 @@ public sealed class JsClientTests(ZaqarTestServer server)
     }
 
     /// <summary>The suite runs where npm installed its packages: the source tree, found above the test binaries.</summary>
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

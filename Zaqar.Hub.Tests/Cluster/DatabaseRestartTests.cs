@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Zaqar.Data.Embedded;
+using Zaqar.Hub.Tests.Infrastructure.Postgres;
 using Zaqar.Hub.Tests.Infrastructure;
 
 namespace Zaqar.Hub.Tests.Cluster;
@@ -12,24 +11,13 @@ namespace Zaqar.Hub.Tests.Cluster;
 /// nothing posted around the restart is lost. On a PostgreSQL of their own, so the restarts disturb no other test
 /// (the tests of one class run one at a time).
 /// </summary>
-public sealed class DatabaseRestartTests(DatabaseRestartTests.PrivateDatabase privateDatabase) : IClassFixture<DatabaseRestartTests.PrivateDatabase>
+public sealed class DatabaseRestartTests(PrivatePostgres database) : IClassFixture<PrivatePostgres>
 {
-    /// <summary>A throwaway PostgreSQL cluster for this class only.</summary>
-    public sealed class PrivateDatabase : IAsyncLifetime
-    {
-        public EmbeddedPostgres Server { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Server = await EmbeddedPostgres.StartAsync(
-            new EmbeddedPostgresOptions { Durable = false, Database = "zaqar_cluster" }, NullLogger.Instance);
-
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
-    }
 
     [Fact]
     public async Task ListenersReconnectAfterARestartAndNothingPostedAroundItIsLost()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = privateDatabase.Server;
         var settings = new Dictionary<string, string?>
         {
             ["Storage:SweepEnabled"] = "false",
@@ -51,8 +39,8 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.PrivateDatabase pr
         Assert.Equal(before, (await TwoNodeTests.ReceiveAsync(subscriber, 1)).Select(p => p.Id));
         var justBefore = await restA.PostMessagesAsync("orders", "just before the restart");
 
-        await database.StopAsync(ct);
-        await database.RestartAsync(ct);
+        await database.Server.StopAsync(ct);
+        await database.Server.StartAsync(ct);
 
         // The first requests after the restart may meet pooled connections the restart broke (503).
         var afterOnA = await PostUntilAcceptedAsync(restA, "right after, on a");
@@ -76,7 +64,6 @@ public sealed class DatabaseRestartTests(DatabaseRestartTests.PrivateDatabase pr
     public async Task ListenerCatchesUpRightAfterReconnecting()
     {
         var ct = TestContext.Current.CancellationToken;
-        var database = privateDatabase.Server;
         var settings = new Dictionary<string, string?>
         {
             ["Storage:SweepEnabled"] = "false",

@@ -1,67 +1,66 @@
-using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Cluster;
 
 /// <summary>
-/// A minimal SignalR client for these tests: a WebSocket straight to the hub (no negotiation, as the JS client's
-/// skipNegotiation does), the JSON hub protocol, invocations, one stream, and the pushed <c>Messages</c>.
+/// A hub client of a node on a real socket for these tests: the official .NET client (JSON protocol, WebSockets without
+/// negotiation, as the JS client's skipNegotiation does), invocations, one stream, and the pushed <c>Messages</c>.
 /// </summary>
-/// <remarks>One receive loop; invoke and stream from the test's thread.</remarks>
 public sealed class HubSocket : IAsyncDisposable
 {
-    private const char RecordSeparator = '\u001e';
-
-    private readonly ClientWebSocket _socket = new();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _calls = new();
-    private readonly ConcurrentDictionary<string, Channel<JsonElement>> _streams = new();
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+    private readonly HubConnection _connection;
     private readonly CancellationTokenSource _closing = new();
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private Task _receiving = Task.CompletedTask;
-    private int _nextId;
+
+    private HubSocket(HubConnection connection)
+    {
+        _connection = connection;
+        connection.On<string, JsonElement[]>("Messages", (queue, messages) =>
+        {
+            foreach (var message in messages)
+            {
+                Pushed.Writer.TryWrite((queue, message));
+            }
+        });
+        connection.Closed += _ =>
+        {
+            Pushed.Writer.TryComplete();
+            return Task.CompletedTask;
+        };
+    }
 
     /// <summary>Every message pushed to this connection, with its queue, in arrival order.</summary>
     public Channel<(string Queue, JsonElement Message)> Pushed { get; } = Channel.CreateUnbounded<(string, JsonElement)>();
 
     public static async Task<HubSocket> ConnectAsync(Uri server, string project, CancellationToken ct)
     {
-        var hub = new HubSocket();
-        var uri = new UriBuilder(server)
+        var url = new UriBuilder(server)
         {
-            Scheme = "ws",
             Path = "/hubs/queues",
             Query = $"project_id={Uri.EscapeDataString(project)}&client_id={Guid.NewGuid()}",
         }.Uri;
-        await hub._socket.ConnectAsync(uri, ct);
-        await hub.SendAsync("""{"protocol":"json","version":1}""", ct);
-        var handshake = await hub.ReceiveTextAsync(ct);
-        Assert.Equal("{}" + RecordSeparator, handshake);
-        hub._receiving = hub.ReceiveLoopAsync();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(url, HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
+            .Build();
+        var hub = new HubSocket(connection);
+        await connection.StartAsync(ct);
         return hub;
     }
 
-    /// <summary>Calls a hub method and returns its result; a failed call throws with the server's error text.</summary>
+    /// <summary>Calls a hub method and returns its result; a failed call throws the official client's HubException.</summary>
     public async Task<JsonElement> InvokeAsync(string target, params object?[] args)
     {
-        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _calls[id] = completion;
-        await SendAsync(JsonSerializer.Serialize(new { type = 1, invocationId = id, target, arguments = args }), _closing.Token);
-        return await completion.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        timeout.CancelAfter(CallTimeout);
+        return await _connection.InvokeCoreAsync<JsonElement>(target, args, timeout.Token);
     }
 
     /// <summary>Starts a server-to-client stream; its items arrive in the returned channel.</summary>
-    public async Task<ChannelReader<JsonElement>> StreamAsync(string target, params object?[] args)
-    {
-        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var items = Channel.CreateUnbounded<JsonElement>();
-        _streams[id] = items;
-        await SendAsync(JsonSerializer.Serialize(new { type = 4, invocationId = id, target, arguments = args }), _closing.Token);
-        return items.Reader;
-    }
+    public async Task<ChannelReader<JsonElement>> StreamAsync(string target, params object?[] args) =>
+        await _connection.StreamAsChannelCoreAsync<JsonElement>(target, args, _closing.Token);
 
     /// <summary>The next pushed message, or a failure naming what was awaited.</summary>
     public async Task<(string Queue, JsonElement Message)> NextPushAsync(TimeSpan timeout, string what)
@@ -77,124 +76,10 @@ public sealed class HubSocket : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
-    {
-        try
-        {
-            while (_socket.State == WebSocketState.Open)
-            {
-                var text = await ReceiveTextAsync(_closing.Token);
-                foreach (var frame in text.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    Handle(JsonDocument.Parse(frame).RootElement.Clone());
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            // Closed.
-        }
-        foreach (var call in _calls.Values)
-        {
-            call.TrySetException(new InvalidOperationException("the hub connection closed"));
-        }
-        foreach (var stream in _streams.Values)
-        {
-            stream.Writer.TryComplete();
-        }
-        Pushed.Writer.TryComplete();
-    }
-
-    private void Handle(JsonElement frame)
-    {
-        switch (frame.GetProperty("type").GetInt32())
-        {
-            case 1 when frame.GetProperty("target").GetString() == "Messages":
-                var args = frame.GetProperty("arguments");
-                foreach (var message in args[1].EnumerateArray())
-                {
-                    Pushed.Writer.TryWrite((args[0].GetString()!, message));
-                }
-                break;
-            case 2:
-                if (_streams.TryGetValue(frame.GetProperty("invocationId").GetString()!, out var stream))
-                {
-                    stream.Writer.TryWrite(frame.GetProperty("item"));
-                }
-                break;
-            case 3:
-                var id = frame.GetProperty("invocationId").GetString()!;
-                if (_calls.TryRemove(id, out var call))
-                {
-                    if (frame.TryGetProperty("error", out var error))
-                    {
-                        call.TrySetException(new InvalidOperationException(error.GetString()));
-                    }
-                    else
-                    {
-                        call.TrySetResult(frame.TryGetProperty("result", out var result) ? result : default);
-                    }
-                }
-                else if (_streams.TryRemove(id, out var ended))
-                {
-                    ended.Writer.TryComplete(frame.TryGetProperty("error", out var e) ? new InvalidOperationException(e.GetString()) : null);
-                }
-                break;
-            case 7:
-                _closing.Cancel();
-                break;
-        }
-    }
-
-    private async Task SendAsync(string json, CancellationToken ct)
-    {
-        await _sendLock.WaitAsync(ct);
-        try
-        {
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(json + RecordSeparator), WebSocketMessageType.Text, endOfMessage: true, ct);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    private async Task<string> ReceiveTextAsync(CancellationToken ct)
-    {
-        var buffer = new byte[16 * 1024];
-        using var text = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await _socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                throw new WebSocketException("closed by the server");
-            }
-            text.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(text.ToArray());
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-                // Already gone.
-            }
-        }
         await _closing.CancelAsync();
-        await _receiving;
-        _socket.Dispose();
+        await _connection.DisposeAsync();
         _closing.Dispose();
-        _sendLock.Dispose();
     }
 }

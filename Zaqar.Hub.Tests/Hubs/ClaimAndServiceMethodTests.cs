@@ -4,7 +4,8 @@ using Zaqar.Hub.Api;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Rest;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using static Zaqar.Hub.Tests.Hubs.HubTestKit;
 
 namespace Zaqar.Hub.Tests.Hubs;

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Rest;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using static Zaqar.Hub.Tests.Hubs.HubTestKit;
 
 namespace Zaqar.Hub.Tests.Hubs;
@@ -16,7 +17,7 @@ public sealed class HubErrorTests(ZaqarTestServer server)
     private const string Unknown = "00000000-0000-0009-0000-000000000000";
 
     /// <summary>The same mistake made over the hub and over REST.</summary>
-    private sealed record Mistake(string Name, Func<HubWireClient, Task> Hub, Func<ZaqarClient, Task<ZaqarClient.Response>> Rest);
+    private sealed record Mistake(string Name, Func<HubClient, Task> Hub, Func<ZaqarClient, Task<ZaqarClient.Response>> Rest);
 
     private static readonly Mistake[] _mistakes =
     [
@@ -91,7 +92,7 @@ public sealed class HubErrorTests(ZaqarTestServer server)
         {
             var restError = RestError(await mistake.Rest(rest));
             var failure = await Record.ExceptionAsync(() => mistake.Hub(hub));
-            var hubError = (failure as HubInvocationException)?.ZaqarError;
+            var hubError = (failure as HubException)?.ZaqarError;
             if (hubError != restError)
             {
                 mismatches.Add($"{mistake.Name}: REST {restError}, hub {hubError?.ToString() ?? failure?.Message ?? "no error"}");
@@ -137,8 +138,8 @@ public sealed class HubErrorTests(ZaqarTestServer server)
         using var rest = server.NewProject();
         await using var hub = await server.Factory.ConnectHubAsync(protocol, rest);
 
-        var call = await Assert.ThrowsAsync<HubInvocationException>(() => hub.InvokeAsync("CreateClaim", "q", new { limit = 100 }));
-        var stream = await Assert.ThrowsAsync<HubInvocationException>(async () =>
+        var call = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("CreateClaim", "q", new { limit = 100 }));
+        var stream = await Assert.ThrowsAsync<HubException>(async () =>
         {
             await foreach (var _ in hub.StreamAsync<JsonNode>("Consume", "bad~name", null))
             {
@@ -172,8 +173,8 @@ public sealed class HubErrorTests(ZaqarTestServer server)
         using var rest = server.NewProject();
         await using var hub = await server.Factory.ConnectHubAsync(protocol, rest);
 
-        var failure = await Assert.ThrowsAsync<HubInvocationException>(() => hub.InvokeAsync("PopMessages", "q", "five"));
-        var unknown = await Assert.ThrowsAsync<HubInvocationException>(() => hub.InvokeAsync("NoSuchMethod"));
+        var failure = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("PopMessages", "q", "five"));
+        var unknown = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("NoSuchMethod"));
 
         Assert.StartsWith("Failed to invoke 'PopMessages'", failure.ServerError, StringComparison.Ordinal);
         Assert.StartsWith("Failed to invoke 'NoSuchMethod'", unknown.ServerError, StringComparison.Ordinal);

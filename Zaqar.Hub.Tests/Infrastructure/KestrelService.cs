@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Data.Embedded;
 
 namespace Zaqar.Hub.Tests.Infrastructure;
@@ -36,15 +37,9 @@ public sealed class KestrelService : IAsyncDisposable
     public ZaqarClient NewProject() =>
         new(new HttpClient { BaseAddress = BaseUri }, "k-" + Guid.NewGuid().ToString("N")[..12], Guid.NewGuid().ToString());
 
-    /// <summary>A hub client over a real WebSocket (ClientWebSocket) to <paramref name="pathAndQuery"/>.</summary>
-    public Task<HubWireClient> ConnectHubAsync(
-        HubWireProtocol protocol, string pathAndQuery, Action<HubWireClientOptions>? configure = null)
-    {
-        var options = new HubWireClientOptions { Protocol = protocol };
-        configure?.Invoke(options);
-        return HubWireClient.ConnectAsync(new Uri(BaseUri, pathAndQuery), options, TestContext.Current.CancellationToken);
-    }
+    /// <summary>A started hub connection over a real socket (loopback) to <paramref name="pathAndQuery"/>.</summary>
+    public Task<HubClient> ConnectHubAsync(HubWireProtocol protocol, string pathAndQuery, Action<HubClientOptions>? configure = null) =>
+        HubTestKit.ConnectHubAsync(new Uri(BaseUri, pathAndQuery), protocol, configure);
 
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
-
 }

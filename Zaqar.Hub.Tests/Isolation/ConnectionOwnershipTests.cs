@@ -56,6 +56,52 @@ public sealed class ConnectionOwnershipTests(IsolationWorld world)
         await world.AssertUnchangedAsync(b, "A using B's connection", view: false);
     }
 
+    /// <summary>
+    /// Issue 10: the connection belongs to the identity that negotiated it, from the negotiate on. Before, the first request
+    /// naming the token bound it, so another project (or another client of the same project) sending the first poll or the
+    /// handshake with A's token took A's connection.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OnlyTheIdentityThatNegotiatedMayStartPollOrEndTheConnection(bool jwt)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var host = jwt ? world.Jwt : world.NoAuth;
+        var project = "own-" + Guid.NewGuid().ToString("N")[..12];
+        string Query(string p, string client) => (jwt ? $"access_token={Tokens.Issue(p)}" : $"project_id={p}") + $"&client_id={client}";
+        var aQuery = Query(project, Guid.NewGuid().ToString());
+        string[] others = [Query("own-" + Guid.NewGuid().ToString("N")[..12], Guid.NewGuid().ToString()), Query(project, Guid.NewGuid().ToString())];
+        using var http = host.CreateClient();
+
+        var negotiate = await http.PostAsync($"/hubs/queues/negotiate?negotiateVersion=1&{aQuery}", null, ct);
+        var token = JsonNode.Parse(await negotiate.Content.ReadAsStringAsync(ct))!["connectionToken"]!.GetValue<string>();
+
+        // Another project, and another client of A's project, try every request a long-polling or SSE connection makes.
+        foreach (var other in others)
+        {
+            using var sse = new HttpRequestMessage(HttpMethod.Get, $"/hubs/queues?id={token}&{other}");
+            sse.Headers.Accept.ParseAdd("text/event-stream");
+            HttpStatusCode[] statuses =
+            [
+                (await http.GetAsync($"/hubs/queues?id={token}&{other}", ct)).StatusCode,
+                (await SendAsync(http, token, other, """{"protocol":"json","version":1}""")).StatusCode,
+                (await http.SendAsync(sse, ct)).StatusCode,
+                (await http.DeleteAsync($"/hubs/queues?id={token}&{other}", ct)).StatusCode,
+            ];
+            Assert.All(statuses, s => Assert.Equal(HttpStatusCode.NotFound, s));
+        }
+
+        // A's connection was never touched: A starts it, handshakes, invokes and polls as if alone.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/hubs/queues?id={token}&{aQuery}", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, token, aQuery, """{"protocol":"json","version":1}""")).StatusCode);
+        Assert.Equal("{}" + Separator, await (await http.GetAsync($"/hubs/queues?id={token}&{aQuery}", ct)).Content.ReadAsStringAsync(ct));
+        await SendAsync(http, token, aQuery, """{"type":1,"invocationId":"7","target":"Ping","arguments":[]}""");
+        Assert.Contains("\"invocationId\":\"7\"", await (await http.GetAsync($"/hubs/queues?id={token}&{aQuery}", ct)).Content.ReadAsStringAsync(ct),
+            StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.DeleteAsync($"/hubs/queues?id={token}&{aQuery}", ct)).StatusCode);
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string token, string query, string frame) =>
         await http.PostAsync(
             $"/hubs/queues?id={token}&{query}", new StringContent(frame + Separator, Encoding.UTF8), TestContext.Current.CancellationToken);

@@ -1,7 +1,8 @@
 using Zaqar.Hub.Api.Auth;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Hubs;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Isolation;
 

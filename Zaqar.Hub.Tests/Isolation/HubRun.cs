@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zaqar.Hub.Api.Auth;
 using Zaqar.Hub.Hubs;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Zaqar.Hub.Tests.Hubs;
 
 namespace Zaqar.Hub.Tests.Isolation;
 
@@ -12,7 +14,7 @@ namespace Zaqar.Hub.Tests.Isolation;
 /// pushes it received. With a pre-signed connection, a call outside the URL's scope must be refused with 404, and ends
 /// the case (<see cref="OutOfScopeException"/>).
 /// </summary>
-internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScope? scope)
+internal sealed class HubRun(TenantA a, TenantB b, HubClient hub, SignedScope? scope)
 {
     private readonly List<(string Call, string Request, string Answer)> _exchanges = [];
     private readonly List<string> _pushes = [];
@@ -21,7 +23,7 @@ internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScop
 
     public TenantB B => b;
 
-    public HubWireClient Hub => hub;
+    public HubClient Hub => hub;
 
     public IReadOnlyList<(string Call, string Request, string Answer)> Exchanges => _exchanges;
 
@@ -55,7 +57,7 @@ internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScop
             Assert.True(InScope(method, args), $"{method} is outside A's pre-signed URL, yet it was served: {_exchanges[^1].Answer}");
             return result;
         }
-        catch (HubInvocationException ex)
+        catch (HubException ex)
         {
             _exchanges.Add((method, request, ex.ServerError));
             CheckScope(method, args, ex);
@@ -70,7 +72,7 @@ internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScop
         {
             await CallAsync(method, args);
         }
-        catch (HubInvocationException ex) when (ex.ZaqarError is { } error)
+        catch (HubException ex) when (ex.ZaqarError is { } error)
         {
             return error;
         }
@@ -102,7 +104,7 @@ internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScop
                 }
             }
         }
-        catch (HubInvocationException ex)
+        catch (HubException ex)
         {
             _exchanges.Add((method, Request(method, args), ex.ServerError));
             CheckScope(method, args, ex);
@@ -114,7 +116,7 @@ internal sealed class HubRun(TenantA a, TenantB b, HubWireClient hub, SignedScop
     }
 
     /// <summary>A pre-signed connection's call outside its scope was refused: as it must be (404), and the case ends.</summary>
-    private void CheckScope(string method, object?[] args, HubInvocationException ex)
+    private void CheckScope(string method, object?[] args, HubException ex)
     {
         if (InScope(method, args))
         {

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Security;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Isolation;
 
@@ -38,7 +39,7 @@ public sealed class IsolationWorld(ZaqarTestServer server) : IAsyncLifetime
     /// B's hub connection on <see cref="NoAuth"/>: subscribed to the shared queue and topic, and the subscriber of a
     /// hub-connection subscription of the shared queue (<see cref="TenantB.HubSubscriptionId"/>).
     /// </summary>
-    internal HubWireClient? NoAuthBHub { get; private set; }
+    internal HubClient? NoAuthBHub { get; private set; }
 
     private readonly Dictionary<TenantB, (string Stored, string View)> _baselines = [];
 

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Rest;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using static Zaqar.Hub.Tests.Isolation.TenantB;
 
 namespace Zaqar.Hub.Tests.Isolation;
@@ -173,7 +174,7 @@ public sealed class PushIsolationTests(IsolationWorld world)
         private readonly List<string> _all = [];
         private readonly IDisposable[] _registrations;
 
-        public Pushes(HubWireClient hub)
+        public Pushes(HubClient hub)
         {
             _registrations = [.. new[] { "Messages", "TopicMessages" }.Select(target =>
                 hub.On<string, JsonNode>(target, (name, messages) =>

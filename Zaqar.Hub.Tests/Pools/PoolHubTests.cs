@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 using Zaqar.Hub.Api.Auth;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Pools;
 

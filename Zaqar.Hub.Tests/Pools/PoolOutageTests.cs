@@ -1,11 +1,11 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using Zaqar.Data.Embedded;
 using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Hub.Tests.Infrastructure.Postgres;
 using Zaqar.Hub.Tests.Rest;
 using Zaqar.Hub.Tests.Subscriptions;
-using Zaqar.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Zaqar.Hub.Tests.Pools;
 
@@ -13,18 +13,9 @@ namespace Zaqar.Hub.Tests.Pools;
 /// One pool's failure fails only its queues (issue #6): a pool on a PostgreSQL of its own is stopped; its queues answer
 /// 503 while the other pool's keep working, and come back when it does.
 /// </summary>
-public sealed class PoolOutageTests(ZaqarTestServer server, PoolOutageTests.RemotePostgres remote) : IClassFixture<PoolOutageTests.RemotePostgres>
+/// <remarks>The pool that goes down is a PostgreSQL server of its own (a container where Docker runs), so stopping it disturbs no other test.</remarks>
+public sealed class PoolOutageTests(ZaqarTestServer server, PrivatePostgres remote) : IClassFixture<PrivatePostgres>
 {
-    /// <summary>A throwaway PostgreSQL for the pool that goes down, so stopping it disturbs no other test.</summary>
-    public sealed class RemotePostgres : IAsyncLifetime
-    {
-        public EmbeddedPostgres Server { get; private set; } = null!;
-
-        public async ValueTask InitializeAsync() => Server = await EmbeddedPostgres.StartAsync(
-            new EmbeddedPostgresOptions { Durable = false, Database = "zaqar_remote_pool" }, NullLogger.Instance);
-
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
-    }
 
     [Fact]
     public async Task APoolThatIsDownFailsOnlyItsOwnQueuesAndRecovers()
@@ -33,7 +24,7 @@ public sealed class PoolOutageTests(ZaqarTestServer server, PoolOutageTests.Remo
         await using var d = await PooledDeployment.StartAsync(server);
         await d.AddPoolAsync("local", weight: 1);
         using var admin = d.Admin();
-        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/v2/pools/remote", new { uri = remote.Server.ConnectionString, weight = 1 })).Status);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/v2/pools/remote", new { uri = remote.ConnectionString, weight = 1 })).Status);
         await admin.PutAsync("/v2/flavors/local", new { pool_list = new[] { "local" } });
         await admin.PutAsync("/v2/flavors/remote", new { pool_list = new[] { "remote" } });
         using var tenant = d.NewProject();
@@ -69,7 +60,7 @@ public sealed class PoolOutageTests(ZaqarTestServer server, PoolOutageTests.Remo
         }
         finally
         {
-            await remote.Server.RestartAsync(ct);
+            await remote.Server.StartAsync(ct);
         }
 
         // The first requests after the restart may meet pooled connections the stop broke.

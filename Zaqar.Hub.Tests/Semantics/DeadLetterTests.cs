@@ -47,6 +47,23 @@ public sealed class DeadLetterTests(ZaqarTestServer server)
         Assert.NotEqual(first, dead[0]!["id"]!.GetValue<string>());
     }
 
+    /// <summary>Issue 10 (found by the REST fuzzer): the API accepts any int64 count, and such a queue answered 503 to claims.</summary>
+    [Fact]
+    public async Task AMaxClaimCountPastInt32IsAcceptedAndClaimsServeAsNeverDeadLettering()
+    {
+        using var client = server.NewProject();
+        var created = await client.PutAsync("/v2/queues/jobs", new { _max_claim_count = 4294967296L, _dead_letter_queue = "dlq" });
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        await client.PostMessagesAsync("jobs", "kept");
+
+        await ClaimAndReleaseAsync(client, "jobs");
+        await ClaimAndReleaseAsync(client, "jobs");
+
+        Assert.Equal(1, (await client.GetAsync("/v2/queues/jobs/stats")).Json!["messages"]!["total"]!.GetValue<int>());
+        var queues = (await client.GetAsync("/v2/queues")).Json!["queues"]!.AsArray().Select(q => q!["name"]!.GetValue<string>());
+        Assert.Equal(["jobs"], queues);
+    }
+
     [Fact]
     public async Task WithoutADeadLetterQueueMessagesAreClaimedForever()
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zaqar.Hub.Sockets;
+using Zaqar.Serialization;
 
 namespace Zaqar.Hub.Tests.Sockets;
 
@@ -81,7 +82,7 @@ internal sealed class SocketTestClient : IAsyncDisposable
     {
         var (type, payload) = await ReceiveAsync();
         Assert.Equal(binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, type);
-        return JsonNode.Parse(binary ? MessagePackJson.ToJson(payload, 1000) : payload)!;
+        return JsonNode.Parse(binary ? JsonMessagePack.ReadJson(payload, ZaqarMessagePack.ClientOptions) : payload)!;
     }
 
     /// <summary>The next frame (or the close) and its bytes.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Zaqar.Data.Embedded;
+using Zaqar.Hub.Tests.Infrastructure;
 
 namespace Zaqar.Hub.Tests.Storage;
 
@@ -41,6 +42,43 @@ public sealed class EmbeddedPostgresTests
         }
     }
 
+    /// <summary>
+    /// Issue 10: a server killed with SIGKILL leaves its postmaster.pid behind, and the PID in it may belong to another
+    /// live process by the next start (PIDs are reused). The server starts all the same, and that process gets no signal.
+    /// </summary>
+    [Fact]
+    public async Task AStaleLockFileNamingAnotherLiveProcessNeitherKeepsTheServerDownNorHarmsThatProcess()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var dataDir = Path.Combine(Path.GetTempPath(), "zaqar-stale-" + Guid.NewGuid().ToString("N")[..8]);
+        var options = new EmbeddedPostgresOptions { DataDirectory = dataDir, Durable = false };
+        var lockFile = Path.Combine(dataDir, "postmaster.pid");
+        using var bystander = Process.Start("sleep", "300");
+        try
+        {
+            string[] written;
+            await using (var first = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, ct))
+            {
+                written = await File.ReadAllLinesAsync(lockFile, ct);
+            }
+            written[0] = bystander.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await File.WriteAllLinesAsync(lockFile, written, ct);
+
+            await using var second = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, ct);
+
+            Assert.Equal(ServerCondition.Answering, (await second.CheckAsync(TimeSpan.FromSeconds(5), ct)).Condition);
+            Assert.False(bystander.HasExited, "the process the stale lock file named was signalled");
+        }
+        finally
+        {
+            bystander.Kill();
+            if (Directory.Exists(dataDir))
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+        }
+    }
+
     /// <summary>The README's run command: no connection string, so the service runs its own cluster, which keeps data across restarts.</summary>
     [Fact]
     public async Task ServiceWithoutAConnectionStringRunsOnItsOwnPersistentCluster()
@@ -49,19 +87,20 @@ public sealed class EmbeddedPostgresTests
         var ct = TestContext.Current.CancellationToken;
         try
         {
+            var environment = new Dictionary<string, string?> { ["Embedded__DataDirectory"] = dataDir };
             string messageId;
-            await using (var first = await ServiceProcess.StartAsync(dataDir, ct))
+            await using (var first = await ServiceProcess.StartAsync(environment))
             {
-                var posted = await first.Http.PostAsync("/v2/queues/kept/messages",
-                    new StringContent("""{"messages":[{"body":"survives restarts","ttl":3600}]}""", System.Text.Encoding.UTF8, "application/json"), ct);
-                Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
-                messageId = posted.Headers.Location!.OriginalString.Split('=')[^1];
+                using var rest = first.Rest("embedded");
+                messageId = (await rest.PostMessagesAsync("kept", "survives restarts"))[0];
             }
             Assert.False(File.Exists(Path.Combine(dataDir, "postmaster.pid")), "the cluster should stop with the service");
 
-            await using var second = await ServiceProcess.StartAsync(dataDir, ct);
-            var read = await second.Http.GetStringAsync($"/v2/queues/kept/messages/{messageId}", ct);
-            Assert.Contains("survives restarts", read, StringComparison.Ordinal);
+            await using var second = await ServiceProcess.StartAsync(environment);
+            using var again = second.Rest("embedded");
+            var read = await again.GetAsync($"/v2/queues/kept/messages/{messageId}");
+            Assert.Equal(HttpStatusCode.OK, read.Status);
+            Assert.Equal("survives restarts", read.Json!["body"]!.GetValue<string>());
         }
         finally
         {
@@ -70,75 +109,5 @@ public sealed class EmbeddedPostgresTests
                 Directory.Delete(dataDir, recursive: true);
             }
         }
-    }
-
-    /// <summary>The service as a separate process (dotnet Zaqar.Hub.dll), stopped with SIGTERM like Ctrl+C.</summary>
-    private sealed class ServiceProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private ServiceProcess(Process process, HttpClient http)
-        {
-            _process = process;
-            Http = http;
-        }
-
-        public HttpClient Http { get; }
-
-        public static async Task<ServiceProcess> StartAsync(string dataDir, CancellationToken ct)
-        {
-            var port = LoopbackPort.Free();
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Zaqar.Hub.dll"));
-            psi.Environment["ConnectionStrings__Zaqar"] = string.Empty;
-            psi.Environment["Embedded__DataDirectory"] = dataDir;
-            psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
-            var process = Process.Start(psi)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Add("Client-ID", Guid.NewGuid().ToString());
-            http.DefaultRequestHeaders.Add("X-Project-ID", "embedded");
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(90))
-            {
-                ct.ThrowIfCancellationRequested();
-                Assert.False(process.HasExited, "the service exited while starting");
-                try
-                {
-                    if ((await http.GetAsync("/v2/ping", ct)).StatusCode == HttpStatusCode.NoContent)
-                    {
-                        return new ServiceProcess(process, http);
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-                await Task.Delay(200, ct);
-            }
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the service did not answer /v2/ping within 90 s");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            if (!_process.HasExited)
-            {
-                Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            _process.Dispose();
-        }
-
     }
 }

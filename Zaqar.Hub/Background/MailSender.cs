@@ -29,6 +29,11 @@ internal sealed class MailSender(IOptions<NotificationOptions> options)
         {
             return DeliveryResult.Retry("No SMTP server is configured (Notifications:Smtp:Host).");
         }
+        // Checked again here (issue 10): a subscription stored before the rule must not reach the SMTP server either.
+        if (OutgoingValues.EmailProblem(email) is { } problem)
+        {
+            return DeliveryResult.Refused("Not sent: " + problem);
+        }
         using var message = new MailMessage
         {
             Subject = email.Subject,

@@ -27,22 +27,17 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
     public async Task<DeliveryResult> SendAsync(WebhookRequest request, CancellationToken ct)
     {
         var client = clients.CreateClient(ClientName);
+        using var message = new HttpRequestMessage(HttpMethod.Post, request.Url) { Content = new StringContent(request.Body, Encoding.UTF8) };
+        message.Content.Headers.ContentType = null;
+        // Checked again here (issue 10): a subscription stored before the rule must not reach the wire either.
+        if (Refusal(message, request) is { } refusal)
+        {
+            return DeliveryResult.Refused("Not sent: " + refusal);
+        }
         try
         {
-            using var response = await _timeout.ExecuteAsync(async token =>
-            {
-                using var message = new HttpRequestMessage(HttpMethod.Post, request.Url) { Content = new StringContent(request.Body, Encoding.UTF8) };
-                message.Content.Headers.ContentType = null;
-                foreach (var (name, value) in request.Headers)
-                {
-                    // Content-Type and the like belong to the content; everything else to the request.
-                    if (!message.Headers.TryAddWithoutValidation(name, value))
-                    {
-                        message.Content.Headers.TryAddWithoutValidation(name, value);
-                    }
-                }
-                return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token);
-            }, ct);
+            using var response = await _timeout.ExecuteAsync(
+                async token => await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token), ct);
             var status = (int)response.StatusCode;
             var answer = string.Create(CultureInfo.InvariantCulture, $"The subscriber answered {status} {response.ReasonPhrase}");
             return RetryPolicy.OutcomeOf(status) switch
@@ -65,6 +60,23 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
         {
             return DeliveryResult.Retry("The request failed: " + ex.Message);
         }
+    }
+
+    /// <summary>Adds the request's headers to <paramref name="message"/>; says why it can't be sent when a value breaks the rule.</summary>
+    private static string? Refusal(HttpRequestMessage message, WebhookRequest request)
+    {
+        if (OutgoingValues.HasControl(request.Url.OriginalString))
+        {
+            return "The subscriber URL holds a control character (CR, LF, NUL, ...).";
+        }
+        foreach (var (name, value) in request.Headers)
+        {
+            if (OutgoingValues.TryAddHeader(message, name, value) is { } problem)
+            {
+                return problem;
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -90,7 +102,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, IOptions<Notific
         {
             throw addresses.Length == 0
                 ? new SocketException((int)SocketError.HostNotFound)
-                : new WebhookAddressBlockedException(WebhookEgress.Refusal(addresses[0]));
+                : new WebhookAddressBlockedException(egress.Refusal(addresses[0]));
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

@@ -10,7 +10,7 @@ using Zaqar.Hub.Background;
 using Zaqar.Hub.Cluster;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Pools;
-using Zaqar.SignalR.Protocols.MessagePack;
+using Zaqar.Serialization;
 using System.Text.Json;
 using Zaqar.Hub.Rest;
 
@@ -22,7 +22,7 @@ public static class ZaqarHostingExtensions
 
     /// <summary>
     /// Uses the PostgreSQL that ConnectionStrings:Zaqar names; without one, starts the embedded cluster
-    /// (Embedded section) and stops it with the host.
+    /// (Embedded section), supervises it (issue 10) and stops it with the host.
     /// </summary>
     public static async Task UseZaqarDatabaseAsync(this WebApplicationBuilder builder)
     {
@@ -32,10 +32,13 @@ public static class ZaqarHostingExtensions
         }
         var embeddedOptions = builder.Configuration.GetSection(EmbeddedPostgresOptions.SectionName).Get<EmbeddedPostgresOptions>()
             ?? new EmbeddedPostgresOptions();
+        embeddedOptions.Validate();
         using var loggers = LoggerFactory.Create(l => l.AddConsole());
         var server = await EmbeddedPostgres.StartAsync(embeddedOptions, loggers.CreateLogger<EmbeddedPostgres>());
         builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = server.ConnectionString;
         builder.Services.AddSingleton(server);
+        builder.Services.AddSingleton(embeddedOptions);
+        builder.Services.AddSingleton<EmbeddedPostgresSupervisor>();
         builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
     }
 
@@ -81,7 +84,12 @@ public static class ZaqarHostingExtensions
         services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            // Room for the deepest value ever stored (issue 10: values stored before its depth limit) inside a response.
+            o.SerializerOptions.MaxDepth = JsonInput.StoredMaxDepth + 8;
+        });
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
         services.AddZaqarSockets();
@@ -103,25 +111,19 @@ public static class ZaqarHostingExtensions
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;
                 o.AddFilter<ZaqarHubFilter>();
+                o.AddFilter<PlainClientFilter>();
             })
             .AddJsonProtocol(o =>
             {
                 o.PayloadSerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
                 o.PayloadSerializerOptions.Converters.Add(new LiberalArgsConverterFactory());
             })
-            .AddZaqarMessagePackProtocol(o => o.MaxFrameSize = (int)Math.Min(push.MaximumReceiveMessageSize, int.MaxValue));
-        // The same contract (names, ignore rules) as the JSON protocol, so one DTO has the same keys in both; minus the
-        // JSON-only liberal binder, because the MessagePack reader matches member names liberally itself.
-        services.AddOptions<MessagePackHubProtocolOptions>().Configure<IOptions<JsonHubProtocolOptions>>((messagePack, json) =>
-        {
-            var contract = new JsonSerializerOptions(json.Value.PayloadSerializerOptions);
-            foreach (var liberal in contract.Converters.OfType<LiberalArgsConverterFactory>().ToList())
-            {
-                contract.Converters.Remove(liberal);
-            }
-            messagePack.SerializerOptions = contract;
-        });
+            // The official MessagePack protocol, with formatters for bodies and REST-shaped records (issue 11).
+            .AddZaqarMessagePackProtocol(ZaqarMessagePack.ServerOptions);
         services.AddSingleton<ZaqarHubFilter>();
+        services.AddSingleton<PlainClientFilter>();
+        // Issue 10: SignalR's handler and dispatcher log a client's mistakes as the filter does, one debug line each.
+        services.AddSingleton(HubLoggerFactory.CreateHandler<QueuesHub>);
         WrapHubProtocols(services);
     }
 

@@ -17,7 +17,8 @@ namespace Zaqar.Hub.Hubs;
 /// a client's mistake is not an unexpected error, and a person reading the text should not be told it is. The
 /// <c>HubException: </c> marker stays, so the documented rule (the JSON after the last <c>HubException: </c>) holds.
 /// Only those two sentences of SignalR's are dropped; every other error text passes unchanged. Parsing is the inner
-/// protocol's. Thread-safe as the inner protocol is.
+/// protocol's, except that a frame of an unknown message type is skipped (see <see cref="TryParseMessage"/>). Thread-safe
+/// as the inner protocol is.
 /// </remarks>
 public sealed partial class HubErrorTextProtocol(IHubProtocol inner) : IHubProtocol
 {
@@ -29,8 +30,26 @@ public sealed partial class HubErrorTextProtocol(IHubProtocol inner) : IHubProto
 
     public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
 
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
-        inner.TryParseMessage(ref input, binder, out message);
+    /// <summary>
+    /// The inner protocol's next message, skipping frames of message types it does not know. The official protocols consume
+    /// such a frame and return false, which SignalR takes for "wait for more bytes": every later message of the connection
+    /// would wait behind it until the connection timed out (issue 11).
+    /// </summary>
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+    {
+        while (true)
+        {
+            var before = input.Length;
+            if (inner.TryParseMessage(ref input, binder, out message))
+            {
+                return true;
+            }
+            if (input.Length == before || input.IsEmpty)
+            {
+                return false;
+            }
+        }
+    }
 
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(Plain(message), output);
 

@@ -17,13 +17,20 @@ internal static class HubErrors
 {
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// The HubException for <paramref name="ex"/>. It keeps <paramref name="ex"/> as its inner exception: that marks it as
+    /// an answer, not a failure, for <see cref="HubLoggerFactory"/> (issue 10). Only the message reaches the client.
+    /// </summary>
     public static HubException ToHubException(ZaqarException ex) =>
         new(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["status"] = ex.Status,
             ["title"] = ex.Title,
             ["description"] = ex.Description,
-        }, Json));
+        }, Json), ex);
+
+    /// <summary>True for the HubException of a Zaqar error: a call answered with Zaqar's status, not a fault of the service.</summary>
+    public static bool IsZaqarAnswer(Exception? ex) => ex is HubException { InnerException: ZaqarException };
 
     /// <summary>Streams <paramref name="source"/>, turning Zaqar errors raised while streaming into HubExceptions.</summary>
     public static async IAsyncEnumerable<T> Translate<T>(IAsyncEnumerable<T> source, [EnumeratorCancellation] CancellationToken ct = default)
@@ -49,9 +56,10 @@ internal static class HubErrors
 
 /// <summary>
 /// Runs before every hub call: the project's rate limit, the scope of a pre-signed connection; and turns every
-/// Zaqar error a hub method (or connecting) throws into the HubException clients can read.
+/// Zaqar error a hub method (or connecting) throws into the HubException clients can read, logged as one line at
+/// debug level as REST's answers are (issue 10: a client's mistake is no error of the service).
 /// </summary>
-internal sealed class ZaqarHubFilter(ProjectRateLimiter rateLimiter) : IHubFilter
+internal sealed class ZaqarHubFilter(ProjectRateLimiter rateLimiter, ILogger<ZaqarHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -68,6 +76,7 @@ internal sealed class ZaqarHubFilter(ProjectRateLimiter rateLimiter) : IHubFilte
         }
         catch (ZaqarException ex)
         {
+            HubLog.CallAnswered(logger, context.HubMethodName, ex.Status, ex.Title);
             throw HubErrors.ToHubException(ex);
         }
     }
@@ -80,6 +89,7 @@ internal sealed class ZaqarHubFilter(ProjectRateLimiter rateLimiter) : IHubFilte
         }
         catch (ZaqarException ex)
         {
+            HubLog.ConnectAnswered(logger, ex.Status, ex.Title);
             throw HubErrors.ToHubException(ex);
         }
     }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
@@ -56,33 +58,85 @@ internal static class HubIdentity
 
     /// <summary>
     /// Refuses, before SignalR sees them, the hub's HTTP requests whose identity is missing, malformed or not
-    /// authenticated, with REST's status and error body (the JS client reports the status; a .NET client the body).
+    /// authenticated, with REST's status and error body (the JS client reports the status; a .NET client the body); and
+    /// the requests naming a connection token that another identity negotiated, as SignalR answers an unknown one.
     /// </summary>
     public static IApplicationBuilder UseHubIdentity(this IApplicationBuilder app, PathString hubPath) =>
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments(hubPath))
+            if (!http.Request.Path.StartsWithSegments(hubPath, out var rest))
             {
-                try
-                {
-                    var caller = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Read(http.Request), null, null);
-                    http.RequestServices.GetRequiredService<HubConnectionLimits>().CheckCanConnect(http, caller);
-                    // A request of another project's connection is answered as SignalR answers an unknown connection.
-                    var sessions = http.RequestServices.GetRequiredService<HubSessions>();
-                    if (ConnectionToken(http.Request) is { } token && !sessions.Claim(token, caller))
-                    {
-                        http.Response.StatusCode = StatusCodes.Status404NotFound;
-                        http.Response.ContentType = "text/plain";
-                        await http.Response.WriteAsync("No Connection with that ID");
-                        return;
-                    }
-                }
-                catch (ZaqarException ex)
-                {
-                    await RestErrors.WriteAsync(http, ex.Status, ex.Title, ex.Description, ex.Headers);
-                    return;
-                }
+                await next(http);
+                return;
             }
-            await next(http);
+            CallContext caller;
+            var sessions = http.RequestServices.GetRequiredService<HubSessions>();
+            try
+            {
+                caller = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Read(http.Request), null, null);
+                http.RequestServices.GetRequiredService<HubConnectionLimits>().CheckCanConnect(http, caller);
+            }
+            catch (ZaqarException ex)
+            {
+                await RestErrors.WriteAsync(http, ex.Status, ex.Title, ex.Description, ex.Headers);
+                return;
+            }
+            if (rest == "/negotiate")
+            {
+                await NegotiateAsync(http, next, token => sessions.Negotiated(token, caller));
+            }
+            else if (ConnectionToken(http.Request) is { } token && !sessions.Claim(token, caller))
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                http.Response.ContentType = "text/plain";
+                await http.Response.WriteAsync("No Connection with that ID");
+            }
+            else
+            {
+                await next(http);
+            }
         });
+
+    /// <summary>
+    /// Runs SignalR's negotiate with its answer held back until <paramref name="bind"/> has the connection token it
+    /// hands out (issue 10: the token is bound to the negotiating identity before the client can use it).
+    /// </summary>
+    private static async Task NegotiateAsync(HttpContext http, RequestDelegate next, Action<string> bind)
+    {
+        var original = http.Response.Body;
+        using var answer = new MemoryStream();
+        http.Response.Body = answer;
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+        if (http.Response.StatusCode == StatusCodes.Status200OK && NegotiatedToken(answer.GetBuffer().AsSpan(0, (int)answer.Length)) is { } token)
+        {
+            bind(token);
+        }
+        answer.Position = 0;
+        await answer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    /// <summary>The token of a negotiate answer: <c>connectionToken</c>, or <c>connectionId</c> in protocol version 0 (where they are one).</summary>
+    private static string? NegotiatedToken(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var negotiated = JsonSerializer.Deserialize<NegotiateAnswer>(json);
+            return negotiated?.ConnectionToken ?? negotiated?.ConnectionId;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record NegotiateAnswer(
+        [property: JsonPropertyName("connectionId")] string? ConnectionId,
+        [property: JsonPropertyName("connectionToken")] string? ConnectionToken);
 }

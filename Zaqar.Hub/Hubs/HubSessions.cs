@@ -6,34 +6,44 @@ namespace Zaqar.Hub.Hubs;
 /// <summary>
 /// The life of a hub connection beyond SignalR's: it counts against its project's connection cap, a connection
 /// authenticated by a token is closed ("Authentication expired.") when the token expires, as Zaqar's websocket
-/// transport does, and it belongs to the project that opened it (issue #6, <see cref="Claim"/>).
+/// transport does, and it belongs to the identity that negotiated it (issue 10, <see cref="Claim"/>).
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
 public sealed class HubSessions(TrackingHubLifetimeManager connections, HubConnectionLimits limits, TimeProvider time)
 {
     public const string ExpiredReason = "Authentication expired.";
 
-    /// <summary>How long a connection token stays bound to its project when its connection never starts.</summary>
+    /// <summary>How long a connection token stays bound to its identity when its connection never starts.</summary>
     private static readonly TimeSpan UnstartedBinding = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, (CallContext Caller, ITimer? Expiry, string? Token)> _sessions = new();
-    private readonly ConcurrentDictionary<string, (string Project, DateTimeOffset Since, bool Started)> _owners =
+    private readonly ConcurrentDictionary<string, (ConnectionOwner Owner, DateTimeOffset Since, bool Started)> _owners =
         new(StringComparer.Ordinal);
     private long _nextPrune;
 
     /// <summary>
-    /// Binds a connection token to the project of the first request that uses it (the request that creates the
-    /// connection's transport), and tells whether <paramref name="caller"/> may use it. Long polling and Server-Sent
-    /// Events spread one connection over many requests (polls, sends) that name it by token; each is authenticated on
-    /// its own, so without this a request authenticated as one project could drive another project's connection.
+    /// Binds the connection token a negotiate request was answered with to the identity that negotiated
+    /// (<paramref name="caller"/>), before the client can use it (issue 10).
     /// </summary>
-    /// <returns>False when the token belongs to a connection of another project.</returns>
-    public bool Claim(string connectionToken, CallContext caller)
+    public void Negotiated(string connectionToken, CallContext caller)
     {
         var now = time.GetUtcNow();
         Prune(now);
-        var owner = _owners.GetOrAdd(connectionToken, (caller.ProjectId, now, false));
-        return owner.Project == caller.ProjectId;
+        _owners[connectionToken] = (ConnectionOwner.Of(caller), now, false);
+    }
+
+    /// <summary>
+    /// Tells whether <paramref name="caller"/> may use a connection token: only the identity that negotiated it may
+    /// (issue 10; issue #6 bound it to the project of its first use, which let another identity take a connection
+    /// before its owner's first poll). Long polling and Server-Sent Events spread one connection over many requests
+    /// (polls, sends, the delete) that name it by token; each is authenticated on its own, so without this a request
+    /// authenticated as one identity could drive, or take over, another's connection.
+    /// </summary>
+    /// <returns>False when the token is not bound (never negotiated here, or its connection ended) or belongs to another identity.</returns>
+    public bool Claim(string connectionToken, CallContext caller)
+    {
+        Prune(time.GetUtcNow());
+        return _owners.TryGetValue(connectionToken, out var owner) && owner.Owner == ConnectionOwner.Of(caller);
     }
 
     /// <summary>Starts a session; fails (429) past the project's cap.</summary>
@@ -52,7 +62,9 @@ public sealed class HubSessions(TrackingHubLifetimeManager connections, HubConne
         }
         if (connectionToken is not null)
         {
-            _owners[connectionToken] = (caller.ProjectId, time.GetUtcNow(), true);
+            // Claim let only the negotiating identity get here, so the binding stays as it is; started, it is kept until the end.
+            var now = time.GetUtcNow();
+            _owners.AddOrUpdate(connectionToken, _ => (ConnectionOwner.Of(caller), now, true), (_, o) => o with { Started = true });
         }
         _sessions[connectionId] = (caller, expiry, connectionToken);
     }
@@ -86,4 +98,17 @@ public sealed class HubSessions(TrackingHubLifetimeManager connections, HubConne
             }
         }
     }
+}
+
+/// <summary>
+/// The identity a hub connection belongs to: the project, the Client-ID, the roles, and (for a pre-signed URL) the
+/// signed scope; a token's expiry is not part of it, so a client that renews its token keeps its connection.
+/// </summary>
+internal sealed record ConnectionOwner(string Project, string ClientId, string Roles, string? Scope)
+{
+    public static ConnectionOwner Of(CallContext caller) => new(
+        caller.ProjectId,
+        caller.ClientId,
+        string.Join(',', caller.Roles.Order(StringComparer.Ordinal)),
+        caller.Scope is { } scope ? string.Join(',', scope.Methods) + "\n" + string.Join(',', scope.Paths) : null);
 }

@@ -213,6 +213,11 @@ public sealed partial class PushDispatcher : IMessageObserver
         {
             await foreach (var (push, count, bytes) in _pending.Reader.ReadAllAsync())
             {
+                if (Volatile.Read(ref _overflowed) == 1)
+                {
+                    // Issue 10: the pushes still waiting are dropped, so the Close message with the reason comes next.
+                    return;
+                }
                 try
                 {
                     await _connection.WriteAsync(push, _connection.ConnectionAborted);

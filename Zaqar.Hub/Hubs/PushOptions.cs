@@ -13,6 +13,12 @@ public sealed class PushOptions
     /// <summary>Body bytes a connection may have waiting to be pushed; past this it is closed.</summary>
     [Range(1024, long.MaxValue)] public long PushBufferBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a connection the server closes (push buffer overflow, expired session) has to read up to the Close message
+    /// and leave; past that it is cut without one (issue 10).
+    /// </summary>
+    [Range(1, 3600)] public int CloseTimeoutSeconds { get; set; } = 30;
+
     /// <summary>Largest hub message accepted (SignalR's MaximumReceiveMessageSize); room for a full post.</summary>
     [Range(1024, int.MaxValue)] public long MaximumReceiveMessageSize { get; set; } = 1024 * 1024;
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -9,7 +11,8 @@ namespace Zaqar.Hub.Hubs;
 /// can abort a connection but not say why).
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class TrackingHubLifetimeManager(ILogger<DefaultHubLifetimeManager<QueuesHub>> logger)
+public sealed class TrackingHubLifetimeManager(
+    ILogger<DefaultHubLifetimeManager<QueuesHub>> logger, IOptions<PushOptions> options, TimeProvider time)
     : DefaultHubLifetimeManager<QueuesHub>(logger)
 {
     private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new();
@@ -20,23 +23,31 @@ public sealed class TrackingHubLifetimeManager(ILogger<DefaultHubLifetimeManager
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
     /// <summary>
-    /// Closes a connection with a reason the client sees ("Server returned an error on close: ..."), no
-    /// reconnect. A client too far behind to take even the close message is just aborted.
+    /// Closes a connection with a reason the client sees ("Server returned an error on close: ..."), no reconnect.
     /// </summary>
+    /// <remarks>
+    /// Issue 10: the Close message goes behind what the connection has in flight, so a client that reads slowly (a stalled
+    /// subscriber: the callers stop writing to it first) still gets the reason once it reads again: the connection is kept
+    /// until the client has read up to the Close message and left, for <see cref="PushOptions.CloseTimeoutSeconds"/> at
+    /// most. Only a client that reads nothing in that time is cut without the reason.
+    /// </remarks>
     public async Task CloseAsync(string connectionId, string reason)
     {
         if (Find(connectionId) is not { } connection)
         {
             return;
         }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Value.CloseTimeoutSeconds), time);
+        using var closedOrTimedOut = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, connection.ConnectionAborted);
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await connection.WriteAsync(new Microsoft.AspNetCore.SignalR.Protocol.CloseMessage(reason, allowReconnect: false), timeout.Token);
+            await connection.WriteAsync(new CloseMessage(reason, allowReconnect: false), timeout.Token);
+            // The client leaves when it reads the Close message.
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, closedOrTimedOut.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            // Gone or stuck: aborting is all that is left.
+            // Gone, or the time is up: aborting is all that is left.
         }
         connection.Abort();
     }

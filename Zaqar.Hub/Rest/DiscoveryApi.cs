@@ -41,7 +41,7 @@ internal static class DiscoveryApi
             return Results.Text(Home(options.Value.AdminMode, pools.Routed).ToJsonString(), "application/json-home");
         });
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
-            await health.PingAsync(ct) ? Results.NoContent() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+            await health.PingAsync(ct) ? Results.NoContent() : throw health.PingFailure());
         v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
         // Operator routes exist only in admin mode (elsewhere a path no route matches: 404 before any header check).
         if (((IEndpointRouteBuilder)v2).ServiceProvider.GetRequiredService<IOptions<ZaqarOptions>>().Value.AdminMode)

@@ -106,7 +106,17 @@ internal static class RestRequest
             {
                 Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, cap));
             }
-            var n = await request.Body.ReadAsync(buffer.AsMemory(read, buffer.Length - read), request.HttpContext.RequestAborted);
+            int n;
+            try
+            {
+                n = await request.Body.ReadAsync(buffer.AsMemory(read, buffer.Length - read), request.HttpContext.RequestAborted);
+            }
+            catch (IOException ex) when (ex is not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested)
+            {
+                // Kestrel reports a chunk size past int.MaxValue as a bare IOException ("Bad chunk size data", aspnet/KestrelHttpServer
+                // issue 1899) where other framing errors are BadHttpRequestException: the client's framing either way (issue 10).
+                throw new BadHttpRequestException("Request body could not be read.", StatusCodes.Status400BadRequest, ex);
+            }
             if (n == 0)
             {
                 break;

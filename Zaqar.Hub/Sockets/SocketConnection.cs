@@ -171,6 +171,10 @@ public sealed partial class SocketConnection
         }
         try
         {
+            // Issue 10's rule for every value the service takes in, as REST applies it to a whole body: no unpaired
+            // surrogate or NUL in any string, no duplicate key, numbers JSON can carry, bounded nesting (the frame's root
+            // and "body" are one level more than a REST document).
+            AcceptableJson.Check(frame.Root, JsonInput.MaxDocumentDepth + 1);
             if (action == "authenticate")
             {
                 return await AuthenticateAsync(frame);

@@ -3,8 +3,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
+using MessagePack;
+using Zaqar.Serialization;
 
 namespace Zaqar.Hub.Sockets;
+
+/// <summary>A frame that is not a value this transport can take; the message says why, Python-style (<c>Name: detail</c>).</summary>
+public sealed class FrameDecodeException(string name, string detail) : Exception($"{name}: {detail}");
 
 /// <summary>
 /// One request frame of Zaqar's websocket transport (zaqar-v2-api.md 10.1): <c>{"action", "headers", "body"}</c> as
@@ -48,7 +53,7 @@ public sealed class SocketFrame : IDisposable
         ReadOnlyMemory<byte> json;
         if (binary)
         {
-            json = MessagePackJson.ToJson(payload, maxDepth);
+            json = ReadMessagePack(payload, maxDepth);
         }
         else
         {
@@ -71,6 +76,38 @@ public sealed class SocketFrame : IDisposable
     }
 
     public void Dispose() => _document.Dispose();
+
+    /// <summary>
+    /// The JSON text of the one MessagePack value filling <paramref name="payload"/>, read as the hub reads MessagePack
+    /// (issue 11: bin as base64, a timestamp as ISO 8601 text; NaN, other extension types and non-string keys refused),
+    /// failures named after Python msgpack's exceptions as Zaqar reports them.
+    /// </summary>
+    private static byte[] ReadMessagePack(ReadOnlyMemory<byte> payload, int maxDepth)
+    {
+        var reader = new MessagePackReader(payload);
+        byte[] json;
+        try
+        {
+            json = JsonMessagePack.ReadJson(ref reader, ZaqarMessagePack.Create(maxDepth));
+        }
+        catch (EndOfStreamException)
+        {
+            throw new FrameDecodeException("OutOfData", "the frame ends inside a value.");
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new FrameDecodeException("StackError", $"values are nested deeper than {maxDepth} levels.");
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new FrameDecodeException(ex.Message.Contains("UTF-8", StringComparison.Ordinal) ? "UnicodeDecodeError" : "ValueError", ex.Message);
+        }
+        if (!reader.End)
+        {
+            throw new FrameDecodeException("ExtraData", $"the frame holds more than one value ({payload.Length - reader.Consumed} bytes left over).");
+        }
+        return json;
+    }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
 }
@@ -131,7 +168,7 @@ public static class SocketAnswers
             return json;
         }
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 2048 });
-        return MessagePackJson.FromJson(document.RootElement);
+        return JsonMessagePack.Write(document.RootElement);
     }
 
     /// <summary>An envelope error (zaqar-v2-api.md 10.1): <c>{"error": "..."}</c>.</summary>
@@ -144,7 +181,9 @@ public static class SocketAnswers
     {
         if (value is { ValueKind: not JsonValueKind.Undefined } v)
         {
-            v.WriteTo(w);
+            // The request's own text: a string REST would refuse (an unpaired surrogate escape, issue 10) is echoed as sent
+            // instead of failing the answer that refuses it.
+            w.WriteRawValue(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v), skipInputValidation: true);
         }
         else
         {

@@ -1,14 +1,16 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Zaqar.SignalR.Protocols.MessagePack;
 using static Zaqar.Hub.Tests.Protocols.MessagePack.ProtocolTestKit;
 
 namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
-/// <summary>Byte-exact frames from shared/docs/signalr-msgpack-protocol.md (captured from the JS client and the .NET server).</summary>
+/// <summary>
+/// Byte-exact frames from shared/docs/signalr-msgpack-protocol.md (captured from the JS client and the .NET server), against
+/// the official protocol with the server's options (issue 11).
+/// </summary>
 public class ConformanceVectorTests
 {
-    private readonly MessagePackHubProtocol _protocol = new();
+    private readonly MessagePackHubProtocol _protocol = Server;
 
     [Fact]
     public void ProtocolIdentifiesAsMessagePackVersion2AcceptingVersion1()

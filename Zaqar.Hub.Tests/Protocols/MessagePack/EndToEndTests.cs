@@ -3,9 +3,12 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Zaqar.Hub.Hubs;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Zaqar.Serialization;
 using static Zaqar.Hub.Tests.Protocols.MessagePack.ProtocolTestKit;
 
 namespace Zaqar.Hub.Tests.Protocols.MessagePack;
@@ -18,7 +21,10 @@ public sealed class EchoHub : Microsoft.AspNetCore.SignalR.Hub
     public Lease Renew(Lease lease) => lease with { Count = lease.Count + 1 };
 }
 
-/// <summary>Runs the protocol inside SignalR's real connection handler (TestServer, WebSockets, no negotiate).</summary>
+/// <summary>
+/// Runs the official protocol with the server's options inside SignalR's real connection handler (TestServer, WebSockets, no
+/// negotiate), fed the bytes the JS client sends.
+/// </summary>
 public sealed class EndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
@@ -29,7 +35,11 @@ public sealed class EndToEndTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddSignalR().AddZaqarMessagePackProtocol();
+        builder.Services.AddSignalR().AddZaqarMessagePackProtocol(ZaqarMessagePack.ServerOptions);
+        // As the server does: the official protocol wrapped so that a frame of an unknown type is skipped (issue 11).
+        var official = builder.Services.Single(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(MessagePackHubProtocol));
+        builder.Services.Remove(official);
+        builder.Services.AddSingleton<IHubProtocol>(sp => new HubErrorTextProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(sp, official.ImplementationType!)));
         _app = builder.Build();
         _app.MapHub<EchoHub>("/hub");
         await _app.StartAsync(TestContext.Current.CancellationToken);
@@ -81,16 +91,39 @@ public sealed class EndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MalformedFrameClosesOnlyThatConnection()
+    public async Task AMalformedArgumentIsAnErrorCompletionAndTheConnectionServesOn()
+    {
+        using var socket = await ConnectAsync(1);
+        await SendAsync(socket, MsgPackBuilder.Frame(Hex("95 01 80 a1 39 a4 45 63 68 6f 91 c1")));
+
+        var reply = await ReceiveAsync(socket);
+        Assert.Equal(Hex("95 03 80 a1 39 01"), reply[1..7]); // an error completion of invocation "9"
+        await SendAsync(socket, Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69"));
+        Assert.Equal("09 95 03 80 a1 30 03 a2 68 69", ToHex(await ReceiveAsync(socket)));
+    }
+
+    [Fact]
+    public async Task AMalformedEnvelopeClosesOnlyThatConnection()
     {
         using var bad = await ConnectAsync(1);
-        await SendAsync(bad, MsgPackBuilder.Frame(Hex("95 01 80 c0 a1 4d 91 c1")));
+        await SendAsync(bad, MsgPackBuilder.Frame(Hex("95 01 a0 c0 a1 4d 90")));
 
         Assert.Equal(0x07, (await ReceiveAsync(bad))[2]); // a Close message: [7, error, allowReconnect]
 
         using var good = await ConnectAsync(1);
         await SendAsync(good, Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69"));
         Assert.Equal("09 95 03 80 a1 30 03 a2 68 69", ToHex(await ReceiveAsync(good)));
+    }
+
+    [Fact]
+    public async Task AFrameOfAnUnknownMessageTypeIsSkippedAndTheInvocationAfterItRuns()
+    {
+        using var socket = await ConnectAsync(1);
+        var unknown = new MsgPackBuilder().Array(2).Int(42).Str("future").ToFrame();
+
+        await SendAsync(socket, [.. unknown, .. Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69")]);
+
+        Assert.Equal("09 95 03 80 a1 30 03 a2 68 69", ToHex(await ReceiveAsync(socket)));
     }
 
     private async Task<WebSocket> ConnectAsync(int version)

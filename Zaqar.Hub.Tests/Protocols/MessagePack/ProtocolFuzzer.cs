@@ -1,21 +1,25 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Zaqar.SignalR.Protocols.MessagePack;
+using Zaqar.Hub.Hubs;
+using Zaqar.Serialization;
 
 namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
 /// <summary>What a fuzz run saw.</summary>
-public sealed record FuzzReport(int Cases, int Messages, int BindingFailures, int InvalidData, int Incomplete, TimeSpan Elapsed);
+public sealed record FuzzReport(int Cases, int Messages, int BindingFailures, int Refused, int Incomplete, TimeSpan Elapsed);
 
 /// <summary>
-/// Feeds <see cref="MessagePackHubProtocol.TryParseMessage"/> valid frames and mutations of them (bit flips, interesting
-/// bytes, truncation, length-prefix lies, huge declared lengths, deep nesting, splices, random bytes), sometimes split
-/// across segments. The only acceptable outcomes are a message (possibly a binding failure), "incomplete", or
-/// <see cref="InvalidDataException"/>; anything else, or a case slower than a second, throws with the case's bytes.
-/// Deterministic for a given seed. Public so a benchmark can drive longer runs: it needs only this folder's
-/// MsgPackBuilder.cs, ProtocolTestKit.cs and BindingTestModels.cs besides the protocol project.
+/// Feeds the official MessagePack protocol, as the server runs it (Zaqar's formatters, its depth limit, the hub's own method
+/// signatures), valid frames of real hub calls and mutations of them (bit flips, interesting bytes, truncation, length-prefix
+/// lies, huge declared lengths, deep nesting, splices, random bytes), sometimes split across segments. The acceptable
+/// outcomes are a message (possibly a binding failure), "incomplete", or a refusal SignalR turns into closing that one
+/// connection (<see cref="InvalidDataException"/>, MessagePack's serialization, end-of-stream or format exceptions);
+/// anything else, or a case slower than a second, throws with the case's bytes (issue 11).
+/// Deterministic for a given seed. Public so the bench can drive longer runs: it needs only this folder's MsgPackBuilder.cs,
+/// ProtocolTestKit.Frames.cs and BindingTestModels.cs besides the hub.
 /// </summary>
 public static class ProtocolFuzzer
 {
@@ -32,10 +36,10 @@ public static class ProtocolFuzzer
     public static FuzzReport Run(int cases, int seed)
     {
         var random = new Random(seed);
-        var protocol = new MessagePackHubProtocol();
+        var protocol = ProtocolTestKit.Server;
         var binder = CreateBinder();
-        var corpus = CreateCorpus(protocol, random);
-        int messages = 0, bindingFailures = 0, invalid = 0, incomplete = 0;
+        var corpus = CreateCorpus(random);
+        int messages = 0, bindingFailures = 0, refused = 0, incomplete = 0;
         var total = Stopwatch.StartNew();
 
         for (var i = 0; i < cases; i++)
@@ -46,18 +50,26 @@ public static class ProtocolFuzzer
             {
                 var sequence = random.Next(4) == 0 ? ProtocolTestKit.Segmented(input, random.Next(input.Length), random.Next(input.Length)) : new ReadOnlySequence<byte>(input);
                 var parsedAny = false;
-                for (var step = 0; step < 64 && protocol.TryParseMessage(ref sequence, binder, out var message); step++)
+                for (var step = 0; step < 64 && !sequence.IsEmpty; step++)
                 {
-                    parsedAny = true;
-                    messages++;
-                    bindingFailures += message is InvocationBindingFailureMessage or StreamBindingFailureMessage ? 1 : 0;
+                    var before = sequence.Length;
+                    if (protocol.TryParseMessage(ref sequence, binder, out var message))
+                    {
+                        parsedAny = true;
+                        messages++;
+                        bindingFailures += message is InvocationBindingFailureMessage or StreamBindingFailureMessage ? 1 : 0;
+                    }
+                    else if (sequence.Length == before)
+                    {
+                        break; // Waiting for more bytes (a frame of an unknown type is consumed without a message).
+                    }
                 }
 
                 incomplete += parsedAny ? 0 : 1;
             }
-            catch (InvalidDataException)
+            catch (Exception ex) when (IsRefusal(ex))
             {
-                invalid++;
+                refused++;
             }
             catch (Exception ex)
             {
@@ -70,45 +82,43 @@ public static class ProtocolFuzzer
             }
         }
 
-        return new FuzzReport(cases, messages, bindingFailures, invalid, incomplete, total.Elapsed);
+        return new FuzzReport(cases, messages, bindingFailures, refused, incomplete, total.Elapsed);
     }
 
+    /// <summary>What the official protocol throws for a frame it can't read: SignalR closes that one connection.</summary>
+    private static bool IsRefusal(Exception ex) =>
+        ex is InvalidDataException or global::MessagePack.MessagePackSerializationException or EndOfStreamException or FormatException;
+
+    /// <summary>The hub's own methods and parameter types, as SignalR binds them.</summary>
     private static TestBinder CreateBinder()
     {
         var binder = new TestBinder();
-        binder.Targets["Ints"] = [typeof(int), typeof(long), typeof(short), typeof(byte)];
-        binder.Targets["Text"] = [typeof(string), typeof(char), typeof(Guid)];
-        binder.Targets["Floats"] = [typeof(double), typeof(float), typeof(decimal)];
-        binder.Targets["Object"] = [typeof(object)];
-        binder.Targets["Json"] = [typeof(JsonElement)];
-        binder.Targets["Claim"] = [typeof(ClaimRequest)];
-        binder.Targets["Lease"] = [typeof(Lease), typeof(int?)];
-        binder.Targets["Order"] = [typeof(Order)];
-        binder.Targets["Collections"] = [typeof(List<int>), typeof(Dictionary<string, string>), typeof(byte[])];
-        binder.Targets["Times"] = [typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan)];
-        binder.Targets["Enums"] = [typeof(Priority), typeof(WithEnums)];
+        foreach (var method in typeof(QueuesHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            binder.Targets[method.Name] = [.. method.GetParameters().Select(p => p.ParameterType).Where(t => t != typeof(CancellationToken))];
+        }
         binder.StreamItems["s"] = typeof(Envelope);
         binder.Returns["r"] = typeof(Node);
         return binder;
     }
 
-    private static List<byte[]> CreateCorpus(MessagePackHubProtocol protocol, Random random)
+    private static List<byte[]> CreateCorpus(Random random)
     {
-        var body = JsonDocument.Parse("{\"a\":[1,2.5,\"x\",null,true],\"b\":{\"c\":{}}}").RootElement;
+        var client = ProtocolTestKit.Official(ZaqarMessagePack.ClientOptions);
+        var body = JsonDocument.Parse("{\"a\":[1,2.5,\"x\",null,true],\"b\":{\"c\":{}},\"d\":18446744073709551615}").RootElement;
         HubMessage[] messages =
         [
-            new InvocationMessage("1", "Ints", [5, 1L << 40, (short)-3, (byte)200]),
-            new InvocationMessage("Text", ["héllo", 'c', Guid.NewGuid()]),
-            new InvocationMessage("2", "Floats", [1.5, 2.5f, 3.25m]),
-            new InvocationMessage("3", "Object", [new Dictionary<string, object?> { ["k"] = new object?[] { 1, "a", null } }]),
-            new InvocationMessage("4", "Json", [body]),
-            new InvocationMessage("5", "Claim", [new ClaimRequest { ClaimId = 9, QueueName = "q", Tags = ["t"] }]),
-            new InvocationMessage("6", "Lease", [new Lease("q", 2, "n"), null]),
-            new InvocationMessage("7", "Order", [new Order { Id = "o", Total = 2, Lease = new Lease("q", 1) }]),
-            new InvocationMessage("8", "Collections", [new List<int> { 1, 2 }, new Dictionary<string, string> { ["a"] = "b" }, new byte[] { 1, 2 }]),
-            new InvocationMessage("9", "Times", [DateTime.UtcNow, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(3)]),
-            new InvocationMessage("10", "Enums", [Priority.High, new WithEnums { Named = Priority.High }]),
-            new StreamInvocationMessage("11", "Ints", [1, 2L, (short)3, (byte)4], ["s"]) { Headers = new Dictionary<string, string> { ["h"] = "v" } },
+            new InvocationMessage("1", "PostMessages", ["q", new[] { new MessageArgs(body, 60, 0), new MessageArgs(JsonDocument.Parse("\"s\"").RootElement) }]),
+            new InvocationMessage("2", "PostMessages", ["q", new object[] { new Dictionary<string, object?> { ["Body"] = new object?[] { 1, "a", null }, ["ttl"] = 300 } }]),
+            new InvocationMessage("3", "CreateClaim", ["q", new ClaimArgs(60, 30, 5)]),
+            new InvocationMessage("4", "ListMessages", ["q", new ListMessagesArgs(Marker: "m", Limit: 5, Echo: true)]),
+            new InvocationMessage("5", "CreateQueue", ["q", body]),
+            new InvocationMessage("6", "DeleteMessages", ["q", new[] { "a", "b" }, null]),
+            new InvocationMessage("7", "PopMessages", ["q", 5]),
+            new InvocationMessage("8", "CreateSubscription", ["q", new SubscriptionArgs("http://x", 60, body)]),
+            new InvocationMessage("9", "UpdateQueueMetadata", ["q", JsonDocument.Parse("[{\"op\":\"add\",\"path\":\"/metadata/k\",\"value\":1}]").RootElement]),
+            new InvocationMessage("Unsubscribe", ["q"]),
+            new StreamInvocationMessage("11", "Consume", ["q", new ConsumeArgs(60, 30, 2)], ["s"]) { Headers = new Dictionary<string, string> { ["h"] = "v" } },
             new StreamItemMessage("s", new Envelope { Kind = "k", Body = body }),
             CompletionMessage.WithResult("r", new Node { Value = 1, Next = new Node { Value = 2 } }),
             CompletionMessage.WithError("r", "boom"),
@@ -119,7 +129,7 @@ public static class ProtocolFuzzer
             new AckMessage(random.NextInt64()),
             new SequenceMessage(3),
         ];
-        return [.. messages.Select(m => protocol.GetMessageBytes(m).ToArray())];
+        return [.. messages.Select(m => client.GetMessageBytes(m).ToArray())];
     }
 
     private static byte[] Mutate(Random random, List<byte[]> corpus)

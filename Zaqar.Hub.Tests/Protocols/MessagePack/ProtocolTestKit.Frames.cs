@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+using Zaqar.Serialization;
 
 namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
@@ -34,9 +36,16 @@ public sealed class TestBinder : IInvocationBinder
     }
 }
 
-/// <summary>Shared helpers without assertions: hex, multi-segment sequences.</summary>
+/// <summary>Shared helpers without assertions: the server's protocol, hex, multi-segment sequences.</summary>
 public static partial class ProtocolTestKit
 {
+    /// <summary>The official MessagePack protocol with the server's options (issue 11), as the hub runs it.</summary>
+    public static MessagePackHubProtocol Server { get; } = Official(ZaqarMessagePack.ServerOptions);
+
+    /// <summary>The official MessagePack protocol with the given serializer options.</summary>
+    public static MessagePackHubProtocol Official(global::MessagePack.MessagePackSerializerOptions options) =>
+        new(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = options }));
+
     public static byte[] Hex(string hex) =>
         Convert.FromHexString(hex.Replace(" ", string.Empty, StringComparison.Ordinal));
 

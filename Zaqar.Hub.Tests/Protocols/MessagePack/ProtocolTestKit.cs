@@ -1,7 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Zaqar.SignalR.Protocols.MessagePack;
 
 namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 
@@ -32,7 +31,7 @@ public static partial class ProtocolTestKit
     {
         var builder = new MsgPackBuilder().Array(5).Int(1).Map(0).Str("1").Str("M").Array(1);
         argument(builder);
-        return ParseOne(protocol ?? new MessagePackHubProtocol(), builder.ToFrame(), TestBinder.For("M", typeof(T)));
+        return ParseOne(protocol ?? Server, builder.ToFrame(), TestBinder.For("M", typeof(T)));
     }
 
     /// <summary>Binds one argument and returns it, failing the test on a binding failure.</summary>
@@ -51,10 +50,10 @@ public static partial class ProtocolTestKit
     public static string BindFailure<T>(Action<MsgPackBuilder> argument, MessagePackHubProtocol? protocol = null) =>
         Assert.IsType<InvocationBindingFailureMessage>(BindArgument<T>(argument, protocol)).BindingFailure.SourceException.Message;
 
-    /// <summary>The MessagePack bytes our protocol writes for one value (as the single argument of an invocation).</summary>
+    /// <summary>The MessagePack bytes the server's protocol writes for one value (as the single argument of an invocation).</summary>
     public static byte[] Encode(object? value, MessagePackHubProtocol? protocol = null)
     {
-        var frame = (protocol ?? new MessagePackHubProtocol()).GetMessageBytes(new InvocationMessage("M", [value])).ToArray();
+        var frame = (protocol ?? Server).GetMessageBytes(new InvocationMessage("M", [value])).ToArray();
 
         // Frame: prefix, then 96 01 80 c0 a1 4d 91 (7 bytes), the value, and 90; keep only the value.
         var prefixSize = 0;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace Zaqar.Hub.Api.Auth;
@@ -20,24 +19,27 @@ public sealed record SharedUrlView(
     [property: JsonPropertyName("signature")] string Signature);
 
 /// <summary>
-/// What a pre-signed URL allows: these methods on paths matching these patterns (Python <c>re.search</c>).
+/// What a verified pre-signed URL allows: these methods (exact, case-sensitive) on these paths. A signed path is
+/// literal, never a pattern (issue 10): it allows the request path that equals it and every path under it (the next
+/// character is '/'), so <c>/v2/queues/q/messages</c> allows <c>/v2/queues/q/messages</c> and
+/// <c>/v2/queues/q/messages/{id}</c>, not <c>/v2/queues/q/messages2</c>, and a grant for queue <c>s.q</c> never
+/// reaches <c>sxq</c>. Zaqar reads the paths as Python regular expressions (<c>re.search</c>); for the paths Zaqar
+/// itself signs (/share, confirmation) the two readings allow the same requests. Matching costs at most one ordinal
+/// comparison of the path per signed path, and a grant has at most <see cref="SignedUrls.MaxEntries"/> of them.
 /// </summary>
 public sealed record SignedScope(IReadOnlyList<string> Methods, IReadOnlyList<string> Paths)
 {
     public bool Allows(string method, string path) =>
-        Methods.Contains(method, StringComparer.Ordinal) &&
-        Paths.Any(p => SafeMatch(p, path));
+        Methods.Contains(method, StringComparer.Ordinal) && Paths.Any(p => Covers(p, path));
 
-    private static bool SafeMatch(string pattern, string path)
+    /// <summary>Whether the signed path <paramref name="signed"/> allows the request path <paramref name="path"/>.</summary>
+    public static bool Covers(string signed, string path)
     {
-        try
-        {
-            return Regex.IsMatch(path, pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50));
-        }
-        catch (Exception ex) when (ex is ArgumentException or RegexMatchTimeoutException)
-        {
-            return false;
-        }
+        // "/v2/queues/q/" signs the same as "/v2/queues/q"; an empty signed path allows nothing.
+        var prefix = signed.AsSpan().TrimEnd('/');
+        return prefix.Length > 0 &&
+            path.AsSpan().StartsWith(prefix, StringComparison.Ordinal) &&
+            (path.Length == prefix.Length || path[prefix.Length] == '/');
     }
 }
 
@@ -51,6 +53,15 @@ public sealed record SignedScope(IReadOnlyList<string> Methods, IReadOnlyList<st
 public sealed class SignedUrls(IOptions<SignedUrlOptions> options, TimeProvider time)
 {
     public const string DateFormat = "yyyy-MM-ddTHH:mm:ss";
+
+    /// <summary>The most paths (or methods) one pre-signed URL may carry: /share signs at most 3 paths, a confirmation 1.</summary>
+    public const int MaxEntries = 16;
+
+    // Bounds on the URL-* headers, checked before anything else is done with them (issue 10).
+    private const int MaxSignatureLength = 128;
+    private const int MaxExpiresLength = 64;
+    private const int MaxMethodsLength = 256;
+    private const int MaxPathsLength = 4096;
 
     private static readonly string[] KnownKeys = ["paths", "methods", "expires"];
     private static readonly string[] ValidPaths = ["messages", "subscriptions", "claims"];
@@ -132,27 +143,50 @@ public sealed class SignedUrls(IOptions<SignedUrlOptions> options, TimeProvider 
     /// </summary>
     public SignedScope Verify(SignedHeaders headers, string? project, string? method, string? path)
     {
+        var scope = Verify(headers, project);
+        if (method is not null && path is not null && !scope.Allows(method, path))
+        {
+            throw NotFound();
+        }
+        return scope;
+    }
+
+    /// <summary>
+    /// Authenticates the URL-* headers for <paramref name="project"/>: bounded sizes, then the HMAC (compared in constant
+    /// time), then the expiry. Until the signature verifies, nothing is done with the headers beyond building the
+    /// signature's input (issue 10: unauthenticated input must not cost more than a hash), so the scope returned is
+    /// always one the secret's holder signed. Any failure is 404.
+    /// </summary>
+    public SignedScope Verify(SignedHeaders headers, string? project)
+    {
         var secret = options.Value.SecretKey;
-        var methods = (headers.Methods ?? string.Empty).Split(',').ToList();
-        var paths = (headers.Paths ?? string.Empty).Split(',').ToList();
-        var scope = new SignedScope(methods, paths);
         if (string.IsNullOrEmpty(secret) || project is null ||
-            (method is not null && path is not null && !scope.Allows(method, path)) ||
-            // An integer is refused (Zaqar: "should be date format"); the time must lie ahead.
+            !Bounded(headers.Signature, MaxSignatureLength) || !Bounded(headers.Expires, MaxExpiresLength) ||
+            !Bounded(headers.Methods, MaxMethodsLength) || !Bounded(headers.Paths, MaxPathsLength))
+        {
+            throw NotFound();
+        }
+        var methods = (headers.Methods ?? string.Empty).Split(',');
+        var paths = (headers.Paths ?? string.Empty).Split(',');
+        if (methods.Length > MaxEntries || paths.Length > MaxEntries ||
+            // An integer is refused (Zaqar: "should be date format"); otherwise Zaqar signs the time as it re-formats it.
             long.TryParse(headers.Expires, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ||
-            !TryParseTime(headers.Expires, out var expires) || expires <= time.GetUtcNow().UtcDateTime)
+            !TryParseTime(headers.Expires, out var expires))
         {
             throw NotFound();
         }
         // Zaqar signs the sorted lists; a client sends them back as it got them.
         var expected = Sign(secret, paths.Order(StringComparer.Ordinal).ToList(), methods.Order(StringComparer.Ordinal).ToList(), project,
             expires.ToString(DateFormat, CultureInfo.InvariantCulture));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(headers.Signature)))
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(headers.Signature)) ||
+            expires <= time.GetUtcNow().UtcDateTime)
         {
             throw NotFound();
         }
-        return scope;
+        return new SignedScope(methods, paths);
     }
+
+    private static bool Bounded(string? value, int maxLength) => value is null || value.Length <= maxLength;
 
     /// <summary>Zaqar's signature: hex HMAC-SHA256 over the four lines joined by a literal backslash-n.</summary>
     public static string Sign(string secret, IReadOnlyList<string> paths, IReadOnlyList<string> methods, string project, string expires)

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Zaqar.Client;
+
+/// <summary>
+/// The connection's push subscriptions: which queues and topics it is subscribed to, the handlers of each, and the one
+/// registration per hub method that hands pushed messages to them. Makes the subscriptions again after a reconnect.
+/// </summary>
+/// <remarks>Thread-safe (one lock over the handler lists; handlers run outside it).</remarks>
+internal sealed class PushRouter
+{
+    private readonly HubConnection _connection;
+    private readonly Dictionary<(bool Topic, string Name), List<Func<PushedMessage, Task>>> _handlers = [];
+
+    public PushRouter(HubConnection connection)
+    {
+        _connection = connection;
+        connection.On<string, PushedMessage[]>("Messages", (queue, messages) => DispatchAsync((false, queue), messages));
+        connection.On<string, PushedMessage[]>("TopicMessages", (topic, messages) => DispatchAsync((true, topic), messages));
+    }
+
+    /// <summary>Adds a handler; the first one of a queue or topic subscribes the connection.</summary>
+    public async Task<IAsyncDisposable> AddAsync(bool topic, string name, Func<PushedMessage, Task> handler, CancellationToken cancellationToken)
+    {
+        bool first;
+        lock (_handlers)
+        {
+            if (!_handlers.TryGetValue((topic, name), out var list))
+            {
+                _handlers[(topic, name)] = list = [];
+            }
+            first = list.Count == 0;
+            list.Add(handler);
+        }
+        if (first)
+        {
+            try
+            {
+                await _connection.InvokeCoreAsync(topic ? "SubscribeTopic" : "Subscribe", [name], cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                Remove(topic, name, handler);
+                throw ex is Microsoft.AspNetCore.SignalR.HubException hub ? ZaqarException.From(hub) : ex;
+            }
+        }
+        return new Registration(this, topic, name, handler);
+    }
+
+    /// <summary>Subscribes the (new) connection to every queue and topic that has handlers.</summary>
+    public async Task ResubscribeAsync()
+    {
+        (bool Topic, string Name)[] keys;
+        lock (_handlers)
+        {
+            keys = [.. _handlers.Where(h => h.Value.Count > 0).Select(h => h.Key)];
+        }
+        foreach (var (topic, name) in keys)
+        {
+            await _connection.InvokeCoreAsync(topic ? "SubscribeTopic" : "Subscribe", [name]);
+        }
+    }
+
+    private async Task DispatchAsync((bool Topic, string Name) key, PushedMessage[] messages)
+    {
+        Func<PushedMessage, Task>[] handlers;
+        lock (_handlers)
+        {
+            handlers = _handlers.TryGetValue(key, out var list) ? [.. list] : [];
+        }
+        foreach (var message in messages)
+        {
+            foreach (var handler in handlers)
+            {
+                await handler(message);
+            }
+        }
+    }
+
+    /// <summary>Drops a handler; true when it was the last of its queue or topic.</summary>
+    private bool Remove(bool topic, string name, Func<PushedMessage, Task> handler)
+    {
+        lock (_handlers)
+        {
+            return _handlers.TryGetValue((topic, name), out var list) && list.Remove(handler) && list.Count == 0;
+        }
+    }
+
+    private sealed class Registration(PushRouter router, bool topic, string name, Func<PushedMessage, Task> handler) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0 && router.Remove(topic, name, handler) &&
+                router._connection.State == HubConnectionState.Connected)
+            {
+                await router._connection.InvokeCoreAsync(topic ? "UnsubscribeTopic" : "Unsubscribe", [name]);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+using Zaqar.Data;
+using Zaqar.Data.Stores;
+
+namespace Zaqar.Hub.Api;
+
+// Posting (zaqar-v2-api.md section 3.1): size limits, ttl and delay defaults, encryption, and telling the observers.
+public sealed partial class MessageService
+{
+    /// <summary>
+    /// Posts a JSON document of messages. The size limit (the service's and the queue's) is checked against
+    /// <paramref name="contentLength"/> before the body is read, as Zaqar does.
+    /// </summary>
+    public async Task<PostedView> PostJsonAsync(
+        CallContext ctx, string queue, long? contentLength, Func<long, Task<ReadOnlyMemory<byte>>> readBody,
+        QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
+        var target = ctx.Queue(queue, kind);
+        var settings = await SettingsAsync(target, fresh: false, ct);
+        if (contentLength is { } declared)
+        {
+            CheckPostSize(declared, settings);
+        }
+        // Read up to the service's limit, not the queue's: settings read from the cache may turn out stale below.
+        var body = await readBody(O.MaxMessagesPostSize);
+        CheckPostSize(body.Length, settings);
+        using var document = JsonInput.Parse(body);
+        for (var attempt = 1; ; attempt++)
+        {
+            var drafts = RequestBodies.Messages(document.RootElement, readDelay: DefaultDelay(settings) != 0);
+            try
+            {
+                return await PostCoreAsync(ctx, target, drafts, settings, ct);
+            }
+            catch (StaleQueueSettingsException) when (attempt < MaxStaleRetries)
+            {
+                // The queue's metadata changed since these settings were read: validate again against the current ones.
+                settings = await SettingsAsync(target, fresh: true, ct);
+                CheckPostSize(contentLength ?? body.Length, settings);
+                CheckPostSize(body.Length, settings);
+            }
+        }
+    }
+
+    /// <summary>Posts drafts from a transport that binds them itself; the size checked is their compact JSON size.</summary>
+    public async Task<PostedView> PostAsync(
+        CallContext ctx, string queue, IReadOnlyList<MessageDraft> drafts, QueueKind kind = QueueKind.Queue, CancellationToken ct = default)
+    {
+        IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
+        var target = ctx.Queue(queue, kind);
+        var settings = await SettingsAsync(target, fresh: false, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PostCoreAsync(ctx, target, drafts, settings, ct, boundByTransport: true);
+            }
+            catch (StaleQueueSettingsException) when (attempt < MaxStaleRetries)
+            {
+                settings = await SettingsAsync(target, fresh: true, ct);
+            }
+        }
+    }
+
+    private async Task<PostedView> PostCoreAsync(
+        CallContext ctx, QueueRef queue, IReadOnlyList<MessageDraft> drafts, QueueSettings settings, CancellationToken ct, bool boundByTransport = false)
+    {
+        if (drafts.Count == 0)
+        {
+            throw ApiErrors.BadRequest("No messages to enqueu.");
+        }
+        var ttlDefault = settings.DefaultMessageTtl ?? O.DefaultMessageTtl;
+        var delayDefault = DefaultDelay(settings);
+        var batch = new NewMessage[drafts.Count];
+        long size = 0;
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var draft = drafts[i];
+            if (draft.Body.ValueKind == JsonValueKind.Undefined)
+            {
+                throw ApiErrors.BadBody("Missing \"body\" field.");
+            }
+            var ttl = draft.Ttl ?? ttlDefault;
+            if (ttl < MessageRules.MinTtl || ttl > O.MaxMessageTtl)
+            {
+                throw ApiErrors.BadRequest(
+                    $"The TTL for a message may not exceed {O.MaxMessageTtl} seconds, and must be at least {MessageRules.MinTtl} seconds long.");
+            }
+            // Delays apply only on delayed queues (a non-zero default delay); elsewhere the field is ignored.
+            var delay = delayDefault == 0 ? 0 : draft.Delay ?? delayDefault;
+            if (delay < 0 || delay > O.MaxMessageDelay)
+            {
+                throw ApiErrors.BadRequest(
+                    $"The delay for a message may not exceed {O.MaxMessageDelay} seconds, and must be at least 0 seconds long.");
+            }
+            // Whichever transport bound it, a body is accepted only if every reader can serve it (issue 10).
+            var body = AcceptableJson.BodyText(draft.Body);
+            size += Encoding.UTF8.GetByteCount(body) + 32;
+            batch[i] = settings.EncryptMessages ? new NewMessage(crypto.Encrypt(body), ttl, delay, Encrypted: true) : new NewMessage(body, ttl, delay);
+        }
+        if (boundByTransport)
+        {
+            // REST checked the request's size before reading it; here the compact JSON size stands in.
+            CheckPostSize(size, settings);
+        }
+        var now = Now();
+        var ids = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
+        var idTexts = ids.Select(id => id.ToString("D")).ToList();
+        if (_observers.Length > 0)
+        {
+            var pushed = new PushedMessageView[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                // Cloned: the draft may live in a request document that is disposed when the post returns.
+                pushed[i] = new PushedMessageView(idTexts[i], drafts[i].Body.Clone(), batch[i].Ttl, 0)
+                {
+                    Delay = batch[i].Delay,
+                    Size = batch[i].Body.Length,
+                };
+            }
+            var posted = new PostedMessages(queue, pushed, now);
+            foreach (var observer in _observers)
+            {
+                observer.Posted(posted);
+            }
+        }
+        return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue.Name, id, queue.Kind)).ToList());
+    }
+
+    /// <summary>A post racing metadata changes this many times in a row gives up with the last failure.</summary>
+    private const int MaxStaleRetries = 4;
+
+    private Task<QueueSettings> SettingsAsync(QueueRef queue, bool fresh, CancellationToken ct) =>
+        guard.RunCached(() => settingsCache.GetAsync(queue, fresh, ct), "Messages could not be enqueued.");
+
+    // A queue is a delayed queue when this is not zero: then (only) a message's delay is read and honoured.
+    private int DefaultDelay(QueueSettings settings) => settings.DefaultMessageDelay ?? O.DefaultMessageDelay;
+
+    private int PostSizeLimit(QueueSettings settings) =>
+        settings.MaxMessagesPostSize is { } q ? Math.Min(q, O.MaxMessagesPostSize) : O.MaxMessagesPostSize;
+
+    private void CheckPostSize(long size, QueueSettings settings)
+    {
+        if (settings.MaxMessagesPostSize is { } queueLimit)
+        {
+            var limit = Math.Min(queueLimit, O.MaxMessagesPostSize);
+            if (size > limit)
+            {
+                throw ApiErrors.BadRequest(
+                    $"Message collection size is too large. The max size for current queue is {limit}. It is calculated by max size = " +
+                    $"min(max_messages_post_size_config: {O.MaxMessagesPostSize}, max_messages_post_size_queue: {queueLimit}).");
+            }
+        }
+        if (size > O.MaxMessagesPostSize)
+        {
+            throw ApiErrors.BadRequest($"Message collection size is too large. Max size {O.MaxMessagesPostSize}");
+        }
+    }
+}
