@@ -36,6 +36,7 @@ public static class ZaqarHostingExtensions
         using var loggers = LoggerFactory.Create(l => l.AddConsole());
         var server = await EmbeddedPostgres.StartAsync(embeddedOptions, loggers.CreateLogger<EmbeddedPostgres>());
         builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = server.ConnectionString;
+        await DevelopmentSignedUrlKey.ApplyAsync(builder.Configuration, server.DataDirectory);
         builder.Services.AddSingleton(server);
         builder.Services.AddSingleton(embeddedOptions);
         builder.Services.AddSingleton<EmbeddedPostgresSupervisor>();
