@@ -54,6 +54,7 @@ public sealed class ClusterSettingsTests(ZaqarTestServer server)
         Assert.True(new ClusterOptionsValidation().Validate(null, new ClusterOptions()).Succeeded);
     }
 
+    [ExpectsServiceErrors("Invalid settings: the host logs why it did not start.")]
     [Fact]
     public async Task AServiceWithInvalidClusterSettingsDoesNotStart()
     {

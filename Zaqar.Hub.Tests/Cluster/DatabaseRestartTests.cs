@@ -11,6 +11,7 @@ namespace Zaqar.Hub.Tests.Cluster;
 /// nothing posted around the restart is lost. On a PostgreSQL of their own, so the restarts disturb no other test
 /// (the tests of one class run one at a time).
 /// </summary>
+[ExpectsServiceErrors("The database is stopped under the nodes: their listeners and requests log the outage.")]
 public sealed class DatabaseRestartTests(PrivatePostgres database) : IClassFixture<PrivatePostgres>
 {
 

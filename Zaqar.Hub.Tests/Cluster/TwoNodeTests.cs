@@ -80,28 +80,34 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
         await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
     }
 
+    /// <summary>
+    /// B never polls, so every push it makes came through an announcement, not a poll interval. How fast that is belongs
+    /// to the bench (fan-out over two nodes, issue 12): here, that each post arrives, once, in the order posted.
+    /// </summary>
     [Fact]
-    public async Task PushAcrossNodesTakesMillisecondsNotAPollInterval()
+    public async Task PostsOnOneNodeArePushedOnTheOtherThroughAnnouncementsOnceEachInPostOrder()
     {
         var (a, b) = (nodes.A, nodes.B);
         var project = NewProject();
         await using var subscriber = await b.HubAsync(project);
-        await subscriber.InvokeAsync("Subscribe", "latency");
+        await subscriber.InvokeAsync("Subscribe", "ordered");
         using var restA = a.Rest(project);
 
-        var latencies = new List<double>();
+        var posted = new List<string>();
+        var pushed = new List<string>();
         for (var i = 0; i < 20; i++)
         {
-            var clock = Stopwatch.StartNew();
-            var id = (await restA.PostMessagesAsync("latency", i))[0];
-            var (_, message) = await subscriber.NextPushAsync(_pushTimeout, $"post {i}");
-            latencies.Add(clock.Elapsed.TotalMilliseconds);
-            Assert.Equal(id, message.GetProperty("id").GetString());
+            posted.AddRange(await restA.PostMessagesAsync("ordered", i));
+            if (i % 2 == 1)
+            {
+                // Two posts in flight before reading: announcements of consecutive commits must keep their order.
+                pushed.Add((await subscriber.NextPushAsync(_pushTimeout, $"post {i - 1}")).Message.GetProperty("id").GetString()!);
+                pushed.Add((await subscriber.NextPushAsync(_pushTimeout, $"post {i}")).Message.GetProperty("id").GetString()!);
+            }
         }
-        latencies.Sort();
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"post on A (REST, until 201) to push on B: p50 {latencies[10]:F1} ms, max {latencies[^1]:F1} ms");
-        Assert.True(latencies[10] < 1000, $"median {latencies[10]} ms");
+
+        Assert.Equal(posted, pushed);
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Zaqar.Hub.Tests.Infrastructure;
 
@@ -15,6 +16,9 @@ public sealed class ZaqarFactory(
     {
         builder.UseSetting("ConnectionStrings:Zaqar", connectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The caller's execution context reaches the service, so an error it logs is charged to the test that caused it.
+        builder.UseTestServer(o => o.PreserveExecutionContext = true);
+        builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(ServiceErrorLog.Instance));
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -64,6 +64,7 @@ public sealed class PlacementTests(ZaqarTestServer server)
         Assert.Equal("gold", (await tenant.GetAsync("/v2/queues/g0")).Json!["_flavor"]!.GetValue<string>());
     }
 
+    [ExpectsServiceErrors("No pool of the flavor takes queues: an operator must act, so it is logged as an error.")]
     [Fact]
     public async Task AnUnknownFlavorIsRefusedAndAFlavorWhosePoolsTakeNoQueuesIsUnavailable()
     {

@@ -14,6 +14,7 @@ namespace Zaqar.Hub.Tests.Pools;
 /// 503 while the other pool's keep working, and come back when it does.
 /// </summary>
 /// <remarks>The pool that goes down is a PostgreSQL server of its own (a container where Docker runs), so stopping it disturbs no other test.</remarks>
+[ExpectsServiceErrors("A pool database is stopped mid-test: requests routed to it log the outage.")]
 public sealed class PoolOutageTests(ZaqarTestServer server, PrivatePostgres remote) : IClassFixture<PrivatePostgres>
 {
 

@@ -119,13 +119,21 @@ public sealed class ClaimCreateTests(ZaqarTestServer server)
     }
 
     [Fact]
-    public async Task TtlAndGraceAtTheLimitsAreAccepted()
+    public async Task TtlAndGraceAtTheLimitsAreAcceptedAndTakeEffect()
     {
         using var client = server.NewProject();
         await client.PostMessagesAsync("q", 1, 2);
 
-        await client.ClaimAsync("q", new { ttl = 60, grace = 43200 }, limit: 1);
-        await client.ClaimAsync("q", new { ttl = 43200, grace = 60 }, limit: 1);
+        var (shortClaim, _) = await client.ClaimAsync("q", new { ttl = 60, grace = 43200 }, limit: 1);
+        var (longClaim, _) = await client.ClaimAsync("q", new { ttl = 43200, grace = 60 }, limit: 1);
+
+        // The claim lives its ttl; its messages live at least the claim's ttl plus its grace (Zaqar's rule).
+        var first = (await client.GetAsync($"/v2/queues/q/claims/{shortClaim}")).Json!;
+        Assert.Equal(60, first["ttl"]!.GetValue<int>());
+        Assert.Equal(60 + 43200, Assert.Single(first["messages"]!.AsArray())!["ttl"]!.GetValue<int>());
+        var second = (await client.GetAsync($"/v2/queues/q/claims/{longClaim}")).Json!;
+        Assert.Equal(43200, second["ttl"]!.GetValue<int>());
+        Assert.Equal(43200 + 60, Assert.Single(second["messages"]!.AsArray())!["ttl"]!.GetValue<int>());
     }
 
     [Theory]

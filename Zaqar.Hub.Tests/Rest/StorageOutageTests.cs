@@ -7,6 +7,7 @@ namespace Zaqar.Hub.Tests.Rest;
 /// With the database unreachable every storage route answers 503 with Zaqar's text and nothing of the cause,
 /// and the service keeps serving (zaqar-v2-api.md section 1.3).
 /// </summary>
+[ExpectsServiceErrors("Storage is made unreachable: every failure is an outage the service must log.")]
 public sealed class StorageOutageTests(StorageOutageTests.OutageFactory outage) : IClassFixture<StorageOutageTests.OutageFactory>
 {
     private ZaqarFactory Factory => outage.Factory;

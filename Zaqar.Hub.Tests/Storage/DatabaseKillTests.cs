@@ -12,6 +12,7 @@ namespace Zaqar.Hub.Tests.Storage;
 /// was down were answered 503, never 500. On a server of its own (a container where Docker runs), with commits that
 /// reach the WAL before they are answered, as in production.
 /// </summary>
+[ExpectsServiceErrors("The database container is killed under load: the service logs the outage.")]
 public sealed class DatabaseKillTests(DurablePrivatePostgres database) : IClassFixture<DurablePrivatePostgres>
 {
     private const int Posters = 4;

@@ -73,6 +73,18 @@ public class DeliveryHost(ZaqarTestServer server) : IAsyncLifetime
         return rows;
     }
 
+    /// <summary>A subscription's pending notification as the dispatcher left it: attempts made, when it is due, whether leased.</summary>
+    public async Task<(int Attempts, DateTime DueAt, bool Leased)?> PendingNotificationAsync(string subscriptionId)
+    {
+        await using var cmd = Factory.Services.GetRequiredService<NpgsqlDataSource>()
+            .CreateCommand("SELECT attempts, due_at, lease IS NOT NULL FROM notifications WHERE subscription_id = @id");
+        cmd.Parameters.AddWithValue("id", Guid.Parse(subscriptionId));
+        await using var reader = await cmd.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        return await reader.ReadAsync(TestContext.Current.CancellationToken)
+            ? (reader.GetInt32(0), reader.GetDateTime(1), reader.GetBoolean(2))
+            : null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Factory.DisposeAsync();

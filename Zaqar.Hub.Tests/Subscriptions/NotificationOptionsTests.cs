@@ -5,6 +5,7 @@ namespace Zaqar.Hub.Tests.Subscriptions;
 /// <summary>Notification settings are checked when the service starts, not when the first notification fails.</summary>
 public sealed class NotificationOptionsTests(ZaqarTestServer server)
 {
+    [ExpectsServiceErrors("Invalid settings: the host logs why it did not start.")]
     [Theory]
     [InlineData("Notifications:RequireConfirmation", "true", "needs SignedUrl:SecretKey")]
     [InlineData("Notifications:LeaseSeconds", "5", "LeaseSeconds must exceed")]

@@ -5,6 +5,7 @@ using Zaqar.Hub.Tests.Rest;
 namespace Zaqar.Hub.Tests.Topics;
 
 /// <summary>With the database unreachable every topic route answers 503 with Zaqar's topic texts (zaqar-v2-api.md section 1.3).</summary>
+[ExpectsServiceErrors("Storage is made unreachable: every failure is an outage the service must log.")]
 public sealed class TopicStorageOutageTests(StorageOutageTests.OutageFactory outage) : IClassFixture<StorageOutageTests.OutageFactory>
 {
     [Theory]
