@@ -31,16 +31,16 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// The hot path trusts a cached route only to add to an existing queue row; a queue that is not where the route says
     /// (new, or moved by another node) is placed by the catalogue and posted again there (issue #6).
     /// </remarks>
-    /// <returns>The new message ids, in posting order.</returns>
+    /// <returns>The posted messages (id, position, stored body), in posting order.</returns>
     /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>: nothing was posted.</exception>
-    public async Task<Guid[]> PostAsync(
+    public async Task<PostedMessage[]> PostAsync(
         QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion = 0, CancellationToken ct = default)
     {
         var route = await router.PlaceAsync(queue, Placement.Any, trustCache: true, ct);
         // Not cancellable once queued: a combined statement serves other callers too.
-        if (await _posts.PostAsync(route, queue, messages, clientId, now, metadataVersion).WaitAsync(ct) is { } ids)
+        if (await _posts.PostAsync(route, queue, messages, clientId, now, metadataVersion).WaitAsync(ct) is { } posted)
         {
-            return ids;
+            return posted;
         }
         router.Forget(queue);
         route = await router.PlaceAsync(queue, Placement.Any, trustCache: false, ct);

@@ -79,9 +79,9 @@ internal sealed class PostCombiner(OutboxOptions outbox)
 
     private readonly ConcurrentDictionary<LaneKey, Lane> _lanes = new();
 
-    /// <summary>The new ids in posting order; null when <paramref name="route"/> may not create the queue and it is not there.</summary>
+    /// <summary>The posted messages in posting order; null when <paramref name="route"/> may not create the queue and it is not there.</summary>
     /// <exception cref="StaleQueueSettingsException">The queue's metadata is no longer <paramref name="metadataVersion"/>.</exception>
-    public Task<Guid[]?> PostAsync(
+    public Task<PostedMessage[]?> PostAsync(
         QueueRoute route, QueueRef queue, IReadOnlyList<NewMessage> messages, string? clientId, DateTime now, long metadataVersion)
     {
         var post = new PendingPost(messages, clientId, now, metadataVersion);
@@ -229,18 +229,19 @@ internal sealed class PostCombiner(OutboxOptions outbox)
         i = 0;
         foreach (var post in posts)
         {
-            var ids = new Guid[post.Messages.Count];
-            for (var j = 0; j < ids.Length; j++, i++, seq++)
+            var posted = new PostedMessage[post.Messages.Count];
+            for (var j = 0; j < posted.Length; j++, i++, seq++)
             {
-                ids[j] = MessageIds.Compose(seq, nonces[i]);
+                var m = post.Messages[j];
+                posted[j] = new PostedMessage(MessageIds.Compose(seq, nonces[i]), seq, m.Body, m.Ttl, m.Delay, post.Now, m.Encrypted);
             }
-            post.Completion.TrySetResult(ids);
+            post.Completion.TrySetResult(posted);
         }
     }
 
     private sealed record PendingPost(IReadOnlyList<NewMessage> Messages, string? ClientId, DateTime Now, long MetadataVersion)
     {
-        public TaskCompletionSource<Guid[]?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<PostedMessage[]?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private readonly record struct LaneKey(QueueRef Queue, PoolTarget Target, bool MayCreate);

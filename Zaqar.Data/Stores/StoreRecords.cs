@@ -23,6 +23,13 @@ public sealed record StoredMessage(
 /// </summary>
 public readonly record struct NewMessage(string Body, int Ttl, int Delay, bool Encrypted = false);
 
+/// <summary>
+/// A message a post committed, as the store hands it back: its id and position (so nobody parses them back out of an
+/// id's text, issue 12 item 6), and the stored body and timings a push of it needs. <see cref="Body"/> is the stored
+/// text: when <see cref="Encrypted"/>, a JSON string holding the ciphertext.
+/// </summary>
+public readonly record struct PostedMessage(Guid Id, long Seq, string Body, int Ttl, int Delay, DateTime CreatedAt, bool Encrypted);
+
 /// <summary>Filters of a message listing.</summary>
 public readonly record struct MessageQuery(
     long AfterSeq,

@@ -24,12 +24,12 @@ public sealed class PushLedgerTests(ZaqarTestServer server) : IAsyncDisposable
     public async Task AReadLeavesOutWhatLocalPostsPushedAndALocalPostWhatAReadPushed()
     {
         var ledger = await WatchedLedgerAsync();
-        Assert.Equal([1, 2], Seqs(ledger.AdmitLocal(_queue, Local(1, 2))));
+        Assert.Equal([1, 2], Seqs(ledger.AdmitLocal(Local(1, 2))));
 
         // Another node committed 3 and 4; 5 is a local post that committed but whose own push has not run yet.
         Assert.Equal([3, 4, 5], Seqs(ledger.AdmitRead(News(afterSeq: 0, lastSeq: 5, 1, 2, 3, 4, 5), complete: true)));
-        Assert.Empty(ledger.AdmitLocal(_queue, Local(5)));
-        Assert.Equal([6], Seqs(ledger.AdmitLocal(_queue, Local(6))));
+        Assert.Empty(ledger.AdmitLocal(Local(5)));
+        Assert.Equal([6], Seqs(ledger.AdmitLocal(Local(6))));
         Assert.Equal(6, ledger.Cursor(_queue, long.MaxValue)!.Value.AfterSeq);
     }
 
@@ -37,7 +37,7 @@ public sealed class PushLedgerTests(ZaqarTestServer server) : IAsyncDisposable
     public async Task TheWatermarkWaitsAtAGapUntilAReadCoversIt()
     {
         var ledger = await WatchedLedgerAsync();
-        ledger.AdmitLocal(_queue, Local(2, 3));
+        ledger.AdmitLocal(Local(2, 3));
         Assert.Equal(0, ledger.Cursor(_queue, long.MaxValue)!.Value.AfterSeq);
 
         Assert.Equal([1], Seqs(ledger.AdmitRead(News(afterSeq: 0, lastSeq: 3, 1, 2, 3), complete: true)));
@@ -68,7 +68,7 @@ public sealed class PushLedgerTests(ZaqarTestServer server) : IAsyncDisposable
 
         Assert.False(ledger.IsWatched(_queue));
         Assert.Empty(ledger.AdmitRead(News(afterSeq: 0, lastSeq: 1, 1), complete: true));
-        Assert.Equal([1], Seqs(ledger.AdmitLocal(_queue, Local(1))));
+        Assert.Equal([1], Seqs(ledger.AdmitLocal(Local(1))));
     }
 
     public async ValueTask DisposeAsync() => await _dataSource.DisposeAsync();
@@ -83,8 +83,12 @@ public sealed class PushLedgerTests(ZaqarTestServer server) : IAsyncDisposable
 
     private Guid Id(long seq) => _ids.TryGetValue(seq, out var id) ? id : _ids[seq] = MessageIds.Compose(seq, Random.Shared.NextInt64());
 
-    private PushedMessageView[] Local(params long[] seqs) =>
-        seqs.Select(s => new PushedMessageView(Id(s).ToString("D"), default, 60, 0)).ToArray();
+    private PostedMessages Local(params long[] seqs)
+    {
+        var now = DateTime.UtcNow;
+        var posted = seqs.Select(s => new PostedMessage(Id(s), s, "1", 60, 0, now, Encrypted: false)).ToArray();
+        return new PostedMessages(_queue, posted, now, new MessageCrypto(Options.Create(new ZaqarOptions())));
+    }
 
     private QueueNews News(long afterSeq, long lastSeq, params long[] seqs)
     {

@@ -11,7 +11,7 @@ namespace Zaqar.Hub.Tests.Cluster;
 /// </summary>
 public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNodeTests.Nodes>
 {
-    private static readonly TimeSpan _pushTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The class's service instances on the run's database; tests stay apart by project.</summary>
     public sealed class Nodes(ZaqarTestServer server) : IAsyncLifetime
@@ -101,8 +101,8 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
             if (i % 2 == 1)
             {
                 // Two posts in flight before reading: announcements of consecutive commits must keep their order.
-                pushed.Add((await subscriber.NextPushAsync(_pushTimeout, $"post {i - 1}")).Message.GetProperty("id").GetString()!);
-                pushed.Add((await subscriber.NextPushAsync(_pushTimeout, $"post {i}")).Message.GetProperty("id").GetString()!);
+                pushed.Add((await subscriber.NextPushAsync(PushTimeout, $"post {i - 1}")).Message.GetProperty("id").GetString()!);
+                pushed.Add((await subscriber.NextPushAsync(PushTimeout, $"post {i}")).Message.GetProperty("id").GetString()!);
             }
         }
 
@@ -123,7 +123,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
 
         var id = (await restA.PostMessagesAsync("jobs", new { job = 1 }))[0];
 
-        using var timeout = new CancellationTokenSource(_pushTimeout);
+        using var timeout = new CancellationTokenSource(PushTimeout);
         var item = await stream.ReadAsync(timeout.Token);
         Assert.Equal(id, item.GetProperty("id").GetString());
         Assert.Equal("""{"job":1}""", item.GetProperty("body").GetRawText());
@@ -173,7 +173,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
         var received = new List<(string, string, JsonElement)>();
         while (received.Count < count)
         {
-            var (queue, message) = await hub.NextPushAsync(_pushTimeout, $"message {received.Count + 1} of {count}");
+            var (queue, message) = await hub.NextPushAsync(PushTimeout, $"message {received.Count + 1} of {count}");
             received.Add((queue, message.GetProperty("id").GetString()!, message));
         }
         return received;

@@ -15,7 +15,7 @@ namespace Zaqar.Hub.Tests.Hubs;
 public sealed class BodyRoundTripTests(ZaqarTestServer server)
 {
     /// <summary>Bodies as JSON text, in the canonical spelling each protocol keeps (see the MessagePack README's decisions).</summary>
-    private static readonly string[] _bodies =
+    private static readonly string[] Bodies =
     [
         """{"zebra":1,"alpha":{"list":[1,-2,3.5,"x",null,true,false],"empty":{},"none":[]},"middle":"m"}""",
         """{"unicode":"héllo ✓ 日本 😀","escapes":"quote \" backslash \\ newline \n tab \t control \u0001 (NUL is refused: issue 10)"}""",
@@ -30,9 +30,9 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
         "[]",
     ];
 
-    private static readonly string[] _expected = _bodies.Select(Canonical).ToArray();
+    private static readonly string[] Expected = Bodies.Select(Canonical).ToArray();
 
-    private static MessageArgs[] Drafts() => _bodies.Select(b => new MessageArgs(JsonDocument.Parse(b).RootElement.Clone())).ToArray();
+    private static MessageArgs[] Drafts() => Bodies.Select(b => new MessageArgs(JsonDocument.Parse(b).RootElement.Clone())).ToArray();
 
     [Theory, BothProtocols]
     public async Task BodiesPostedOverTheHubReadBackIdenticalOverRestAndBothHubProtocols(HubWireProtocol protocol)
@@ -58,12 +58,12 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
         await json.InvokeAsync("Subscribe", "rt");
         await messagePack.InvokeAsync("Subscribe", "rt");
 
-        var text = $$"""{"messages":[{{string.Join(",", _bodies.Select(b => $$"""{"body":{{b}}}"""))}}]}""";
+        var text = $$"""{"messages":[{{string.Join(",", Bodies.Select(b => $$"""{"body":{{b}}}"""))}}]}""";
         Assert.Equal(System.Net.HttpStatusCode.Created, (await rest.PostAsync("/v2/queues/rt/messages", text)).Status);
 
         await AssertBodiesAsync(rest, json, messagePack);
-        Assert.Equal(_expected, (await jsonPushes.NextBodiesAsync()).Select(Canonical));
-        Assert.Equal(_expected, (await messagePackPushes.NextBodiesAsync()).Select(Canonical));
+        Assert.Equal(Expected, (await jsonPushes.NextBodiesAsync()).Select(Canonical));
+        Assert.Equal(Expected, (await messagePackPushes.NextBodiesAsync()).Select(Canonical));
     }
 
     [Fact]
@@ -101,11 +101,11 @@ public sealed class BodyRoundTripTests(ZaqarTestServer server)
     private static async Task AssertBodiesAsync(ZaqarClient rest, HubClient json, HubClient messagePack)
     {
         var viaRest = (await rest.GetAsync("/v2/queues/rt/messages?echo=true&limit=20")).Json!["messages"]!.AsArray();
-        Assert.Equal(_expected, viaRest.Select(m => Canonical(m!["body"])));
+        Assert.Equal(Expected, viaRest.Select(m => Canonical(m!["body"])));
         foreach (var hub in new[] { json, messagePack })
         {
             var page = await hub.InvokeAsync<MessagePageView>("ListMessages", "rt", new ListMessagesArgs(Echo: true, Limit: 20));
-            Assert.Equal(_expected, page.Messages.Select(m => Canonical(m.Body.GetRawText())));
+            Assert.Equal(Expected, page.Messages.Select(m => Canonical(m.Body.GetRawText())));
         }
     }
 }

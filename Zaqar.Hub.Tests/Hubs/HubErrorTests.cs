@@ -19,7 +19,7 @@ public sealed class HubErrorTests(ZaqarTestServer server)
     /// <summary>The same mistake made over the hub and over REST.</summary>
     private sealed record Mistake(string Name, Func<HubClient, Task> Hub, Func<ZaqarClient, Task<ZaqarClient.Response>> Rest);
 
-    private static readonly Mistake[] _mistakes =
+    private static readonly Mistake[] Mistakes =
     [
         new("invalid queue name",
             h => h.InvokeAsync("PostMessages", "bad~name", new[] { new { body = 1 } }),
@@ -88,7 +88,7 @@ public sealed class HubErrorTests(ZaqarTestServer server)
         await rest.CreateQueueAsync("q");
         var mismatches = new List<string>();
 
-        foreach (var mistake in _mistakes)
+        foreach (var mistake in Mistakes)
         {
             var restError = RestError(await mistake.Rest(rest));
             var failure = await Record.ExceptionAsync(() => mistake.Hub(hub));

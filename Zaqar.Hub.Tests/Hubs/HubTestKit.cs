@@ -70,7 +70,7 @@ internal static class HubTestKit
     /// <summary>The longest any single wait in a hub test may take.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static readonly JsonSerializerOptions _canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions CanonicalJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The hub address of <paramref name="client"/>'s project and Client-ID (in the query, as browsers send it).</summary>
     public static string HubPath(ZaqarClient client, string? extraQuery = null) =>
@@ -213,7 +213,7 @@ internal static class HubTestKit
     {
         var copy = node?.DeepClone();
         Blank(copy, ignored);
-        return copy?.ToJsonString(_canonical) ?? "null";
+        return copy?.ToJsonString(CanonicalJson) ?? "null";
     }
 
     /// <summary>Canonical text of a JSON value given as text.</summary>

@@ -86,7 +86,7 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
                 }
                 await slots.WaitAsync(stoppingToken);
                 var free = 1;
-                while (free < o.BatchSize && slots.Wait(0))
+                while (free < o.BatchSize && slots.Wait(0, stoppingToken))
                 {
                     free++;
                 }

@@ -19,7 +19,7 @@ public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long L
 /// </remarks>
 public static class Announcements
 {
-    private static readonly JsonWriterOptions _writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The payloads announcing <paramref name="announcements"/>, each at most <paramref name="maxBytes"/> long.</summary>
     public static List<string> Encode(string node, IEnumerable<Announcement> announcements, int maxBytes)
@@ -87,7 +87,7 @@ public static class Announcements
     private static byte[] EncodeEntry(Announcement a)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, _writerOptions))
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
         {
             writer.WriteStartArray();
             writer.WriteStringValue(a.Queue.Project);

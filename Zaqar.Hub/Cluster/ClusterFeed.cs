@@ -4,13 +4,13 @@ using Zaqar.Data;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
 using Zaqar.Hub.Api;
-using Zaqar.Hub.Hubs;
 
 namespace Zaqar.Hub.Cluster;
 
 /// <summary>
 /// Brings other nodes' posts to this node's parties (issue #4): wakes consume streams of an announced queue at once,
-/// and for queues with push subscribers reads the new messages by position and hands them to the push dispatcher.
+/// and for queues with push subscribers reads the new messages by position and hands them to every
+/// <see cref="IRelayTarget"/> (the hub's push dispatcher, ...), which it knows by that interface only.
 /// Polls every <see cref="ClusterOptions.PollIntervalMilliseconds"/> for what no announcement told, and at once after
 /// the listener (re)connects.
 /// </summary>
@@ -28,8 +28,7 @@ public sealed class ClusterFeed : BackgroundService
         Channel.CreateBounded<Announcement>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly ClusterStore _store;
     private readonly PushLedger _ledger;
-    private readonly PushDispatcher _push;
-    private readonly IRelayTarget[] _relayTargets;
+    private readonly IRelayTarget[] _targets;
     private readonly QueueActivity _activity;
     /// <summary>How late an unannounced message must be found before polling counts as having caught a lost notification.</summary>
     private const long LostNotificationLagMs = 1000;
@@ -41,13 +40,12 @@ public sealed class ClusterFeed : BackgroundService
     private int _catchUp;
 
     public ClusterFeed(
-        ClusterStore store, PushLedger ledger, PushDispatcher push, QueueActivity activity, MessageCrypto crypto,
-        IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterFeed> logger, IEnumerable<IRelayTarget> relayTargets)
+        ClusterStore store, PushLedger ledger, IEnumerable<IRelayTarget> targets, QueueActivity activity, MessageCrypto crypto,
+        IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterFeed> logger)
     {
-        _relayTargets = relayTargets.ToArray();
         _store = store;
         _ledger = ledger;
-        _push = push;
+        _targets = targets.ToArray();
         _activity = activity;
         _crypto = crypto;
         _options = options.Value;
@@ -238,18 +236,13 @@ public sealed class ClusterFeed : BackgroundService
         {
             return;
         }
-        var views = messages.ConvertAll(m =>
-        {
-            var body = _crypto.BodyText(m.Message);
-            var delay = m.VisibleAt > now ? (int)Math.Ceiling((m.VisibleAt - now).TotalSeconds) : 0;
-            return new PushedMessageView(m.Message.Id.ToString("D"), JsonInput.ParseStored(body), m.Message.Ttl, MessageService.Age(m.Message.CreatedAt, now))
-            {
-                Delay = delay,
-                Size = body.Length,
-            };
-        });
-        _push.Relay(news.Cursor.Queue, views);
-        foreach (var target in _relayTargets)
+        var views = messages.ConvertAll(m => PushedMessageView.Of(
+            m.Message.Id,
+            _crypto.BodyText(m.Message),
+            m.Message.Ttl,
+            MessageService.Age(m.Message.CreatedAt, now),
+            delay: m.VisibleAt > now ? (int)Math.Ceiling((m.VisibleAt - now).TotalSeconds) : 0));
+        foreach (var target in _targets)
         {
             target.Relay(news.Cursor.Queue, views);
         }

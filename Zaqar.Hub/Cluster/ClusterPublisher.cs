@@ -50,11 +50,8 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         {
             return;
         }
-        // A post's positions are contiguous and its ids come in position order.
-        if (MessageIds.TryParse(posted.Messages[0].Id, out _, out var first) && MessageIds.TryParse(posted.Messages[^1].Id, out _, out var last))
-        {
-            _pending.Writer.TryWrite(new Announcement(posted.Queue, first, last));
-        }
+        // A post's positions are contiguous and its messages come in position order.
+        _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq));
     }
 
     /// <summary>The announcements grouped by the database their queue lives in (cached routes: these queues were just posted to).</summary>

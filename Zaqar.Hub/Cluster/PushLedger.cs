@@ -25,7 +25,7 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
 {
     // Relayed ids only guard against the gap between a local post's commit and its own push (microseconds to
     // milliseconds): a short memory, capped so a busy queue can't grow it. Forgetting early costs a duplicate, never a loss.
-    private static readonly TimeSpan _relayedMemory = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RelayedMemory = TimeSpan.FromSeconds(30);
     private const int MaxRelayedRemembered = 20_000;
 
     private readonly ConcurrentDictionary<QueueRef, Window> _windows = new();
@@ -122,34 +122,35 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
         }
     }
 
-    /// <summary>The local post's messages that were not pushed already; the caller pushes those.</summary>
-    public IReadOnlyList<PushedMessageView> AdmitLocal(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
+    /// <summary>
+    /// The pushed views of the local post's messages that were not pushed already; the caller pushes those. Ids and
+    /// positions come typed from the store's payload (issue 12 item 6).
+    /// </summary>
+    public IReadOnlyList<PushedMessageView> AdmitLocal(PostedMessages posted)
     {
-        if (!_windows.TryGetValue(queue, out var window))
+        if (!_windows.TryGetValue(posted.Queue, out var window))
         {
-            return messages;
+            return posted.Views;
         }
+        var views = posted.Views;
         List<PushedMessageView>? admitted = null;
         lock (window)
         {
-            for (var i = 0; i < messages.Count; i++)
+            for (var i = 0; i < posted.Messages.Count; i++)
             {
-                if (!MessageIds.TryParse(messages[i].Id, out var id, out var seq))
-                {
-                    continue;
-                }
+                var (id, seq) = (posted.Messages[i].Id, posted.Messages[i].Seq);
                 if (window.Relayed.Contains(id))
                 {
                     // A read pushed it between this post's commit and now.
-                    admitted ??= messages.Take(i).ToList();
+                    admitted ??= views.Take(i).ToList();
                     continue;
                 }
-                admitted?.Add(messages[i]);
+                admitted?.Add(views[i]);
                 window.Local[seq] = id;
             }
             window.Compact();
         }
-        return admitted ?? messages;
+        return admitted ?? views;
     }
 
     /// <summary>
@@ -188,7 +189,7 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
                 window.Delivered = Math.Max(window.Delivered, covered);
                 window.QueueId = news.QueueId;
             }
-            window.Forget(now - (long)(_relayedMemory.TotalSeconds * time.TimestampFrequency));
+            window.Forget(now - (long)(RelayedMemory.TotalSeconds * time.TimestampFrequency));
             window.Compact();
         }
         return admitted;

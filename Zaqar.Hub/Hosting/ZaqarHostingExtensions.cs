@@ -108,6 +108,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<HubLifetimeManager<QueuesHub>>(sp => sp.GetRequiredService<TrackingHubLifetimeManager>());
         services.AddSingleton<PushDispatcher>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<PushDispatcher>());
+        services.AddSingleton<IRelayTarget>(sp => sp.GetRequiredService<PushDispatcher>());
         services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Api.Auth;
-using Zaqar.Hub.Rest;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -21,17 +20,17 @@ internal static class HubIdentity
 
     public static Credentials Read(HttpRequest request)
     {
-        var rest = RestRequest.Credentials(request);
+        var headers = Credentials.FromHeaders(name => request.Headers[name].LastOrDefault());
         string? Query(string name) => request.Query[name].LastOrDefault() is { Length: > 0 } v ? v : null;
-        var signature = rest.Signed?.Signature ?? Query("url_signature");
+        var signature = headers.Signed?.Signature ?? Query("url_signature");
         return new Credentials(
-            rest.ProjectId ?? Query("project_id") ?? Query("X-Project-ID"),
-            rest.ClientId ?? Query("client_id") ?? Query("Client-ID"),
-            rest.Roles ?? Query("roles"),
-            rest.BearerToken ?? Query("access_token"),
+            headers.ProjectId ?? Query("project_id") ?? Query("X-Project-ID"),
+            headers.ClientId ?? Query("client_id") ?? Query("Client-ID"),
+            headers.Roles ?? Query("roles"),
+            headers.BearerToken ?? Query("access_token"),
             signature is null
                 ? null
-                : rest.Signed ?? new SignedHeaders(signature, Query("url_expires"), Query("url_methods"), Query("url_paths")));
+                : headers.Signed ?? new SignedHeaders(signature, Query("url_expires"), Query("url_methods"), Query("url_paths")));
     }
 
     /// <summary>Fixes the caller of a new connection (from the request that opened it).</summary>
@@ -78,7 +77,7 @@ internal static class HubIdentity
             }
             catch (ZaqarException ex)
             {
-                await RestErrors.WriteAsync(http, ex.Status, ex.Title, ex.Description, ex.Headers);
+                await ErrorResponse.WriteAsync(http, ex.Status, ex.Title, ex.Description, ex.Headers);
                 return;
             }
             if (rest == "/negotiate")

@@ -17,10 +17,11 @@ namespace Zaqar.Hub.Hubs;
 /// a poster or another subscriber. An outbox is bounded (messages and bytes, <see cref="PushOptions"/>); a
 /// connection that falls that far behind is closed with a reason instead of growing server memory. Delayed
 /// messages are pushed when their delay has passed. Subscriptions end with the connection. Posts made on other nodes
-/// arrive through <see cref="Relay"/>; the <see cref="PushLedger"/> keeps either way from pushing a message twice
-/// (issue #4). Singleton; thread-safe.
+/// arrive through <see cref="Relay"/> (this is an <see cref="IRelayTarget"/> of the cluster feed, which does not know
+/// the hub: issue 12 item 7); the <see cref="PushLedger"/> keeps either way from pushing a message twice (issue #4).
+/// Singleton; thread-safe.
 /// </remarks>
-public sealed partial class PushDispatcher : IMessageObserver
+public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
 {
     /// <summary>The holder of Subscribe/Unsubscribe.</summary>
     private const string ExplicitHolder = "";
@@ -101,11 +102,12 @@ public sealed partial class PushDispatcher : IMessageObserver
 
     public void Posted(PostedMessages posted)
     {
+        // Checked before anything is built: a post nobody here subscribed to costs no pushed view (issue 12 item 6).
         if (!_subscribers.ContainsKey(posted.Queue))
         {
             return;
         }
-        Dispatch(posted.Queue, _ledger.AdmitLocal(posted.Queue, posted.Messages));
+        Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
     }
 
     /// <summary>Pushes messages that posts on other nodes committed, read back by the cluster feed (not yet pushed here).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Pools;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Hosting;
 
 namespace Zaqar.Hub.Pools;
 
@@ -14,6 +15,8 @@ public static class PoolServiceCollectionExtensions
     {
         services.AddOptions<PoolingOptions>().BindConfiguration(PoolingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<PoolingOptions>, PoolingOptionsValidation>();
+        services.AddOptions<PoolRegistrationOptions>()
+            .Configure<IOptions<StorageOptions>>((registration, storage) => registration.MigrateSchema = storage.Value.MigrateOnStart);
         services.AddSingleton<PoolService>();
         services.AddSingleton<FlavorService>();
         services.AddSingleton<PoolSchema>();

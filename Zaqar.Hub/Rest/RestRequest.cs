@@ -19,26 +19,9 @@ internal static class RestRequest
 
     public static void SetCaller(this HttpContext http, CallContext context) => http.Items[ContextKey] = context;
 
-    /// <summary>
-    /// The caller's credentials as REST carries them: X-Project-ID, Client-ID, X-Roles; a bearer token in
-    /// Authorization (or Keystone's X-Auth-Token); the URL-* headers of a pre-signed URL.
-    /// </summary>
-    public static Credentials Credentials(HttpRequest request)
-    {
-        string? Header(string name) => request.Headers[name].LastOrDefault() is { Length: > 0 } v ? v : null;
-        var authorization = Header("Authorization");
-        var bearer = authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? authorization[7..].Trim()
-            : Header("X-Auth-Token");
-        var signature = Header("URL-Signature");
-        return new Credentials(
-            // An empty X-Project-ID is its own error (section 1.2), so it stays "" rather than absent.
-            request.Headers["X-Project-ID"].LastOrDefault(),
-            Header("Client-ID"),
-            Header("X-Roles"),
-            bearer,
-            signature is null ? null : new SignedHeaders(signature, Header("URL-Expires"), Header("URL-Methods"), Header("URL-Paths")));
-    }
+    /// <summary>The caller's credentials as REST carries them: in Zaqar's headers.</summary>
+    public static Credentials Credentials(HttpRequest request) =>
+        Api.Auth.Credentials.FromHeaders(name => request.Headers[name].LastOrDefault());
 
     /// <summary>A query parameter; blank values count as absent (Falcon drops them).</summary>
     public static string? String(this HttpRequest request, string name)

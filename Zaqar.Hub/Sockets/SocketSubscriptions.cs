@@ -85,7 +85,7 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
     {
         if (_byQueue.ContainsKey(posted.Queue))
         {
-            Dispatch(posted.Queue, _ledger.AdmitLocal(posted.Queue, posted.Messages));
+            Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
         }
     }
 

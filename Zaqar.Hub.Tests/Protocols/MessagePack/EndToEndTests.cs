@@ -27,7 +27,7 @@ public sealed class EchoHub : Microsoft.AspNetCore.SignalR.Hub
 /// </summary>
 public sealed class EndToEndTests : IAsyncLifetime
 {
-    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private WebApplication? _app;
 
     public async ValueTask InitializeAsync()
@@ -129,7 +129,7 @@ public sealed class EndToEndTests : IAsyncLifetime
     private async Task<WebSocket> ConnectAsync(int version)
     {
         var client = _app!.GetTestServer().CreateWebSocketClient();
-        using var timeout = new CancellationTokenSource(_timeout);
+        using var timeout = new CancellationTokenSource(Timeout);
         var socket = await client.ConnectAsync(new Uri("ws://localhost/hub"), timeout.Token);
         var handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"messagepack\",\"version\":{version}}}\u001e");
         await socket.SendAsync(handshake, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
@@ -140,13 +140,13 @@ public sealed class EndToEndTests : IAsyncLifetime
 
     private static async Task SendAsync(WebSocket socket, byte[] frame)
     {
-        using var timeout = new CancellationTokenSource(_timeout);
+        using var timeout = new CancellationTokenSource(Timeout);
         await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
     }
 
     private static async Task<byte[]> ReceiveAsync(WebSocket socket)
     {
-        using var timeout = new CancellationTokenSource(_timeout);
+        using var timeout = new CancellationTokenSource(Timeout);
         var buffer = new byte[64 * 1024];
         var length = 0;
         WebSocketReceiveResult result;

@@ -11,16 +11,16 @@ namespace Zaqar.Hub.Tests.Protocols.MessagePack;
 /// </summary>
 public class FramingTests
 {
-    private static readonly byte[] _echo = Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69");
+    private static readonly byte[] Echo = Hex("0e 95 01 80 a1 30 a4 45 63 68 6f 91 a2 68 69");
 
     private readonly TestBinder _binder = TestBinder.For("Echo", typeof(string));
 
     [Fact]
     public void PartialFrameReturnsFalseWithoutConsumingAnything()
     {
-        for (var length = 0; length < _echo.Length; length++)
+        for (var length = 0; length < Echo.Length; length++)
         {
-            var input = new ReadOnlySequence<byte>(_echo, 0, length);
+            var input = new ReadOnlySequence<byte>(Echo, 0, length);
             Assert.False(Server.TryParseMessage(ref input, _binder, out var message));
             Assert.Null(message);
             Assert.Equal(length, input.Length);
@@ -30,7 +30,7 @@ public class FramingTests
     [Fact]
     public void SeveralFramesInOneBufferParseOneAtATime()
     {
-        var buffer = new ReadOnlySequence<byte>([.. _echo, .. Hex("02 91 06"), .. _echo[..5]]);
+        var buffer = new ReadOnlySequence<byte>([.. Echo, .. Hex("02 91 06"), .. Echo[..5]]);
 
         Assert.True(Server.TryParseMessage(ref buffer, _binder, out var first));
         Assert.IsType<InvocationMessage>(first);
@@ -43,7 +43,7 @@ public class FramingTests
     [Fact]
     public void FramesSplitAcrossManySegmentsParse()
     {
-        byte[] data = [.. _echo, .. _echo];
+        byte[] data = [.. Echo, .. Echo];
         for (var cut = 1; cut < data.Length; cut++)
         {
             var input = Segmented(data, cut, cut / 2, cut + 3);
@@ -71,10 +71,10 @@ public class FramingTests
     public void AFrameOfAnUnknownMessageTypeIsConsumedWithoutAMessage()
     {
         var unknown = new MsgPackBuilder().Array(2).Int(42).Str("future").ToFrame();
-        var input = new ReadOnlySequence<byte>([.. unknown, .. _echo]);
+        var input = new ReadOnlySequence<byte>([.. unknown, .. Echo]);
 
         Assert.False(Server.TryParseMessage(ref input, _binder, out _));
-        Assert.Equal(_echo.Length, input.Length);
+        Assert.Equal(Echo.Length, input.Length);
         Assert.True(Server.TryParseMessage(ref input, _binder, out var message));
         Assert.IsType<InvocationMessage>(message);
     }

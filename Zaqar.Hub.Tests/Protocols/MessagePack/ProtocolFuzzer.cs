@@ -23,11 +23,11 @@ public sealed record FuzzReport(int Cases, int Messages, int BindingFailures, in
 /// </summary>
 public static class ProtocolFuzzer
 {
-    private static readonly byte[] _interesting =
+    private static readonly byte[] Interesting =
         [0x00, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc4, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcf, 0xd3, 0xd4, 0xd6,
          0xd7, 0xd8, 0xd9, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff];
 
-    private static readonly byte[][] _hugeHeaders =
+    private static readonly byte[][] HugeHeaders =
     [
         [0xdd, 0xff, 0xff, 0xff, 0xff], [0xdf, 0xff, 0xff, 0xff, 0xff], [0xdb, 0x7f, 0xff, 0xff, 0xff],
         [0xc6, 0xff, 0xff, 0xff, 0xff], [0xc9, 0xff, 0xff, 0xff, 0xff, 0xff], [0xdc, 0xff, 0xff], [0xde, 0xff, 0xff],
@@ -151,7 +151,7 @@ public static class ProtocolFuzzer
             case 2:
                 for (var n = random.Next(1, 4); n > 0; n--)
                 {
-                    payload[random.Next(payload.Length)] = _interesting[random.Next(_interesting.Length)];
+                    payload[random.Next(payload.Length)] = Interesting[random.Next(Interesting.Length)];
                 }
 
                 break;
@@ -162,7 +162,7 @@ public static class ProtocolFuzzer
                 return [.. LyingPrefix(random), .. payload];
             case 5:
                 var at = random.Next(payload.Length);
-                payload = [.. payload[..at], .. _hugeHeaders[random.Next(_hugeHeaders.Length)], .. payload[at..]];
+                payload = [.. payload[..at], .. HugeHeaders[random.Next(HugeHeaders.Length)], .. payload[at..]];
                 break;
             case 6:
                 var depth = random.Next(50, 3000);

@@ -106,27 +106,25 @@ public sealed partial class MessageService
             CheckPostSize(size, settings);
         }
         var now = Now();
-        var ids = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
-        var idTexts = ids.Select(id => id.ToString("D")).ToList();
+        var posted = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
         if (_observers.Length > 0)
         {
-            var pushed = new PushedMessageView[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                // Cloned: the draft may live in a request document that is disposed when the post returns.
-                pushed[i] = new PushedMessageView(idTexts[i], drafts[i].Body.Clone(), batch[i].Ttl, 0)
-                {
-                    Delay = batch[i].Delay,
-                    Size = batch[i].Body.Length,
-                };
-            }
-            var posted = new PostedMessages(queue, pushed, now);
+            // The store's payload goes to the observers as it is; a pushed view is built only if one of them has a
+            // listener for this queue here (issue 12 item 6).
+            var told = new PostedMessages(queue, posted, now, crypto);
             foreach (var observer in _observers)
             {
-                observer.Posted(posted);
+                observer.Posted(told);
             }
         }
-        return new PostedView(idTexts, idTexts.Select(id => Paths.Message(queue.Name, id, queue.Kind)).ToList());
+        var ids = new string[posted.Length];
+        var resources = new string[posted.Length];
+        for (var i = 0; i < posted.Length; i++)
+        {
+            ids[i] = posted[i].Id.ToString("D");
+            resources[i] = Paths.Message(queue.Name, ids[i], queue.Kind);
+        }
+        return new PostedView(ids, resources);
     }
 
     /// <summary>A post racing metadata changes this many times in a row gives up with the last failure.</summary>

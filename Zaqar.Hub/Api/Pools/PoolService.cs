@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Pools;
-using Zaqar.Hub.Hosting;
 
 namespace Zaqar.Hub.Api;
 
@@ -20,7 +19,7 @@ public sealed partial class PoolService(
     StorageGuard guard,
     IOptions<ZaqarOptions> options,
     IOptions<PoolingOptions> pooling,
-    IOptions<StorageOptions> storage,
+    IOptions<PoolRegistrationOptions> registration,
     ILogger<PoolService> logger)
 {
     public const string Collection = "/v2/pools";
@@ -140,7 +139,7 @@ public sealed partial class PoolService(
             throw CannotConnect(uri);
         }
         var (outcome, error) = await ZaqarDatabase.PrepareAsync(
-            uri, migrate: storage.Value.MigrateOnStart, TimeSpan.FromSeconds(pooling.Value.ConnectTimeoutSeconds), ct);
+            uri, migrate: registration.Value.MigrateSchema, TimeSpan.FromSeconds(pooling.Value.ConnectTimeoutSeconds), ct);
         switch (outcome)
         {
             case PoolPreparation.CannotConnect:
