@@ -47,6 +47,7 @@ using (var rest = new RestScenarios(host, options))
     await Run("rest-post1", () => rest.PostBatchesAsync("REST: post 1 x 256 B per request", spread: false, batchSize: 1));
     await Run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
     await Run("rest-claim", () => rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
+    await Run("rest-list", () => rest.ListAsync("REST: list 10 messages + 10 queues (pages)"));
 }
 
 var hub = new HubScenarios(host, options);

@@ -56,6 +56,42 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
     }
 
     /// <summary>
+    /// The reads a dashboard makes (issue 12): the first page of 10 messages of a delayed queue (the listing reads the
+    /// queue's settings), then a detailed page of 10 queues filtered by metadata. Counts pages read.
+    /// </summary>
+    public async Task<ScenarioResult> ListAsync(string name)
+    {
+        var project = "bench-list-" + Guid.NewGuid().ToString("N")[..8];
+        // Prefilled (straight on the store, as a queue without metadata) before its metadata makes it a delayed queue.
+        await PrefillAsync(project, "q00", 200);
+        using (var patch = Request(HttpMethod.Patch, "/v2/queues/q00", project))
+        {
+            patch.Content = new StringContent(
+                """[{"op":"add","path":"/metadata/_default_message_delay","value":1},{"op":"add","path":"/metadata/shard","value":1}]""",
+                MediaTypeHeaderValue.Parse("application/openstack-messaging-v2.0-json-patch"));
+            using var patched = await _http.SendAsync(patch);
+            Expect(patched, HttpStatusCode.OK);
+        }
+        for (var i = 1; i < 20; i++)
+        {
+            using var create = Request(HttpMethod.Put, $"/v2/queues/q{i:D2}", project);
+            create.Content = new StringContent($$"""{"_default_message_delay": 1, "shard": {{i % 2}}}""", MediaTypeHeaderValue.Parse("application/json"));
+            using var created = await _http.SendAsync(create);
+            Expect(created, HttpStatusCode.Created);
+        }
+        return await LoadRunner.RunAsync(name, options.Connections, options.Duration, async _ =>
+        {
+            using var messages = Request(HttpMethod.Get, "/v2/queues/q00/messages?echo=true&include_delayed=true&limit=10", project);
+            using var page = await _http.SendAsync(messages);
+            Expect(page, HttpStatusCode.OK);
+            using var queues = Request(HttpMethod.Get, "/v2/queues?detailed=true&limit=10&shard=1", project);
+            using var listed = await _http.SendAsync(queues);
+            Expect(listed, HttpStatusCode.OK);
+            return 2;
+        });
+    }
+
+    /// <summary>
     /// The same claim + delete straight on the stores (no HTTP, no API layer): splits the REST figure into what
     /// the database costs and what the transport costs.
     /// </summary>

@@ -44,6 +44,14 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
             b.Property(q => q.LastSeq).HasColumnName("last_seq").HasDefaultValue(0L);
             b.Property(q => q.MetadataVersion).HasColumnName("metadata_version").HasDefaultValue(0L);
             b.Property(q => q.CreatedAt).HasColumnName("created_at");
+            b.Property(q => q.DefaultMessageTtl).HasColumnName("default_message_ttl");
+            b.Property(q => q.DefaultMessageDelay).HasColumnName("default_message_delay");
+            b.Property(q => q.MaxMessagesPostSize).HasColumnName("max_messages_post_size");
+            b.Property(q => q.MaxClaimCount).HasColumnName("max_claim_count");
+            b.Property(q => q.DeadLetterQueue).HasColumnName("dead_letter_queue");
+            b.Property(q => q.DeadLetterQueueMessagesTtl).HasColumnName("dead_letter_queue_messages_ttl");
+            b.Property(q => q.EncryptMessages).HasColumnName("encrypt_messages").HasDefaultValue(false);
+            b.Property(q => q.RetryPolicy).HasColumnName("retry_policy").HasColumnType("jsonb");
             // Serves every lookup by (project, kind, name) and the name-ordered listing with a marker.
             b.HasIndex(q => new { q.Project, q.Kind, q.Name }).IsUnique().HasDatabaseName("ux_queues_project_kind_name");
         });

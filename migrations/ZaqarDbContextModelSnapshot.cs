@@ -17,7 +17,7 @@ namespace Zaqar.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -316,6 +316,28 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("DeadLetterQueue")
+                        .HasColumnType("text")
+                        .HasColumnName("dead_letter_queue");
+
+                    b.Property<int?>("DeadLetterQueueMessagesTtl")
+                        .HasColumnType("integer")
+                        .HasColumnName("dead_letter_queue_messages_ttl");
+
+                    b.Property<int?>("DefaultMessageDelay")
+                        .HasColumnType("integer")
+                        .HasColumnName("default_message_delay");
+
+                    b.Property<int?>("DefaultMessageTtl")
+                        .HasColumnType("integer")
+                        .HasColumnName("default_message_ttl");
+
+                    b.Property<bool>("EncryptMessages")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("encrypt_messages");
+
                     b.Property<short>("Kind")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("smallint")
@@ -327,6 +349,14 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("bigint")
                         .HasDefaultValue(0L)
                         .HasColumnName("last_seq");
+
+                    b.Property<int?>("MaxClaimCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_claim_count");
+
+                    b.Property<int?>("MaxMessagesPostSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_messages_post_size");
 
                     b.Property<string>("Metadata")
                         .IsRequired()
@@ -352,6 +382,10 @@ namespace Zaqar.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("project");
+
+                    b.Property<string>("RetryPolicy")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("retry_policy");
 
                     b.HasKey("Id")
                         .HasName("pk_queues");

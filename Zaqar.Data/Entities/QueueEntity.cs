@@ -29,4 +29,24 @@ public sealed class QueueEntity
     public long MetadataVersion { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    // The reserved metadata keys' meaning as typed columns (see QueueSettings; issue 12 item 5): written with the
+    // metadata in one statement, read by the post, claim, listing and outbox statements instead of the JSON keys.
+
+    public int? DefaultMessageTtl { get; set; }
+
+    public int? DefaultMessageDelay { get; set; }
+
+    public int? MaxMessagesPostSize { get; set; }
+
+    public int? MaxClaimCount { get; set; }
+
+    public string? DeadLetterQueue { get; set; }
+
+    public int? DeadLetterQueueMessagesTtl { get; set; }
+
+    public bool EncryptMessages { get; set; }
+
+    /// <summary>The webhook retry policy (a JSON object, jsonb), or null.</summary>
+    public string? RetryPolicy { get; set; }
 }

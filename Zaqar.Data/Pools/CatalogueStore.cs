@@ -1,7 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
-using Zaqar.Data.Stores;
+using Zaqar.Data.Entities;
 
 namespace Zaqar.Data.Pools;
 
@@ -9,15 +8,20 @@ namespace Zaqar.Data.Pools;
 /// The catalogue in the primary database (issue #6): which pool each queue and topic lives on. It is the source of truth
 /// of routing: <see cref="PooledQueueRouter"/> caches it, and reads it again before anything that may create a queue.
 /// </summary>
-/// <remarks>Singleton; thread-safe.</remarks>
-public sealed class CatalogueStore(NpgsqlDataSource primary, IOptions<PoolingOptions> options)
+/// <remarks>
+/// EF Core (issue 12 item 11): LINQ reads (the route lookup compiled, as every uncached route reads it), ExecuteUpdate and
+/// ExecuteDelete; SQL through the same context for the upserts and pg_notify, which EF can't say. Singleton; thread-safe.
+/// </remarks>
+public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, IOptions<PoolingOptions> options)
 {
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string, CancellationToken, Task<CatalogueEntity?>> Entry =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string name, CancellationToken ct) =>
+            db.Catalogue.AsNoTracking().FirstOrDefault(c => c.Project == project && c.Kind == kind && c.Name == name));
+
     public async Task<CatalogueEntry?> GetAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand("SELECT pool, listed FROM catalogue WHERE project = @project AND kind = @kind AND name = @name");
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new CatalogueEntry(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetBoolean(1)) : null;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await Entry(db, queue.Project, queue.Kind, queue.Name, ct) is { } e ? new CatalogueEntry(e.Pool, e.Listed) : null;
     }
 
     /// <summary>
@@ -26,23 +30,22 @@ public sealed class CatalogueStore(NpgsqlDataSource primary, IOptions<PoolingOpt
     /// </summary>
     public async Task<string?> RegisterAsync(QueueRef queue, string? pool, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand(
-            """
-            INSERT INTO catalogue AS c (project, kind, name, pool, listed) VALUES (@project, @kind, @name, @pool, true)
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // An upsert that returns the winner: one statement EF can't say.
+        var registered = await db.Database.SqlQuery<string?>(
+            $"""
+            INSERT INTO catalogue AS c (project, kind, name, pool, listed) VALUES ({queue.Project}, {(short)queue.Kind}, {queue.Name}, {pool}, true)
             ON CONFLICT (project, kind, name) DO UPDATE SET listed = true
-            RETURNING c.pool
-            """);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter("pool", NpgsqlDbType.Varchar) { Value = (object?)pool ?? DBNull.Value });
-        return await cmd.ExecuteScalarAsync(ct) as string;
+            RETURNING c.pool AS "Value"
+            """).ToListAsync(ct);
+        return registered[0];
     }
 
     /// <summary>A queue is being deleted: it leaves listings first (it keeps its pool until <see cref="DeregisterAsync"/>).</summary>
     public async Task UnlistAsync(QueueRef queue, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand("UPDATE catalogue SET listed = false WHERE project = @project AND kind = @kind AND name = @name");
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await Of(db, queue).ExecuteUpdateAsync(s => s.SetProperty(c => c.Listed, false), ct);
     }
 
     /// <summary>
@@ -51,55 +54,31 @@ public sealed class CatalogueStore(NpgsqlDataSource primary, IOptions<PoolingOpt
     /// </summary>
     public async Task DeregisterAsync(QueueRef queue, bool keepPinned, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand(
-            """
-            DELETE FROM catalogue WHERE project = @project AND kind = @kind AND name = @name AND NOT listed AND NOT @keep;
-            SELECT pg_notify(@channel, @payload);
-            """);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<bool>("keep", keepPinned));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("channel", options.Value.Channel));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("payload", CatalogChanges.Queue(queue)));
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!keepPinned)
+        {
+            await Of(db, queue).Where(c => !c.Listed).ExecuteDeleteAsync(ct);
+        }
+        await db.Database.ExecuteSqlAsync($"SELECT pg_notify({options.Value.Channel}, {CatalogChanges.Queue(queue)})", ct);
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>One page of a project's listed queues in name order after <paramref name="marker"/>, with their pools.</summary>
     public async Task<IReadOnlyList<(string Name, string? Pool)>> ListAsync(
         string project, QueueKind kind, string? marker, int limit, string? nameContains, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand(
-            """
-            SELECT name, pool FROM catalogue
-            WHERE project = @project AND kind = @kind AND listed AND name > @marker
-              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-            ORDER BY name
-            LIMIT @limit
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("marker", marker ?? string.Empty));
-        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        var page = new List<(string, string?)>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            page.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
-        }
-        return page;
+        var after = marker ?? string.Empty;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var page = await Listed(db, project, kind, nameContains).Where(c => string.Compare(c.Name, after) > 0)
+            .OrderBy(c => c.Name).Take(limit).Select(c => new { c.Name, c.Pool }).ToListAsync(ct);
+        return page.Select(c => (c.Name, c.Pool)).ToList();
     }
 
     public async Task<long> CountAsync(string project, QueueKind kind, string? nameContains, CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand(
-            """
-            SELECT count(*) FROM catalogue
-            WHERE project = @project AND kind = @kind AND listed AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("project", project));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        cmd.Parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await Listed(db, project, kind, nameContains).LongCountAsync(ct);
     }
 
     /// <summary>
@@ -108,12 +87,23 @@ public sealed class CatalogueStore(NpgsqlDataSource primary, IOptions<PoolingOpt
     /// </summary>
     public async Task<int> AdoptPrimaryQueuesAsync(CancellationToken ct = default)
     {
-        await using var cmd = primary.CreateCommand(
-            """
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        // INSERT ... SELECT ... ON CONFLICT DO NOTHING: a bulk statement EF can't say.
+        return await db.Database.ExecuteSqlAsync(
+            $"""
             INSERT INTO catalogue (project, kind, name, pool, listed)
             SELECT q.project, q.kind, q.name, NULL, true FROM queues q
             ON CONFLICT (project, kind, name) DO NOTHING
-            """);
-        return await cmd.ExecuteNonQueryAsync(ct);
+            """, ct);
+    }
+
+    private static IQueryable<CatalogueEntity> Of(ZaqarDbContext db, QueueRef queue) =>
+        db.Catalogue.Where(c => c.Project == queue.Project && c.Kind == queue.Kind && c.Name == queue.Name);
+
+    /// <summary>A project's listed entries, with the optional substring filter (strpos, as the hand-written listing had).</summary>
+    private static IQueryable<CatalogueEntity> Listed(ZaqarDbContext db, string project, QueueKind kind, string? nameContains)
+    {
+        var listed = db.Catalogue.AsNoTracking().Where(c => c.Project == project && c.Kind == kind && c.Listed);
+        return nameContains is null ? listed : listed.Where(c => c.Name.Contains(nameContains));
     }
 }

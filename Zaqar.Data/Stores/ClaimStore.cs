@@ -18,19 +18,12 @@ public sealed class ClaimStore(QueueRouter router)
 
     // One statement: pick, dead-letter the over-claimed, claim the rest, record the claim. Data-modifying CTEs
     // share one snapshot, and no row is touched twice (doomed rows are moved, the others claimed). The
-    // dead-letter rule is read from the queue's metadata here, so a claim costs one round trip. Zaqar reads
-    // these keys with Python truthiness: 0 or "" means unset. A count past int32 (the API accepts any int64) means
-    // "never": clamped, not cast, so it can't fail the claim.
+    // dead-letter rule is read from the queue's columns here (written by the API layer with the metadata, issue 12
+    // item 5), so a claim costs one round trip.
     private const string CreateSql =
         $"""
         WITH q AS (
-            SELECT id,
-                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_max_claim_count') = 'number'
-                               THEN LEAST((metadata ->> '_max_claim_count')::numeric, 2147483647)::int END, 0) AS max_claims,
-                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue') = 'string'
-                               THEN metadata ->> '_dead_letter_queue' END, '') AS dlq_name,
-                   NULLIF(CASE WHEN jsonb_typeof(metadata -> '_dead_letter_queue_messages_ttl') = 'number'
-                               THEN LEAST((metadata ->> '_dead_letter_queue_messages_ttl')::numeric, 2147483647)::int END, 0) AS dlq_ttl
+            SELECT id, max_claim_count AS max_claims, dead_letter_queue AS dlq_name, dead_letter_queue_messages_ttl AS dlq_ttl
             FROM queues
             WHERE project = @project AND kind = @kind AND name = @name),
         cand AS (
@@ -92,7 +85,7 @@ public sealed class ClaimStore(QueueRouter router)
     /// <summary>
     /// Claims up to <paramref name="limit"/> messages, oldest first, for <paramref name="ttl"/> seconds, and
     /// keeps each alive for at least <paramref name="grace"/> seconds past the claim. When the queue has a
-    /// dead-letter rule (<c>_max_claim_count</c> and <c>_dead_letter_queue</c>), messages already claimed that
+    /// dead-letter rule (<see cref="DeadLetterRule"/>), messages already claimed that
     /// many times move to the dead-letter queue instead.
     /// </summary>
     /// <remarks>

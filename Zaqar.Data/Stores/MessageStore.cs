@@ -51,8 +51,8 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// <summary>
     /// One page of messages in queue order after <see cref="MessageQuery.AfterSeq"/>. Delayed messages are hidden
     /// unless <see cref="MessageQuery.IncludeDelayed"/> or the queue is no (longer a) delayed queue: Zaqar forces
-    /// include_delayed when the queue has no non-zero <c>_default_message_delay</c> (zaqar-v2-api.md section 3.2).
-    /// The queue's metadata is read here, like the dead-letter keys in ClaimStore, so a listing stays one round trip.
+    /// include_delayed when the queue has no default delay (<see cref="QueueSettings.DefaultMessageDelay"/>, never 0 when
+    /// set; zaqar-v2-api.md section 3.2). The queue's column is read here, so a listing stays one round trip.
     /// </summary>
     public async Task<IReadOnlyList<(long Seq, StoredMessage Message)>> ListAsync(
         QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct = default)
@@ -67,10 +67,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
               AND m.expires_at > @now
               AND (@include_claimed OR m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
               AND (@include_delayed OR m.visible_at <= @now OR NOT EXISTS (
-                    SELECT 1 FROM queues q
-                    WHERE q.id = m.queue_id
-                      AND jsonb_typeof(q.metadata -> '_default_message_delay') = 'number'
-                      AND (q.metadata ->> '_default_message_delay')::numeric <> 0))
+                    SELECT 1 FROM queues q WHERE q.id = m.queue_id AND q.default_message_delay IS NOT NULL))
               AND (@echo OR m.client_id IS DISTINCT FROM @client)
             ORDER BY m.seq
             LIMIT @limit

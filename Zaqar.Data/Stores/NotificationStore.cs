@@ -41,7 +41,7 @@ public sealed class NotificationStore
             WHERE n.id = c.id
             RETURNING n.id, n.kind, n.attempts, n.message_id, n.body::text, n.encrypted, n.ttl, n.delay,
                       s.id, s.project, s.kind, s.queue_name, s.subscriber, s.subscriber_type, s.options::text,
-                      (q.metadata -> '_retry_policy')::text
+                      q.retry_policy::text
             """);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("lease_until", leaseUntil));

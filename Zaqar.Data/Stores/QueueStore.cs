@@ -23,35 +23,36 @@ public sealed class QueueStore(QueueRouter router)
     }
 
     /// <summary>
-    /// The queue's metadata and its version (see QueueEntity.MetadataVersion); (null, 0) when the queue does not exist,
-    /// which posts treat like a queue without metadata (it is created lazily with none).
+    /// The queue's settings (its reserved metadata's typed columns) and metadata version; <see cref="QueueSettings.None"/>
+    /// when the queue does not exist, which posts treat like a queue without metadata (it is created lazily with none).
     /// </summary>
-    public async Task<(string? Metadata, long Version)> GetSettingsAsync(QueueRef queue, CancellationToken ct = default)
+    public async Task<QueueSettings> GetSettingsAsync(QueueRef queue, CancellationToken ct = default)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
-            "SELECT metadata::text, metadata_version FROM queues WHERE project = @project AND kind = @kind AND name = @name");
+            $"SELECT {SettingsColumns}, metadata_version FROM queues WHERE project = @project AND kind = @kind AND name = @name");
         AddQueue(cmd.Parameters, queue);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetString(0), reader.GetInt64(1)) : (null, 0);
+        return await reader.ReadAsync(ct) ? ReadSettings(reader) : QueueSettings.None;
     }
 
     /// <summary>
     /// Creates the queue with the given metadata; false (and nothing changed) when it exists. A new queue is placed on a
     /// pool by <paramref name="placement"/> (its flavor), after reading the catalogue: creation never trusts a cached route.
     /// </summary>
-    public async Task<bool> CreateAsync(QueueRef queue, string metadata, DateTime now, Placement placement = default, CancellationToken ct = default)
+    public async Task<bool> CreateAsync(
+        QueueRef queue, string metadata, QueueSettings settings, DateTime now, Placement placement = default, CancellationToken ct = default)
     {
         var route = await router.PlaceAsync(queue, placement, trustCache: false, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
-            """
-            INSERT INTO queues (project, kind, name, metadata, metadata_version, last_seq, created_at)
-            VALUES (@project, @kind, @name, @metadata, nextval('queue_metadata_versions'), 0, @now)
+            $"""
+            INSERT INTO queues (project, kind, name, metadata, {SettingsColumns}, metadata_version, last_seq, created_at)
+            VALUES (@project, @kind, @name, @metadata, {SettingsParameters}, nextval('queue_metadata_versions'), 0, @now)
             ON CONFLICT (project, kind, name) DO NOTHING
             RETURNING id
             """);
         AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata });
+        AddMetadata(cmd.Parameters, metadata, settings);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         return await cmd.ExecuteScalarAsync(ct) is not null;
     }
@@ -71,9 +72,11 @@ public sealed class QueueStore(QueueRouter router)
 
     /// <summary>
     /// Read-modify-write of a queue's metadata under a row lock. <paramref name="change"/> gets the current
-    /// metadata and returns the new one; if it throws, nothing is written. Null when the queue does not exist.
+    /// metadata and returns the new one with its settings (written in the same statement); if it throws, nothing is
+    /// written. Null when the queue does not exist.
     /// </summary>
-    public async Task<string?> UpdateMetadataAsync(QueueRef queue, Func<string, string> change, CancellationToken ct = default)
+    public async Task<string?> UpdateMetadataAsync(
+        QueueRef queue, Func<string, (string Metadata, QueueSettings Settings)> change, CancellationToken ct = default)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
@@ -89,12 +92,16 @@ public sealed class QueueStore(QueueRouter router)
             }
             current = found;
         }
-        var updated = change(current);
+        var (updated, settings) = change(current);
         await using (var update = new NpgsqlCommand(
-            "UPDATE queues SET metadata = @metadata, metadata_version = nextval('queue_metadata_versions') WHERE project = @project AND kind = @kind AND name = @name", conn, tx))
+            $"""
+            UPDATE queues SET metadata = @metadata, ({SettingsColumns}) = ({SettingsParameters}),
+                              metadata_version = nextval('queue_metadata_versions')
+            WHERE project = @project AND kind = @kind AND name = @name
+            """, conn, tx))
         {
             AddQueue(update.Parameters, queue);
-            update.Parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = updated });
+            AddMetadata(update.Parameters, updated, settings);
             await update.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
@@ -172,6 +179,42 @@ public sealed class QueueStore(QueueRouter router)
         }
         return new QueueCounts(claimed, delayed, total, oldest, newest);
     }
+
+    /// <summary>The typed columns of <see cref="QueueSettings"/>, in the order <see cref="SettingsParameters"/> and <see cref="ReadSettings"/> use.</summary>
+    private const string SettingsColumns =
+        "default_message_ttl, max_messages_post_size, default_message_delay, encrypt_messages, " +
+        "max_claim_count, dead_letter_queue, dead_letter_queue_messages_ttl, retry_policy";
+
+    private const string SettingsParameters =
+        "@default_message_ttl, @max_messages_post_size, @default_message_delay, @encrypt_messages, " +
+        "@max_claim_count, @dead_letter_queue, @dead_letter_queue_messages_ttl, @retry_policy";
+
+    private static QueueSettings ReadSettings(NpgsqlDataReader r)
+    {
+        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+        return new QueueSettings(
+            Int(0), Int(1), Int(2), r.GetBoolean(3),
+            new DeadLetterRule(Int(4), r.IsDBNull(5) ? null : r.GetString(5), Int(6)),
+            r.IsDBNull(7) ? null : r.GetString(7),
+            r.GetInt64(8));
+    }
+
+    /// <summary>Adds @metadata (jsonb) and the parameters of <see cref="SettingsParameters"/>.</summary>
+    private static void AddMetadata(NpgsqlParameterCollection parameters, string metadata, QueueSettings settings)
+    {
+        parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata });
+        parameters.Add(Nullable("default_message_ttl", NpgsqlDbType.Integer, settings.DefaultMessageTtl));
+        parameters.Add(Nullable("max_messages_post_size", NpgsqlDbType.Integer, settings.MaxMessagesPostSize));
+        parameters.Add(Nullable("default_message_delay", NpgsqlDbType.Integer, settings.DefaultMessageDelay));
+        parameters.Add(new NpgsqlParameter<bool>("encrypt_messages", settings.EncryptMessages));
+        parameters.Add(Nullable("max_claim_count", NpgsqlDbType.Integer, settings.DeadLetter.MaxClaimCount));
+        parameters.Add(Nullable("dead_letter_queue", NpgsqlDbType.Text, settings.DeadLetter.Queue));
+        parameters.Add(Nullable("dead_letter_queue_messages_ttl", NpgsqlDbType.Integer, settings.DeadLetter.MessagesTtl));
+        parameters.Add(Nullable("retry_policy", NpgsqlDbType.Jsonb, settings.RetryPolicy));
+    }
+
+    private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
 
     /// <summary>Adds @project, @kind and @name: the parameters every queue-scoped statement filters on.</summary>
     internal static void AddQueue(NpgsqlParameterCollection parameters, QueueRef queue)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zaqar.Data;
@@ -112,14 +113,27 @@ public static class QueueMetadata
     }
 
     /// <summary>
-    /// What the reserved keys mean for posting. (The dead-letter keys are read by the claim statement itself,
-    /// see ClaimStore, so a claim needs no extra round trip.)
+    /// What the reserved keys of (validated) metadata mean, as the typed values storage keeps in columns beside it
+    /// (issue 12 item 5): storage reads those, never the keys. Falsy means unset; a count past int32 (any int64 is
+    /// accepted) is clamped, meaning "never" (found by the REST fuzzer, issue 10). The migration that added the columns
+    /// backfills them with the same rules in SQL (AddQueueSettingsColumns).
     /// </summary>
     public static QueueSettings Settings(JsonObject metadata)
     {
         int? Get(string key) => metadata[key] is JsonValue v && v.TryGetValue<int>(out var i) && i != 0 ? i : null;
+        int? Count(string key) =>
+            metadata[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number &&
+            decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) &&
+            Math.Clamp(Math.Round(d, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue) is var clamped && clamped != 0
+                ? (int)clamped
+                : null;
         var encrypt = metadata[EnableEncryptMessages] is JsonValue e && e.GetValueKind() == JsonValueKind.True;
-        return new QueueSettings(Get(DefaultMessageTtl), Get(MaxMessagesPostSize), Get(DefaultMessageDelay), encrypt);
+        var deadLetterQueue = metadata[DeadLetterQueue] is JsonValue q && q.TryGetValue<string>(out var name) && name.Length > 0 ? name : null;
+        var retryPolicy = metadata[RetryPolicy] is JsonObject policy ? policy.ToJsonString() : null;
+        return new QueueSettings(
+            Get(DefaultMessageTtl), Get(MaxMessagesPostSize), Get(DefaultMessageDelay), encrypt,
+            new DeadLetterRule(Count(MaxClaimCount), deadLetterQueue, Count(DeadLetterQueueMessagesTtl)),
+            retryPolicy);
     }
 
     /// <summary>Python truthiness of a JSON value.</summary>
@@ -151,11 +165,4 @@ public static class QueueMetadata
         }
         throw fail($"{key} must be integer.");
     }
-}
-
-/// <summary>The settings a queue's reserved metadata gives posts (null: use the service default).</summary>
-/// <remarks><see cref="Version"/> is the metadata version these settings were read at (0: a queue without metadata).</remarks>
-public sealed record QueueSettings(int? DefaultMessageTtl, int? MaxMessagesPostSize, int? DefaultMessageDelay, bool EncryptMessages, long Version = 0)
-{
-    public static readonly QueueSettings None = new(null, null, null, false);
 }

@@ -76,7 +76,8 @@ public sealed partial class QueueService(
         try
         {
             var created = await guard.Run(
-                () => queues.CreateAsync(ctx.Queue(queue, kind), text, now, placement, ct), $"{kind.Noun()} could not be created.");
+                () => queues.CreateAsync(ctx.Queue(queue, kind), text, QueueMetadata.Settings(metadata), now, placement, ct),
+                $"{kind.Noun()} could not be created.");
             settingsCache.Invalidate(ctx.Queue(queue, kind));
             return created;
         }
@@ -138,7 +139,7 @@ public sealed partial class QueueService(
             QueueMetadata.Validate(metadata, O, ApiErrors.BadBody);
             var text = metadata.ToJsonString();
             CheckMetadataSize(System.Text.Encoding.UTF8.GetByteCount(text));
-            return text;
+            return (text, QueueMetadata.Settings(metadata));
         }, ct), $"{kind.Noun()} could not be updated.");
         // Posts here would notice the new version anyway; dropping the entry spares them the retry.
         settingsCache.Invalidate(ctx.Queue(queue, kind));

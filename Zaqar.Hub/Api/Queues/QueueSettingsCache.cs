@@ -26,8 +26,8 @@ public sealed class QueueSettingsCache(QueueStore queues, IOptions<ZaqarOptions>
         {
             return cached;
         }
-        var (metadata, version) = await queues.GetSettingsAsync(queue, ct);
-        var settings = metadata is null ? QueueSettings.None : QueueMetadata.Settings(QueueMetadata.Parse(metadata)) with { Version = version };
+        // The columns the API layer wrote with the metadata: no JSON to parse here (issue 12 item 5).
+        var settings = await queues.GetSettingsAsync(queue, ct);
         _cache.Set(queue, settings, new MemoryCacheEntryOptions
         {
             Size = 1,
