@@ -9,6 +9,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 # Zaqar's own Python client, which a test drives the REST API with.
 dpkg -s python3-zaqarclient >/dev/null 2>&1 || missing+=(python3-zaqarclient)
+# A plain WebSocket client and MessagePack for Python, which a test drives Zaqar's websocket transport (/v2/ws) with.
+dpkg -s python3-websocket >/dev/null 2>&1 || missing+=(python3-websocket)
+dpkg -s python3-msgpack >/dev/null 2>&1 || missing+=(python3-msgpack)
 # Node.js and npm, for the hub tests through the official JS client and the console's build.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # Debian's chromium, for the web console's browser tests (test tools can't download their own browser here).

@@ -57,6 +57,7 @@ await Run("hub-mp-post1", () => hub.PostAsync("hub MessagePack: post 1 per call"
 await Run("hub-json-post1", () => hub.PostAsync("hub JSON: post 1 per call", HubWireProtocol.Json, 1));
 await Run("hub-mp-claim", () => hub.ClaimAndDeleteAsync("hub MessagePack: claim 10 + delete", HubWireProtocol.MessagePack, prefill));
 await Run("hub-json-claim", () => hub.ClaimAndDeleteAsync("hub JSON: claim 10 + delete", HubWireProtocol.Json, prefill));
+await ZaqarSocketScenarios.RunAsync(host, options, Run, prefill);
 
 var latencies = new List<PushLatency>();
 foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Json })
@@ -129,6 +130,7 @@ Ratio("hub MessagePack post 10 / hub JSON post 10", "hub-mp-post", "hub-json-pos
 Ratio("hub MessagePack post 1 / REST post 1", "hub-mp-post1", "rest-post1");
 Ratio("hub MessagePack claim+delete / REST claim+delete", "hub-mp-claim", "rest-claim");
 Ratio("hub MessagePack claim+delete / plain SQL", "hub-mp-claim", "sql-claim");
+ZaqarSocketScenarios.Ratios(Ratio);
 Target("hub MessagePack post 10 / target 25k msg/s", "hub-mp-post", 25_000);
 Target("hub MessagePack claim+delete / target 6k msg/s", "hub-mp-claim", 6_000);
 foreach (var l in latencies)

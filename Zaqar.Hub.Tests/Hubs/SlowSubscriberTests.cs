@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Zaqar.Hub.Tests.Infrastructure;
@@ -20,9 +19,9 @@ public sealed class SlowSubscriberTests(ZaqarTestServer server)
         await using var service = KestrelService.Start(
             server,
             new Dictionary<string, string?> { ["Hub:PushBufferMessages"] = "100000", ["Hub:PushBufferBytes"] = "262144" },
-            services => services.AddSingleton<ILoggerProvider>(new EventSignal("PushOverflow", overflowed)));
+            services => services.AddSingleton<ILoggerProvider>(new LogEventSignal("PushOverflow", overflowed)));
         using var rest = service.NewProject();
-        using var smallBuffers = SmallReceiveBuffer();
+        using var smallBuffers = SlowReaders.SmallReceiveBuffer();
         // The stalled one is a raw socket: a real client can't stop reading (issue 11).
         await using var stalled = await RawHubSocket.ConnectAsync(new Uri(service.BaseUri, HubPath(rest)), protocol, smallBuffers);
         await using var healthy = await service.ConnectHubAsync(protocol, HubPath(rest));
@@ -52,48 +51,5 @@ public sealed class SlowSubscriberTests(ZaqarTestServer server)
         await rest.PostMessagesAsync("firehose", "after");
         Assert.Equal(["\"after\""], await healthyPushes.NextBodiesAsync());
         Assert.True(await healthy.InvokeAsync<bool>("Ping"));
-    }
-
-    /// <summary>A WebSocket client whose socket has a small receive buffer, so a stalled reader backs the server up sooner.</summary>
-    private static HttpMessageInvoker SmallReceiveBuffer() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 16 * 1024 };
-            try
-            {
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    });
-
-    /// <summary>Completes a task when a log event of the given name is written (the server's own word that something happened).</summary>
-    private sealed class EventSignal(string eventName, TaskCompletionSource signal) : ILoggerProvider, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(
-            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (eventId.Name == eventName)
-            {
-                signal.TrySetResult();
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -18,7 +18,9 @@ public sealed class MatrixCompletenessTests(IsolationWorld world)
     [Fact]
     public void EveryRestEndpointHasAnIsolationCase()
     {
-        var endpoints = Endpoints().Where(e => !HubEndpoints.Contains(e.Route)).Select(e => e.Key).ToHashSet();
+        // Zaqar's websocket transport is one endpoint; what its frames can do is SocketMatrix's (issue 13).
+        var endpoints = Endpoints().Where(e => !HubEndpoints.Contains(e.Route) && e.Route != Hosting.SocketHostingExtensions.Path)
+            .Select(e => e.Key).ToHashSet();
         var covered = RestMatrix.All.Select(c => $"{c.Verb} {c.Route}").ToHashSet();
 
         var missing = endpoints.Except(covered).Order().ToList();

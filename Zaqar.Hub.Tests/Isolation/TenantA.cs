@@ -144,4 +144,23 @@ internal static class Leaks
             .ToList();
         Assert.True(leaked.Count == 0, $"{what} answered A with B's data ({string.Join(", ", leaked)}): {answer}");
     }
+
+    /// <summary>
+    /// Checks every answer of a case against what A had sent up to then (what A sent is A's to see again), and every push
+    /// to A: none may carry B's secrets or bodies.
+    /// </summary>
+    public static void AssertNone(TenantB b, IEnumerable<(string Call, string Request, string Answer)> exchanges, IEnumerable<string> pushes, string caseId)
+    {
+        var sent = string.Empty;
+        foreach (var (call, request, answer) in exchanges)
+        {
+            sent += request;
+            AssertNone(b, sent, answer, $"{call} ({caseId})");
+        }
+        foreach (var push in pushes)
+        {
+            AssertNone(b, string.Empty, push, $"a push to A ({caseId})");
+            Assert.DoesNotContain("B-", push, StringComparison.Ordinal);
+        }
+    }
 }

@@ -15,13 +15,20 @@ public sealed class Issue10HubEntryTests(ZaqarTestServer server)
 {
     private static readonly string Deep = new string('[', 40) + new string(']', 40);
 
-    /// <summary>Values both protocols can carry to the server as sent (MessagePack has no unpaired surrogates and no 1e400).</summary>
+    /// <summary>
+    /// Refused values that JSON and MessagePack can both carry to the server as sent (MessagePack has no unpaired
+    /// surrogates and no 1e400); Zaqar's websocket transport is checked with them too (Issue10SocketEntryTests).
+    /// </summary>
+    internal static readonly string[] RefusedInBothEncodings =
+        ["\"\\u0000\"", "{\"k\\u0000\":1}", "{\"k\":1,\"k\":2}", "[{\"a\":1,\"b\":{\"\":1,\"\":2}}]", "18446744073709551615", Deep];
+
+    /// <summary>Values both protocols can carry to the server as sent.</summary>
     public static TheoryData<HubWireProtocol, string> Refused()
     {
         var data = new TheoryData<HubWireProtocol, string>();
         foreach (var protocol in new[] { HubWireProtocol.Json, HubWireProtocol.MessagePack })
         {
-            foreach (var value in new[] { "\"\\u0000\"", "{\"k\\u0000\":1}", "{\"k\":1,\"k\":2}", "[{\"a\":1,\"b\":{\"\":1,\"\":2}}]", "18446744073709551615", Deep })
+            foreach (var value in RefusedInBothEncodings)
             {
                 data.Add(protocol, value);
             }

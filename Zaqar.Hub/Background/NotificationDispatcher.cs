@@ -218,7 +218,10 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
                 await SettleAsync(n, () => _store.DeliveredAsync(n.Pool, n.Id, lease, now, CancellationToken.None));
                 break;
             case DeliveryOutcome.Refused:
-                NotificationDispatcherLog.Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
+                if (!result.Reported)
+                {
+                    NotificationDispatcherLog.Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
+                }
                 await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, error, CancellationToken.None));
                 break;
             default:

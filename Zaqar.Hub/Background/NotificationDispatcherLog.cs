@@ -35,4 +35,9 @@ internal static partial class NotificationDispatcherLog
     [LoggerMessage(8, LogLevel.Error, "Unexpected error delivering notification {NotificationId}; it is retried",
         EventName = "NotificationDeliveryError")]
     public static partial void UnexpectedDeliveryError(ILogger logger, long notificationId, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning,
+        "mailto deliveries fail: no mail path is configured (Notifications:Smtp:Host unset, and the sendmail program '{Command}' is not installed). Logged once.",
+        EventName = "NoMailPath")]
+    public static partial void NoMailPath(ILogger logger, string command);
 }

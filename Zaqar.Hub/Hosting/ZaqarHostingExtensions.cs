@@ -36,6 +36,7 @@ public static class ZaqarHostingExtensions
         using var loggers = LoggerFactory.Create(l => l.AddConsole());
         var server = await EmbeddedPostgres.StartAsync(embeddedOptions, loggers.CreateLogger<EmbeddedPostgres>());
         builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = server.ConnectionString;
+        await DevelopmentSignedUrlKey.ApplyAsync(builder.Configuration, server.DataDirectory);
         builder.Services.AddSingleton(server);
         builder.Services.AddSingleton(embeddedOptions);
         builder.Services.AddSingleton<EmbeddedPostgresSupervisor>();
@@ -92,6 +93,7 @@ public static class ZaqarHostingExtensions
         });
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
+        services.AddZaqarSockets();
         return services;
     }
 
@@ -157,6 +159,7 @@ public static class ZaqarHostingExtensions
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
+        app.MapZaqarSockets();
         app.MapVersions();
         app.MapGroup("/v2")
             .AddEndpointFilter<RestHeaderFilter>()

@@ -60,45 +60,10 @@ public sealed partial class HubSubscriptions : BackgroundService
     }
 
     /// <summary>Checks now and then that the subscriptions still exist and have not expired.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real time: this decides only when to look; expiry itself is decided by the store with the service's clock.
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Value.HubSubscriptionCheckSeconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                await CheckAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    /// <summary>Releases the subscriptions that are no longer live.</summary>
-    internal async Task CheckAsync(CancellationToken ct)
-    {
-        var held = _live.Select(h => (h.Key, h.Value.Queue)).ToList();
-        if (held.Count == 0)
-        {
-            return;
-        }
-        try
-        {
-            var check = await _subscriptions.EndedAsync(held, ct);
-            Release(check.Ended);
-            foreach (var failure in check.Failures)
-            {
-                CheckFailed(_logger, failure);
-            }
-        }
-        catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
-        {
-            CheckFailed(_logger, ex);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _subscriptions.CheckConnectionSubscriptionsAsync(
+            TimeSpan.FromSeconds(_options.Value.HubSubscriptionCheckSeconds), () => _live.Select(h => (h.Key, h.Value.Queue)).ToList(), Release,
+            failure => CheckFailed(_logger, failure), stoppingToken);
 
     private void Release(IReadOnlyList<Guid> ids)
     {

@@ -75,7 +75,7 @@ internal static class DiscoveryApi
         };
     }
 
-    private static JsonObject Home(bool adminMode, bool pooling)
+    internal static JsonObject Home(bool adminMode, bool pooling)
     {
         var resources = new JsonObject
         {

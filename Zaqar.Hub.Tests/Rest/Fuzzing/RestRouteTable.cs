@@ -117,6 +117,9 @@ public static class RestRouteTable
         // SignalR maps the hub's endpoints for any method; these are the ones it serves.
         new("*", "/hubs/queues/negotiate", BodyKind.None, [new("negotiateVersion", ParamKind.Int), .. HubIdentity]) { Serves = ["POST"] },
         new("*", "/hubs/queues", BodyKind.None, [new("id", ParamKind.ConnectionToken), .. HubIdentity]) { Serves = ["GET", "POST", "DELETE"] },
+        // Zaqar's websocket transport (issue 13): over plain HTTP every method gets its 400 with Zaqar's error body. Its frames
+        // are fuzzed over WebSocket by Sockets/SocketHostileFrameTests and its values checked by JsonValues/Issue10SocketEntryTests.
+        new("*", "/v2/ws", BodyKind.None),
         new("*", Fallback, BodyKind.None),
     ];
 

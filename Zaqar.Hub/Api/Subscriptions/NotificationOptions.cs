@@ -62,11 +62,22 @@ public sealed class NotificationOptions
     public SmtpOptions Smtp { get; set; } = new();
 }
 
-/// <summary>The SMTP server mailto subscriptions are delivered through ("Notifications:Smtp").</summary>
+/// <summary>
+/// How mailto subscriptions are delivered ("Notifications:Smtp"): through an SMTP server when <see cref="Host"/> is set,
+/// else through the local sendmail program (<see cref="SendmailCommand"/>) when it is installed, as Zaqar does by default.
+/// With neither, mailto subscriptions are still accepted and their deliveries fail with the reason (issue 13 item 4).
+/// </summary>
 public sealed class SmtpOptions
 {
-    /// <summary>Unset: mailto subscriptions are refused (there is nothing to send them with).</summary>
+    /// <summary>The SMTP server; unset: the sendmail program, if there is one.</summary>
     public string? Host { get; set; }
+
+    /// <summary>
+    /// The sendmail program and its arguments (Zaqar's <c>[notification] smtp_command</c>), used when <see cref="Host"/> is
+    /// unset and the program exists; it reads the whole message, recipients included (<c>-t</c>), from its input. Empty:
+    /// no local mail path.
+    /// </summary>
+    public string SendmailCommand { get; set; } = "/usr/sbin/sendmail -t -oi";
 
     public int Port { get; set; } = 25;
 
@@ -81,7 +92,7 @@ public sealed class SmtpOptions
     /// <summary>Sender of notifications whose subscription sets no <c>from</c> option.</summary>
     public string From { get; set; } = "Zaqar Notifications <no-reply@localhost>";
 
-    /// <summary>Time allowed for one message (connect, dialogue, data).</summary>
+    /// <summary>Time allowed for one message (SMTP: connect, dialogue, data; sendmail: until the program exits).</summary>
     public double TimeoutSeconds { get; set; } = 30;
 }
 

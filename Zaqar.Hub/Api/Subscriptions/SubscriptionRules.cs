@@ -131,9 +131,9 @@ public static class SubscriptionRules
 
     /// <summary>
     /// What kind of subscriber a URI is, or 400: its scheme must be one of <see cref="ZaqarOptions.SubscriberTypes"/>
-    /// and deliverable here (trust+ needs Keystone, mailto needs SMTP), and the rest of it well formed.
+    /// and deliverable here (trust+ needs Keystone), and the rest of it well formed.
     /// </summary>
-    public static SubscriberType Classify(string subscriber, ZaqarOptions o, NotificationOptions n, WebhookEgress egress)
+    public static SubscriberType Classify(string subscriber, ZaqarOptions o, WebhookEgress egress)
     {
         var scheme = Scheme(subscriber);
         if (scheme is null || !o.SubscriberTypes.Contains(scheme, StringComparer.Ordinal))
@@ -174,11 +174,8 @@ public static class SubscriptionRules
                 {
                     throw ApiErrors.BadRequest(problem);
                 }
-                if (string.IsNullOrEmpty(n.Smtp.Host))
-                {
-                    throw ApiErrors.BadRequest(
-                        "Subscriber type mailto needs an SMTP server (Notifications:Smtp:Host), and this deployment has none.");
-                }
+                // Accepted whatever mail path is configured, as Zaqar accepts it (issue 13 item 4): without one, its
+                // deliveries fail with the reason in last_error (MailSender).
                 return SubscriberType.Mailto;
             case "trust+http" or "trust+https":
                 throw ApiErrors.BadRequest(

@@ -56,7 +56,7 @@ public sealed partial class SubscriptionService(
             throw ApiErrors.BadRequest("Missing parameter subscriber in body.");
         }
         var subscriber = draft.Subscriber ?? string.Empty;
-        var type = SubscriptionRules.Classify(subscriber, O, N, egress);
+        var type = SubscriptionRules.Classify(subscriber, O, egress);
         return (await CreateCoreAsync(ctx.Queue(name, kind), subscriber, type, draft.Ttl, draft.Options, ct)).View;
     }
 
@@ -130,7 +130,7 @@ public sealed partial class SubscriptionService(
         {
             throw new ZaqarException(400, "Unable to update subscription", $"Subscription {subscriptionId} could not be updated.");
         }
-        var type = draft.Subscriber is { } subscriber ? SubscriptionRules.Classify(subscriber, O, N, egress) : (SubscriberType?)null;
+        var type = draft.Subscriber is { } subscriber ? SubscriptionRules.Classify(subscriber, O, egress) : (SubscriberType?)null;
         var now = Now();
         if (draft.Ttl is { } ttl)
         {

@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Mail;
+using System.Text;
+using Zaqar.Hub.Api;
+
+namespace Zaqar.Hub.Background;
+
+/// <summary>
+/// Mail through the local sendmail program, Zaqar's default mail path (issue 13 item 4; Zaqar's <c>smtp_command</c>):
+/// the message, recipients in its headers, is written to the program's input, and its exit code says how it went.
+/// </summary>
+/// <remarks>Stateless; thread-safe (one process per message).</remarks>
+internal static class SendmailProgram
+{
+    // sysexits.h: the data, the user or the host is wrong; sending again would not help.
+    private static readonly int[] PermanentExitCodes = [65, 67, 68];
+
+    /// <summary>The program and its arguments, or null when the command is empty or its program is not installed.</summary>
+    public static string[]? Command(string commandLine)
+    {
+        var parts = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length > 0 && File.Exists(parts[0]) ? parts : null;
+    }
+
+    public static async Task<DeliveryResult> SendAsync(
+        string[] command, MailAddress from, MailAddressCollection to, EmailMessage email, TimeSpan timeout, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(command[0])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in command.AsSpan(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            return DeliveryResult.Retry($"The sendmail program {command[0]} could not be started: {ex.Message}");
+        }
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(limit.Token);
+            var errors = process.StandardError.ReadToEndAsync(limit.Token);
+            await process.StandardInput.BaseStream.WriteAsync(Message(from, to, email), limit.Token);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(limit.Token);
+            await output;
+            var error = (await errors).Split('\n', 2)[0].Trim();
+            var code = process.ExitCode;
+            if (code == 0)
+            {
+                return DeliveryResult.Delivered;
+            }
+            var reason = string.Create(CultureInfo.InvariantCulture, $"The sendmail program {command[0]} exited with code {code}: {error}");
+            return PermanentExitCodes.Contains(code) ? DeliveryResult.Refused(reason) : DeliveryResult.Retry(reason);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            return DeliveryResult.Retry(string.Create(CultureInfo.InvariantCulture,
+                $"The sendmail program {command[0]} did not finish within {timeout.TotalSeconds} seconds."));
+        }
+        catch (IOException ex)
+        {
+            // It exited before reading the whole message.
+            return DeliveryResult.Retry($"The sendmail program {command[0]} did not take the message: {ex.Message}");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The message as sendmail reads it (RFC 5322 with MIME, lines ending in LF): non-ASCII display names and the subject
+    /// as RFC 2047 encoded words, the UTF-8 body in base64. Header values were checked for line breaks (OutgoingValues).
+    /// </summary>
+    private static byte[] Message(MailAddress from, MailAddressCollection to, EmailMessage email)
+    {
+        var text = new StringBuilder()
+            .Append("From: ").Append(Address(from)).Append('\n')
+            .Append("To: ").AppendJoin(", ", to.Select(Address)).Append('\n')
+            .Append("Subject: ").Append(Encoded(email.Subject)).Append('\n')
+            .Append("MIME-Version: 1.0\n")
+            .Append("Content-Type: text/plain; charset=utf-8\n")
+            .Append("Content-Transfer-Encoding: base64\n\n");
+        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(email.Body));
+        for (var i = 0; i < body.Length; i += 76)
+        {
+            text.Append(body.AsSpan(i, Math.Min(76, body.Length - i))).Append('\n');
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private static string Address(MailAddress address) =>
+        string.IsNullOrEmpty(address.DisplayName) ? address.Address : $"{Encoded(address.DisplayName)} <{address.Address}>";
+
+    private static string Encoded(string text) =>
+        Ascii.IsValid(text) && !text.AsSpan().ContainsAny("\"()<>@,;:\\[]=?") ? text : $"=?utf-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}?=";
+}
