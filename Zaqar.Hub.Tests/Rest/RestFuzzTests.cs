@@ -40,7 +40,9 @@ public sealed class RestFuzzTests(ZaqarTestServer server, ITestOutputHelper outp
         Assert.True(report.Passed(ToleratedUntilMerged), report.ToString());
         Assert.Equal(3000, report.Cases);
         Assert.Equal(report.RoutesTotal, report.RoutesTried);
-        Assert.True(report.RoutesNeverAccepted.Count <= 3, "the valid requests should be served: " + string.Join(", ", report.RoutesNeverAccepted));
+        // Zaqar's websocket path answers plain HTTP with 400 and the fallback answers 404, by design: never "served" here.
+        var neverServed = report.RoutesNeverAccepted.Where(r => r is not ("* /v2/ws" or $"* {RestRouteTable.Fallback}")).ToList();
+        Assert.True(neverServed.Count <= 3, "the valid requests should be served: " + string.Join(", ", neverServed));
         Assert.True(report.StateChecks > 1000, "most mutated requests should be refused and checked");
     }
 
