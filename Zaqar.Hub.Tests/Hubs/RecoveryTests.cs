@@ -115,6 +115,25 @@ public sealed class RecoveryTests(ZaqarTestServer server)
         Assert.NotEqual(own, next);
     }
 
+    [Theory, BothProtocols]
+    public async Task AfterResumingTheLiveStreamGoesOnWhenTheQueueIsDeletedAndMadeAgain(HubWireProtocol protocol)
+    {
+        using var rest = server.NewProject();
+        var since = (await rest.PostMessagesAsync("reborn", "seen"))[0];
+        var missed = await rest.PostMessagesAsync("reborn", "missed 1", "missed 2", "missed 3");
+        await using var subscriber = await server.Factory.ConnectHubAsync(protocol, rest);
+        using var pushes = new PushRecorder(subscriber);
+        await subscriber.InvokeAsync<SubscribedView>("SubscribeSince", "reborn", new { since });
+        var live = await rest.PostMessagesAsync("reborn", "live");
+        Assert.Equal(missed.Concat(live), (await ReceiveAsync(pushes, 4)).Select(m => m.Id));
+
+        await rest.DeleteAsync("/v2/queues/reborn");
+        // The new queue's positions start again at 1, below what the backlog covered: they are new messages all the same.
+        var again = await rest.PostMessagesAsync("reborn", "again 1", "again 2");
+
+        Assert.Equal(again, (await ReceiveAsync(pushes, 2)).Select(m => m.Id));
+    }
+
     /// <summary>Reads pushes of any queue until <paramref name="count"/> messages came; fails on more in the last push.</summary>
     internal static async Task<List<PushedMessageView>> ReceiveAsync(PushRecorder pushes, int count)
     {

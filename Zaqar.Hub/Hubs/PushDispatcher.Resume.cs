@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.SignalR;
 using Zaqar.Data;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Cluster;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -38,7 +39,7 @@ public sealed partial class PushDispatcher
             return new SubscribedView(MessagesExpired: false);
         }
         var after = MessageService.ParseSince(since);
-        var resume = new Resume(key);
+        var resume = new Resume(key, _ledger);
         var outbox = await HoldAsync(connectionId, key, ExplicitHolder, resume, ct);
         try
         {
@@ -78,7 +79,7 @@ public sealed partial class PushDispatcher
     /// A subscription that resumed after a position: holds its pushes back while the backlog is sent, then lets through
     /// only what the backlog did not have. Guarded by locking the instance.
     /// </summary>
-    private sealed class Resume(QueueRef queue)
+    private sealed class Resume(QueueRef queue, PushLedger ledger)
     {
         private List<PushedMessageView>? _held = [];
         private int _heldCount;
@@ -106,6 +107,13 @@ public sealed partial class PushDispatcher
                     return;
                 }
                 var fresh = Fresh(messages);
+                if (_covered >= 0 && ledger.Cursor(queue, long.MaxValue) is { } cursor && cursor.AfterSeq >= _covered)
+                {
+                    // This node has now pushed or read every position the backlog covered, so no late copy can come: the
+                    // filter ends (a queue deleted and made again restarts its positions, which must not be taken for old ones).
+                    _covered = -1;
+                    _hidden.Clear();
+                }
                 if (fresh.Count == messages.Count)
                 {
                     outbox.Enqueue(push, messages.Count, bytes);
