@@ -16,7 +16,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, push-mp, push-json,
-                            fanout, recovery, webhooks, protocol, fuzz, rest-fuzz); rest-fuzz runs only when named here
+                            fanout, webhooks, protocol, fuzz, rest-fuzz); rest-fuzz runs only when named here
           --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections
           --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
           --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)

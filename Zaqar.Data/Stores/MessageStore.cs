@@ -269,7 +269,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// or not, whoever posted them, in position order, still-delayed ones marked <see cref="HistoryMessage.Hidden"/>;
     /// with the queue's last position (0 when the queue doesn't exist), read at the same snapshot.
     /// </summary>
-    public async Task<MessageHistoryPage> ReadHistoryAsync(QueueRef queue, long afterSeq, DateTime now, int limit, CancellationToken ct = default)
+    public async Task<MessageHistoryPage> ReadHistoryAsync(QueueRef queue, long afterSeq, DateTime now, int limit, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = route.Target.DataSource.CreateCommand(
