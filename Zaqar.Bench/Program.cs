@@ -76,6 +76,14 @@ if (options.Runs("fanout"))
     fanOut = await FanOutScenario.RunAsync(host, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
     Console.WriteLine(fanOut);
 }
+foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Json })
+{
+    if (options.Runs("recovery"))
+    {
+        await RecoveryScenario.RunAsync(host, protocol, missed: 1_000); // Warm-up, not reported.
+        Console.WriteLine(await RecoveryScenario.RunAsync(host, protocol, missed: 10_000));
+    }
+}
 if (options.Runs("webhooks"))
 {
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));

@@ -12,6 +12,9 @@ internal sealed class PushRouter
     private readonly HubConnection _connection;
     private readonly Dictionary<(bool Topic, string Name), List<Func<PushedMessage, Task>>> _handlers = [];
 
+    /// <summary>The furthest message handed out per queue or topic (issue 13): a reconnect resumes after it.</summary>
+    private readonly Dictionary<(bool Topic, string Name), (long Position, string Id)> _lastSeen = [];
+
     public PushRouter(HubConnection connection)
     {
         _connection = connection;
@@ -47,17 +50,35 @@ internal sealed class PushRouter
         return new Registration(this, topic, name, handler);
     }
 
-    /// <summary>Subscribes the (new) connection to every queue and topic that has handlers.</summary>
+    /// <summary>
+    /// Subscribes the (new) connection to every queue and topic that has handlers, each resuming after the last message
+    /// its handlers were given (issue 13), so what was posted meanwhile comes first and nothing is lost or repeated.
+    /// </summary>
     public async Task ResubscribeAsync()
     {
-        (bool Topic, string Name)[] keys;
+        ((bool Topic, string Name) Key, string? Since)[] keys;
         lock (_handlers)
         {
-            keys = [.. _handlers.Where(h => h.Value.Count > 0).Select(h => h.Key)];
+            keys = [.. _handlers.Where(h => h.Value.Count > 0)
+                .Select(h => (h.Key, _lastSeen.TryGetValue(h.Key, out var seen) ? seen.Id : (string?)null))];
         }
-        foreach (var (topic, name) in keys)
+        foreach (var ((topic, name), since) in keys)
         {
-            await _connection.InvokeCoreAsync(topic ? "SubscribeTopic" : "Subscribe", [name]);
+            if (since is null)
+            {
+                await _connection.InvokeCoreAsync(topic ? "SubscribeTopic" : "Subscribe", [name]);
+                continue;
+            }
+            try
+            {
+                await _connection.InvokeCoreAsync<SubscribeResult>(
+                    topic ? "SubscribeTopicSince" : "SubscribeSince", [name, new SubscribeOptions(since)]);
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException ex) when (ZaqarException.From(ex).Status == 400)
+            {
+                // The queue no longer knows that position (deleted and made again meanwhile): start from its new messages.
+                await _connection.InvokeCoreAsync(topic ? "SubscribeTopic" : "Subscribe", [name]);
+            }
         }
     }
 
@@ -73,6 +94,26 @@ internal sealed class PushRouter
             foreach (var handler in handlers)
             {
                 await handler(message);
+            }
+            Seen(key, message.Id);
+        }
+    }
+
+    private void Seen((bool Topic, string Name) key, string id)
+    {
+        // A message id carries its queue position in its high 64 bits (README, "How the queue works").
+        if (!Guid.TryParse(id, out var guid))
+        {
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        guid.TryWriteBytes(bytes, bigEndian: true, out _);
+        var position = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes);
+        lock (_handlers)
+        {
+            if (!_lastSeen.TryGetValue(key, out var seen) || position > seen.Position)
+            {
+                _lastSeen[key] = (position, id);
             }
         }
     }

@@ -51,3 +51,10 @@ internal sealed record SubscriptionCreated([property: JsonPropertyName("subscrip
 
 /// <summary>The document of ConfirmSubscription.</summary>
 internal sealed record Confirmation([property: JsonPropertyName("confirmed")] bool Confirmed);
+
+/// <summary>Options of SubscribeSince (issue 13): the id of the last message seen.</summary>
+internal sealed record SubscribeOptions([property: JsonPropertyName("since")] string Since);
+
+/// <summary>The answer of SubscribeSince: true when messages right after <c>since</c> were no longer in the queue.</summary>
+public sealed record SubscribeResult([property: JsonPropertyName("messages_expired")] bool MessagesExpired);
+

@@ -8,8 +8,9 @@ public sealed partial class ZaqarHubClient
 {
     /// <summary>
     /// Hands every message posted to <paramref name="queue"/> from now on to <paramref name="handler"/>, until the returned
-    /// registration is disposed. Survives reconnects (the subscription is made again; messages posted while the connection
-    /// was away are not pushed: read them with a listing or a claim).
+    /// registration is disposed. Survives reconnects: the subscription is made again after the last message handed out
+    /// (issue 13), so the messages posted while the connection was away come first, once each, then the new ones. A message
+    /// still in its delay when the connection comes back is not among them (as a listing without include_delayed hides it).
     /// </summary>
     public Task<IAsyncDisposable> SubscribeAsync(string queue, Func<PushedMessage, Task> handler, CancellationToken cancellationToken = default) =>
         _push.AddAsync(topic: false, queue, handler, cancellationToken);

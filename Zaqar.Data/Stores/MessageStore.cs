@@ -258,4 +258,52 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         ClaimId: reader.IsDBNull(first + 5) ? null : reader.GetGuid(first + 5),
         ClaimCount: reader.GetInt32(first + 6),
         Encrypted: reader.GetBoolean(first + 7));
+
+    // Issue 13 item 1 (recovery), kept apart from the methods above so merges stay easy.
+
+    /// <summary>
+    /// One page of a resuming subscriber's backlog: the live messages after position <paramref name="afterSeq"/>, claimed
+    /// or not, whoever posted them, in position order, still-delayed ones marked <see cref="HistoryMessage.Hidden"/>;
+    /// with the queue's last position (0 when the queue doesn't exist), read at the same snapshot.
+    /// </summary>
+    public async Task<MessageHistoryPage> ReadHistoryAsync(QueueRef queue, long afterSeq, DateTime now, int limit, CancellationToken ct)
+    {
+        var route = await router.RouteAsync(queue, ct);
+        await using var cmd = route.Target.DataSource.CreateCommand(
+            """
+            SELECT q.last_seq, m.seq, m.id, m.body::text, m.ttl, m.created_at, m.visible_at > @now, m.encrypted
+            FROM queues q
+            LEFT JOIN LATERAL (
+                SELECT * FROM messages m
+                WHERE m.queue_id = q.id AND m.seq > @after AND m.expires_at > @now
+                ORDER BY m.seq
+                LIMIT @limit) m ON true
+            WHERE q.project = @project AND q.kind = @kind AND q.name = @name
+            ORDER BY m.seq
+            """);
+        QueueStore.AddQueue(cmd.Parameters, queue);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("after", afterSeq));
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        var messages = new List<HistoryMessage>(limit);
+        long lastSeq = 0;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            lastSeq = reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                messages.Add(new HistoryMessage(
+                    reader.GetInt64(1), reader.GetGuid(2), reader.GetString(3), reader.GetInt32(4), reader.GetDateTime(5),
+                    Hidden: reader.GetBoolean(6), Encrypted: reader.GetBoolean(7)));
+            }
+        }
+        return new MessageHistoryPage(lastSeq, messages);
+    }
 }
+
+/// <summary>A page of <see cref="MessageStore.ReadHistoryAsync"/>.</summary>
+public sealed record MessageHistoryPage(long LastSeq, IReadOnlyList<HistoryMessage> Messages);
+
+/// <summary>A message of a backlog page; <c>Hidden</c>: its delay has not passed yet.</summary>
+public sealed record HistoryMessage(long Seq, Guid Id, string Body, int Ttl, DateTime CreatedAt, bool Hidden, bool Encrypted);

@@ -28,6 +28,9 @@ public sealed class CuttableLink : IAsyncDisposable
     /// <summary>Where clients connect instead of the service.</summary>
     public Uri Address { get; }
 
+    /// <summary>While true, new connections are reset at once (a network that stays down; issue 13's recovery tests).</summary>
+    public bool Refusing { get; set; }
+
     /// <summary>Resets every connection open now, on both sides.</summary>
     public void Cut()
     {
@@ -46,6 +49,12 @@ public sealed class CuttableLink : IAsyncDisposable
             while (true)
             {
                 var client = await _listener.AcceptSocketAsync(_stop.Token);
+                if (Refusing)
+                {
+                    client.LingerState = new LingerOption(true, 0);
+                    client.Close();
+                    continue;
+                }
                 var service = new Socket(SocketType.Stream, ProtocolType.Tcp);
                 await service.ConnectAsync(_target.Host, _target.Port, _stop.Token);
                 _open[client] = 0;

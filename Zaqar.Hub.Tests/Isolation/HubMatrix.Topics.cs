@@ -61,6 +61,18 @@ internal static partial class HubMatrix
             await r.CallAsync("Unsubscribe", Shared);
             await r.CallAsync("Unsubscribe", r.B.OnlyQueue);
         }),
+        Case("SubscribeSince", "B's message id as since: A's own messages only (issue 13)", async r =>
+        {
+            await r.CallAsync("SubscribeSince", Shared, new { since = r.B.MessageIds[0] });
+            await r.A.Client.PostMessagesAsync(Shared, "A-resumed");
+            await WaitForPushAsync(r, "A-resumed");
+        }),
+        Case("SubscribeTopicSince", "B's topic message id as since: A's own messages only (issue 13)", async r =>
+        {
+            await r.CallAsync("SubscribeTopicSince", Shared, new { since = r.B.TopicMessageIds[0] });
+            await r.A.Client.PostAsync($"/v2/topics/{Shared}/messages", new { messages = new[] { new { body = "A-topic-resumed" } } });
+            await WaitForPushAsync(r, "A-topic-resumed");
+        }),
         Case("Consume", "the shared name: only A's free messages", async r =>
             Assert.Equal(r.A.FreeIds,
                 (await r.StreamAsync(2, "Consume", Shared, new { ttl = 60, batch = 5 })).Select(m => m["id"]!.GetValue<string>()))),

@@ -33,6 +33,7 @@ internal static class HubScopes
         // Receiving pushes reads the queue's messages; a consume stream claims them.
         ["Subscribe"] = a => ("GET", Queue(a) + "/messages"),
         ["Unsubscribe"] = a => ("GET", Queue(a) + "/messages"),
+        ["SubscribeSince"] = a => ("GET", Queue(a) + "/messages"),
         ["Consume"] = a => ("POST", Queue(a) + "/claims"),
     };
 

@@ -60,13 +60,21 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
     /// or a hub-connection subscription of issue #4): it stays subscribed while any holder holds it. Completes once
     /// posts committed from now on, on any node, will be pushed to it.
     /// </summary>
-    public async Task HoldAsync(string connectionId, QueueRef key, string holder, CancellationToken ct)
+    public Task HoldAsync(string connectionId, QueueRef key, string holder, CancellationToken ct) =>
+        HoldAsync(connectionId, key, holder, resume: null, ct);
+
+    /// <param name="resume">Issue 13: pushes for <paramref name="key"/> go through it (it buffers them while the backlog is sent).</param>
+    private async Task<Outbox> HoldAsync(string connectionId, QueueRef key, string holder, Resume? resume, CancellationToken ct)
     {
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         bool first;
         lock (outbox)
         {
+            if (resume is not null)
+            {
+                outbox.Resumes[key] = resume;
+            }
             var holders = outbox.Keys.GetOrAdd(key, static _ => []);
             first = holders.Count == 0;
             holders.Add(holder);
@@ -76,6 +84,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         {
             await _ledger.WatchAsync(key, ct);
         }
+        return outbox;
     }
 
     /// <summary>Drops <paramref name="holder"/>'s hold; the last one to go unsubscribes the connection.</summary>
@@ -92,6 +101,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
                 return;
             }
             outbox.Keys.TryRemove(key, out _);
+            outbox.Resumes.TryRemove(key, out _);
             if (_subscribers.TryGetValue(key, out var subscribers))
             {
                 subscribers.TryRemove(connectionId, out _);
@@ -140,16 +150,31 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         {
             return;
         }
-        // Bodies plus a fixed allowance for each message's id, ttl and framing.
-        var bytes = messages.Sum(m => (long)m.Size + 64);
+        var bytes = Bytes(messages);
         // Serialized once per protocol and shared by every subscriber (a fan-out to a thousand connections must not
-        // encode the same messages a thousand times). A queue and a topic may share a name: the method tells them apart.
-        var method = queue.Kind == QueueKind.Topic ? nameof(IQueuesClient.TopicMessages) : nameof(IQueuesClient.Messages);
-        var push = new SerializedHubMessage(new InvocationMessage(method, [queue.Name, messages]));
+        // encode the same messages a thousand times).
+        var push = Serialize(queue, messages);
         foreach (var outbox in subscribers.Values)
         {
-            outbox.Enqueue(push, messages.Count, bytes);
+            if (!outbox.Resumes.IsEmpty && outbox.Resumes.TryGetValue(queue, out var resume))
+            {
+                resume.Offer(outbox, messages, push, bytes);
+            }
+            else
+            {
+                outbox.Enqueue(push, messages.Count, bytes);
+            }
         }
+    }
+
+    /// <summary>Bodies plus a fixed allowance for each message's id, ttl and framing.</summary>
+    private static long Bytes(IReadOnlyList<PushedMessageView> messages) => messages.Sum(m => (long)m.Size + 64);
+
+    /// <summary>The push of <paramref name="messages"/>; a queue and a topic may share a name: the method tells them apart.</summary>
+    private static SerializedHubMessage Serialize(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
+    {
+        var method = queue.Kind == QueueKind.Topic ? nameof(IQueuesClient.TopicMessages) : nameof(IQueuesClient.Messages);
+        return new SerializedHubMessage(new InvocationMessage(method, [queue.Name, messages]));
     }
 
     private void OnDisconnected(string connectionId)
@@ -197,17 +222,40 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         /// <summary>The queues this connection is subscribed to, and who holds each subscription (guarded by locking the outbox).</summary>
         public ConcurrentDictionary<QueueRef, HashSet<string>> Keys { get; } = new();
 
+        /// <summary>The subscriptions that resumed after a position (issue 13), by queue.</summary>
+        public ConcurrentDictionary<QueueRef, Resume> Resumes { get; } = new();
+
+        public HubConnectionContext Connection => _connection;
+
         public void Enqueue(SerializedHubMessage push, int count, long bytes)
+        {
+            if (Reserve(count, bytes))
+            {
+                EnqueueReserved(push, count, bytes);
+            }
+        }
+
+        /// <summary>Counts messages against the push buffer's bounds; false (and the connection closing) past them.</summary>
+        public bool Reserve(int count, long bytes)
         {
             var options = _owner._options.Value;
             if (Interlocked.Add(ref _messages, count) > options.PushBufferMessages ||
                 Interlocked.Add(ref _bytes, bytes) > options.PushBufferBytes)
             {
                 Overflow(options);
-                return;
+                return false;
             }
-            _pending.Writer.TryWrite((push, count, bytes));
+            return true;
         }
+
+        /// <summary>Gives back what <see cref="Reserve"/> counted for messages that will not be sent.</summary>
+        public void Unreserve(int count, long bytes)
+        {
+            Interlocked.Add(ref _messages, -count);
+            Interlocked.Add(ref _bytes, -bytes);
+        }
+
+        public void EnqueueReserved(SerializedHubMessage push, int count, long bytes) => _pending.Writer.TryWrite((push, count, bytes));
 
         public void Complete() => _pending.Writer.TryComplete();
 

@@ -147,6 +147,14 @@ public sealed partial class QueuesHub(
     public void Unsubscribe(string queue) => push.Unsubscribe(Context.ConnectionId, Caller, queue);
 
     /// <summary>
+    /// Subscribe that resumes (issue 13): first every message after <c>options.since</c> (the id of the last message the
+    /// client saw; every push carries its id), in order, then the new ones, none missed or repeated at the seam. SignalR
+    /// has no optional arguments, hence a method of its own; without <c>since</c> it is <see cref="Subscribe"/>.
+    /// </summary>
+    public Task<SubscribedView> SubscribeSince(string queue, SubscribeArgs? options) =>
+        push.ResumeAsync(Context.ConnectionId, Caller, queue, QueueKind.Queue, options?.Since, messages, Context.ConnectionAborted);
+
+    /// <summary>
     /// Claims messages as they arrive and streams them; delete each with its claim_id once processed.
     /// Cancelling the stream releases the claims it still holds.
     /// </summary>
@@ -201,6 +209,10 @@ public sealed partial class QueuesHub(
     public Task SubscribeTopic(string topic) => push.SubscribeAsync(Context.ConnectionId, Caller, topic, QueueKind.Topic, Context.ConnectionAborted);
 
     public void UnsubscribeTopic(string topic) => push.Unsubscribe(Context.ConnectionId, Caller, topic, QueueKind.Topic);
+
+    /// <summary><see cref="SubscribeSince"/> for a topic: the backlog and the new messages arrive through TopicMessages.</summary>
+    public Task<SubscribedView> SubscribeTopicSince(string topic, SubscribeArgs? options) =>
+        push.ResumeAsync(Context.ConnectionId, Caller, topic, QueueKind.Topic, options?.Since, messages, Context.ConnectionAborted);
 
     private static ListQueuesRequest ListRequest(ListQueuesArgs? o) =>
         o is null ? new ListQueuesRequest() : new ListQueuesRequest(o.Marker, o.Limit, o.Detailed, o.Name, o.WithCount);

@@ -8,6 +8,7 @@ const state = {
   queues: new Map(), // name -> stats {free, claimed, total}
   selected: null,
   claims: new Map(), // message id -> claim id, for messages this page claimed
+  lastSeen: new Map(), // queue -> id of the last message pushed, to resume after a reconnect (issue 13)
 };
 
 function identity() {
@@ -42,6 +43,7 @@ async function connect(event) {
     await state.hub.stop();
   }
   state.queues.clear();
+  state.lastSeen.clear();
   state.selected = null;
   try {
     state.hub = await openHub({
@@ -80,10 +82,20 @@ async function refreshQueues() {
   }
   state.queues = new Map(names.map((n) => [n, state.queues.get(n) ?? null]));
   await Promise.all(names.map(async (name) => {
-    await call("Subscribe", name);
+    await subscribe(name);
     await refreshStats(name);
   }));
   renderQueues();
+}
+
+/** Subscribes to a queue; after a reconnect, resumes after the last message pushed, so none posted meanwhile is missed. */
+async function subscribe(name) {
+  const since = state.lastSeen.get(name);
+  if (since && (await call("SubscribeSince", name, { since })) !== undefined) {
+    return;
+  }
+  state.lastSeen.delete(name); // Never pushed one, or the queue was made again since (a 400): start from new messages.
+  await call("Subscribe", name);
 }
 
 async function refreshStats(name) {
@@ -171,6 +183,9 @@ function actions(message, claimId) {
 }
 
 function onPushed(queue, messages) {
+  if (messages.length > 0) {
+    state.lastSeen.set(queue, messages.at(-1).id);
+  }
   refreshStats(queue);
   if (queue !== state.selected) {
     return;
