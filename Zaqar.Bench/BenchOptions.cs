@@ -14,9 +14,9 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --connection CS   use this PostgreSQL instead of an embedded one
           --fuzz-cases N    frames of the long protocol fuzz run (default 10000000)
           --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
-                            rest-post1, store-claim, rest-claim, hub-mp-post, hub-json-post, hub-mp-post1,
+                            rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
-                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, protocol, fuzz,
+                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, protocol, recovery, fuzz,
                             rest-fuzz); rest-fuzz runs only when named here
           --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections
           --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
