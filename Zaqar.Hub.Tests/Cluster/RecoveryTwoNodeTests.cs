@@ -9,34 +9,8 @@ namespace Zaqar.Hub.Tests.Cluster;
 /// Recovery across nodes (issue 13): a subscriber that was on one node and comes back on the other, after posts on
 /// both, gets exactly what it missed, then the live stream, which includes posts made on the node it left.
 /// </summary>
-public sealed class RecoveryTwoNodeTests(RecoveryTwoNodeTests.Nodes nodes) : IClassFixture<RecoveryTwoNodeTests.Nodes>
+public sealed class RecoveryTwoNodeTests(DefaultNodePair nodes) : IClassFixture<DefaultNodePair>
 {
-    /// <summary>Two service instances as configured by default on the run's database; tests stay apart by project.</summary>
-    public sealed class Nodes(ZaqarTestServer server) : IAsyncLifetime
-    {
-        public ServiceNode A { get; private set; } = null!;
-
-        public ServiceNode B { get; private set; } = null!;
-
-        public ValueTask InitializeAsync()
-        {
-            A = ServiceNode.Start(server.CreateFactory());
-            B = ServiceNode.Start(server.CreateFactory());
-            return ValueTask.CompletedTask;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var node in new[] { A, B })
-            {
-                if (node is not null)
-                {
-                    await node.DisposeAsync();
-                }
-            }
-        }
-    }
-
     [Theory, BothProtocols]
     public async Task ASubscriberThatComesBackOnTheOtherNodeGetsExactlyWhatItMissedThenTheLiveStream(HubWireProtocol protocol)
     {

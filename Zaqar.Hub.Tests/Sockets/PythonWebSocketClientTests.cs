@@ -11,35 +11,9 @@ namespace Zaqar.Hub.Tests.Sockets;
 /// JSON text frames and with MessagePack binary frames, checks the errors as Zaqar answers them, and receives pushes of
 /// posts made over the websocket, over REST and on another node of the same database.
 /// </summary>
-public sealed class PythonWebSocketClientTests(PythonWebSocketClientTests.Nodes nodes) : IClassFixture<PythonWebSocketClientTests.Nodes>
+public sealed class PythonWebSocketClientTests(DefaultNodePair nodes) : IClassFixture<DefaultNodePair>
 {
     private const string Python = "/usr/bin/python3";
-
-    /// <summary>Two service instances on the run's database; each test uses projects of its own.</summary>
-    public sealed class Nodes(ZaqarTestServer server) : IAsyncLifetime
-    {
-        public ServiceNode A { get; private set; } = null!;
-
-        public ServiceNode B { get; private set; } = null!;
-
-        public ValueTask InitializeAsync()
-        {
-            A = ServiceNode.Start(server.CreateFactory());
-            B = ServiceNode.Start(server.CreateFactory());
-            return ValueTask.CompletedTask;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var node in new[] { A, B })
-            {
-                if (node is not null)
-                {
-                    await node.DisposeAsync();
-                }
-            }
-        }
-    }
 
     [Theory]
     [InlineData("json")]
