@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Cluster;
+using Zaqar.Hub.Presence;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -30,15 +31,18 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
     private readonly PushLedger _ledger;
+    private readonly PresenceTracker _presence;
     private readonly IOptions<PushOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PushDispatcher> _logger;
 
     public PushDispatcher(
-        TrackingHubLifetimeManager connections, PushLedger ledger, IOptions<PushOptions> options, TimeProvider time, ILogger<PushDispatcher> logger)
+        TrackingHubLifetimeManager connections, PushLedger ledger, PresenceTracker presence, IOptions<PushOptions> options, TimeProvider time,
+        ILogger<PushDispatcher> logger)
     {
         _connections = connections;
         _ledger = ledger;
+        _presence = presence;
         _options = options;
         _time = time;
         _logger = logger;
@@ -69,6 +73,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         bool first;
+        var joined = Task.CompletedTask;
         lock (outbox)
         {
             if (resume is not null)
@@ -79,12 +84,45 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             first = holders.Count == 0;
             holders.Add(holder);
             _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+            if (first)
+            {
+                // Presence (issue 13) counts the connection once per queue, however many holders subscribe it; under the
+                // lock, so a release racing this hold leaves after this joins.
+                joined = _presence.JoinAsync(key, connectionId, connection.Caller()?.ClientId ?? string.Empty);
+            }
         }
         if (first)
         {
-            await _ledger.WatchAsync(key, ct);
+            await Task.WhenAll(_ledger.WatchAsync(key, ct), joined);
+        }
+        if (_connections.Find(connectionId) is null)
+        {
+            // The connection ended while this subscribed it, maybe after its disconnect cleaned up: clean up again (this
+            // outbox may be the one the disconnect already dropped), so no outbox and no presence outlives it.
+            OnDisconnected(connectionId);
+            Drop(outbox, connectionId, key);
+            throw new HubException("The connection is closing.");
         }
         return outbox;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> (carrying <paramref name="count"/> items) to the connection in order with its
+    /// pushes and under the same push-buffer bounds: presence events (issue 13). Nothing when the connection is gone.
+    /// </summary>
+    public void Signal(string connectionId, SerializedHubMessage message, int count)
+    {
+        if (_connections.Find(connectionId) is not { } connection)
+        {
+            return;
+        }
+        var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
+        if (_connections.Find(connectionId) is null)
+        {
+            OnDisconnected(connectionId);
+            return;
+        }
+        outbox.Enqueue(message, count, count * 64L);
     }
 
     /// <summary>Drops <paramref name="holder"/>'s hold; the last one to go unsubscribes the connection.</summary>
@@ -106,6 +144,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             {
                 subscribers.TryRemove(connectionId, out _);
             }
+            _presence.Leave(key, connectionId);
         }
         _ledger.Unwatch(key);
     }
@@ -185,20 +224,30 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         }
         foreach (var key in outbox.Keys.Keys)
         {
+            Drop(outbox, connectionId, key);
+        }
+        outbox.Complete();
+    }
+
+    /// <summary>Ends the connection's subscription to <paramref name="key"/>, whoever holds it.</summary>
+    private void Drop(Outbox outbox, string connectionId, QueueRef key)
+    {
+        lock (outbox)
+        {
             if (outbox.Keys.TryRemove(key, out _))
             {
                 _ledger.Unwatch(key);
-            }
-            if (_subscribers.TryGetValue(key, out var subscribers))
-            {
-                subscribers.TryRemove(connectionId, out _);
-                if (subscribers.IsEmpty)
-                {
-                    _subscribers.TryRemove(KeyValuePair.Create(key, subscribers));
-                }
+                _presence.Leave(key, connectionId);
             }
         }
-        outbox.Complete();
+        if (_subscribers.TryGetValue(key, out var subscribers))
+        {
+            subscribers.TryRemove(connectionId, out _);
+            if (subscribers.IsEmpty)
+            {
+                _subscribers.TryRemove(KeyValuePair.Create(key, subscribers));
+            }
+        }
     }
 
     /// <summary>One connection's pending pushes and the pump that writes them, in order.</summary>
