@@ -110,6 +110,10 @@ namespace Zaqar.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("node_id");
 
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<DateTime>("SeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("seen_at");

@@ -1,9 +1,9 @@
 namespace Zaqar.Data.Entities;
 
 /// <summary>
-/// A service node that is (or was lately) running, in the primary database (issue 13, presence): each node refreshes
-/// <see cref="SeenAt"/> every few seconds, so a node that stopped doing so is known dead and its presence rows are
-/// ignored, then removed.
+/// A service node that is (or was lately) running, in the primary database (issue 13, presence): each node pushes
+/// <see cref="ExpiresAt"/> forward every few seconds, so a node that stopped doing so is known dead once it passes, and its
+/// presence rows are ignored, then removed.
 /// </summary>
 public sealed class ClusterNodeEntity
 {
@@ -14,6 +14,12 @@ public sealed class ClusterNodeEntity
 
     /// <summary>The database's clock at the node's last heartbeat: one clock for every node.</summary>
     public DateTime SeenAt { get; set; }
+
+    /// <summary>
+    /// When the node is dead unless it beats again: its last heartbeat plus its own timeout, so nodes configured with
+    /// different timeouts never judge each other by theirs.
+    /// </summary>
+    public DateTime ExpiresAt { get; set; }
 }
 
 /// <summary>One connection of one node subscribed to one queue or topic (issue 13, presence).</summary>

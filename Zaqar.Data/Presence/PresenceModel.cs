@@ -18,6 +18,7 @@ internal static class PresenceModel
             b.Property(n => n.NodeId).HasColumnName("node_id").HasMaxLength(64);
             b.Property(n => n.StartedAt).HasColumnName("started_at");
             b.Property(n => n.SeenAt).HasColumnName("seen_at");
+            b.Property(n => n.ExpiresAt).HasColumnName("expires_at");
         });
 
         modelBuilder.Entity<PresenceEntity>(b =>

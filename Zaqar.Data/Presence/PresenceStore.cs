@@ -26,9 +26,9 @@ public sealed record PresenceAnnouncer(string? Channel, Func<IReadOnlyList<Prese
 
 /// <summary>
 /// Presence in the primary database (issue 13): each node's heartbeat in <c>cluster_nodes</c>, and one row per connection
-/// subscribed to a queue in <c>presence</c>. Counts read only rows of nodes seen within the timeout they are given, so a
-/// node that died stops counting at once when its heartbeat is that old, whoever asks; its rows are then removed by the
-/// first node that sweeps, which announces them as left.
+/// subscribed to a queue in <c>presence</c>. A node's heartbeat says until when it is alive (now plus its own timeout).
+/// Counts read only rows of nodes still alive by that, so a node that died stops counting at once when its time is up,
+/// whoever asks; its rows are then removed by the first node that sweeps, which announces them as left.
 /// </summary>
 /// <remarks>
 /// EF Core (issue 12 item 11): the count is LINQ; the writes are SQL through the same context's connection and
@@ -41,8 +41,8 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
     // xmax = 0 only on a row this statement inserted: the node was not there (a first heartbeat, or it was swept as dead).
     private const string TouchSql =
         """
-        INSERT INTO cluster_nodes (node_id, started_at, seen_at) VALUES ({0}, now(), now())
-        ON CONFLICT (node_id) DO UPDATE SET seen_at = now()
+        INSERT INTO cluster_nodes (node_id, started_at, seen_at, expires_at) VALUES ({0}, now(), now(), now() + {1})
+        ON CONFLICT (node_id) DO UPDATE SET seen_at = now(), expires_at = now() + {1}
         RETURNING (xmax = 0) AS "Value"
         """;
 
@@ -71,16 +71,19 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
     // so the dead nodes are matched by what the CTE returns.
     private const string SweepSql =
         """
-        WITH dead AS (DELETE FROM cluster_nodes WHERE seen_at < now() - {0} RETURNING node_id)
+        WITH dead AS (DELETE FROM cluster_nodes WHERE expires_at < now() RETURNING node_id)
         DELETE FROM presence p USING dead WHERE p.node_id = dead.node_id
         RETURNING p.project AS "Project", p.kind AS "Kind", p.queue AS "Queue", p.node_id AS "NodeId", p.connection_id AS "ConnectionId", p.client_id AS "ClientId"
         """;
 
-    /// <summary>Records the node's heartbeat; false when the node was not known (its first, or it had been swept as dead).</summary>
-    public async Task<bool> TouchAsync(string nodeId, CancellationToken ct)
+    /// <summary>
+    /// Records the node's heartbeat: alive for <paramref name="timeout"/> from now. False when the node was not known (its
+    /// first heartbeat, or it had been swept as dead).
+    /// </summary>
+    public async Task<bool> TouchAsync(string nodeId, TimeSpan timeout, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return !await TouchAsync(db, nodeId, ct);
+        return !await TouchAsync(db, nodeId, timeout, ct);
     }
 
     /// <summary>
@@ -89,11 +92,12 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
     /// <see cref="ReplaceAsync"/> its whole state (the others were told its connections left when it was swept).
     /// </summary>
     public async Task<IReadOnlyList<PresenceChange>?> ApplyAsync(
-        string nodeId, IReadOnlyList<PresenceMember> joins, IReadOnlyList<PresenceMember> leaves, PresenceAnnouncer announcer, CancellationToken ct)
+        string nodeId, TimeSpan timeout, IReadOnlyList<PresenceMember> joins, IReadOnlyList<PresenceMember> leaves, PresenceAnnouncer announcer,
+        CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await TouchAsync(db, nodeId, ct))
+        if (await TouchAsync(db, nodeId, timeout, ct))
         {
             return null;
         }
@@ -113,11 +117,11 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
 
     /// <summary>Makes the node's rows exactly <paramref name="members"/>, announcing the difference; the node is then known.</summary>
     public async Task<IReadOnlyList<PresenceChange>> ReplaceAsync(
-        string nodeId, IReadOnlyList<PresenceMember> members, PresenceAnnouncer announcer, CancellationToken ct)
+        string nodeId, TimeSpan timeout, IReadOnlyList<PresenceMember> members, PresenceAnnouncer announcer, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await TouchAsync(db, nodeId, ct);
+        await TouchAsync(db, nodeId, timeout, ct);
         var before = await RowsAsync(db.Database.SqlQueryRaw<PresenceRow>(RemoveNodeSql, nodeId), ct);
         var after = members.Count > 0 ? await JoinAsync(db, nodeId, members, ct) : [];
         var kept = after.Select(c => Key(c.Member)).ToHashSet();
@@ -129,28 +133,28 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
         return changes;
     }
 
-    /// <summary>Removes the nodes not seen within <paramref name="timeout"/> and their rows, announcing those as left.</summary>
-    public Task<IReadOnlyList<PresenceChange>> SweepAsync(TimeSpan timeout, PresenceAnnouncer announcer, CancellationToken ct) =>
-        RemoveAsync(SweepSql, timeout, announcer, ct);
+    /// <summary>Removes the nodes whose time is up and their rows, announcing those as left.</summary>
+    public Task<IReadOnlyList<PresenceChange>> SweepAsync(PresenceAnnouncer announcer, CancellationToken ct) =>
+        RemoveAsync(SweepSql, [], announcer, ct);
 
     /// <summary>Removes a node that stops (and its rows), announcing those as left.</summary>
     public async Task<IReadOnlyList<PresenceChange>> RemoveNodeAsync(string nodeId, PresenceAnnouncer announcer, CancellationToken ct)
     {
-        var changes = await RemoveAsync(RemoveNodeSql, nodeId, announcer, ct);
+        var changes = await RemoveAsync(RemoveNodeSql, [nodeId], announcer, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await db.ClusterNodes.Where(n => n.NodeId == nodeId).ExecuteDeleteAsync(ct);
         return changes;
     }
 
-    /// <summary>The connections subscribed to <paramref name="queue"/> on nodes seen within <paramref name="timeout"/>.</summary>
+    /// <summary>The connections subscribed to <paramref name="queue"/> on live nodes.</summary>
     /// <param name="maxClients">How many clients to list, in byte order of their ids; null lists none.</param>
-    public async Task<PresenceCount> CountAsync(QueueRef queue, TimeSpan timeout, int? maxClients, CancellationToken ct)
+    public async Task<PresenceCount> CountAsync(QueueRef queue, int? maxClients, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         // DateTime.UtcNow is the database's now(): every node's heartbeat is on that one clock.
         var live = from p in db.Presence
                    join n in db.ClusterNodes on p.NodeId equals n.NodeId
-                   where p.Project == queue.Project && p.Kind == queue.Kind && p.Queue == queue.Name && n.SeenAt > DateTime.UtcNow - timeout
+                   where p.Project == queue.Project && p.Kind == queue.Kind && p.Queue == queue.Name && n.ExpiresAt > DateTime.UtcNow
                    select p;
         var connections = await live.CountAsync(ct);
         if (maxClients is not { } max || connections == 0)
@@ -164,8 +168,8 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
     }
 
     /// <returns>True when the node was not known.</returns>
-    private static async Task<bool> TouchAsync(ZaqarDbContext db, string nodeId, CancellationToken ct) =>
-        (await db.Database.SqlQueryRaw<bool>(TouchSql, nodeId).ToListAsync(ct))[0];
+    private static async Task<bool> TouchAsync(ZaqarDbContext db, string nodeId, TimeSpan timeout, CancellationToken ct) =>
+        (await db.Database.SqlQueryRaw<bool>(TouchSql, nodeId, timeout).ToListAsync(ct))[0];
 
     private static Task<List<PresenceChange>> LeaveAsync(ZaqarDbContext db, string nodeId, IReadOnlyList<PresenceMember> leaves, CancellationToken ct) =>
         RowsAsync(db.Database.SqlQueryRaw<PresenceRow>(LeaveSql, nodeId, leaves.Select(m => m.Queue.Project).ToArray(),
@@ -177,11 +181,11 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
             joins.Select(m => (short)m.Queue.Kind).ToArray(), joins.Select(m => m.Queue.Name).ToArray(),
             joins.Select(m => m.ConnectionId).ToArray(), joins.Select(m => m.ClientId).ToArray()), ct, joined: true);
 
-    private async Task<IReadOnlyList<PresenceChange>> RemoveAsync(string sql, object argument, PresenceAnnouncer announcer, CancellationToken ct)
+    private async Task<IReadOnlyList<PresenceChange>> RemoveAsync(string sql, object[] arguments, PresenceAnnouncer announcer, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var changes = await RowsAsync(db.Database.SqlQueryRaw<PresenceRow>(sql, argument), ct, joined: false);
+        var changes = await RowsAsync(db.Database.SqlQueryRaw<PresenceRow>(sql, arguments), ct, joined: false);
         await AnnounceAsync(db, announcer, changes, ct);
         await tx.CommitAsync(ct);
         return changes;

@@ -20,8 +20,9 @@ namespace Zaqar.Hub.Presence;
 /// count asked for after Subscribe returns includes it).
 /// </para>
 /// <para>
-/// Liveness: every <see cref="PresenceOptions.HeartbeatSeconds"/> the node records that it is alive and sweeps the nodes
-/// silent for <see cref="PresenceOptions.NodeTimeoutSeconds"/>, announcing their connections as left. Counts ignore a
+/// Liveness: every <see cref="PresenceOptions.HeartbeatSeconds"/> the node records that it is alive for its
+/// <see cref="PresenceOptions.NodeTimeoutSeconds"/> more, and sweeps the nodes whose time is up, announcing their
+/// connections as left. Counts ignore a
 /// silent node's rows at once, so a node that dies (kill -9) counts for at most that timeout. The in-memory set is the
 /// truth: after a failed write, or when the node finds it was swept (it was cut off from the database for too long), it
 /// replaces its rows with that set. A node that stops cleanly removes its rows, announcing them as left.
@@ -39,6 +40,7 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
     private readonly PresenceStore _store;
     private readonly ClusterNode _node;
     private readonly PresenceOptions _options;
+    private readonly TimeSpan _timeout;
     private readonly PresenceAnnouncer _announcer;
     private readonly ILogger<PresenceTracker> _logger;
     private Dictionary<(QueueRef Queue, string ConnectionId), PresenceMember?> _pending = [];
@@ -50,6 +52,7 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
         PresenceStore store, ClusterNode node, IOptions<PresenceOptions> options, IOptions<ClusterOptions> cluster, ILogger<PresenceTracker> logger)
     {
         (_store, _node, _options, _logger) = (store, node, options.Value, logger);
+        _timeout = TimeSpan.FromSeconds(_options.NodeTimeoutSeconds);
         var c = cluster.Value;
         // Without the cluster nobody listens; counts still come from the database.
         _announcer = new PresenceAnnouncer(
@@ -171,7 +174,7 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
             {
                 var joins = pending.Values.OfType<PresenceMember>().ToList();
                 var leaves = pending.Where(p => p.Value is null).Select(p => new PresenceMember(p.Key.Item1, p.Key.Item2, string.Empty)).ToList();
-                changes = await _store.ApplyAsync(_node.Id, joins, leaves, _announcer, ct);
+                changes = await _store.ApplyAsync(_node.Id, _timeout, joins, leaves, _announcer, ct);
             }
             if (changes is null)
             {
@@ -182,7 +185,7 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
                     everything = _members.Select(m => new PresenceMember(m.Key.Queue, m.Key.ConnectionId, m.Value)).ToList();
                     _pending.Clear();
                 }
-                changes = await _store.ReplaceAsync(_node.Id, everything, _announcer, ct);
+                changes = await _store.ReplaceAsync(_node.Id, _timeout, everything, _announcer, ct);
             }
             if (_failing)
             {
@@ -218,14 +221,13 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
     {
         // Real time, whatever clock the service runs on: liveness is judged on the database's clock.
         var period = TimeSpan.FromSeconds(_options.HeartbeatSeconds);
-        var timeout = TimeSpan.FromSeconds(_options.NodeTimeoutSeconds);
         var failing = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 // Not cancelled by stopping either (see FlushAsync).
-                if (!await _store.TouchAsync(_node.Id, CancellationToken.None))
+                if (!await _store.TouchAsync(_node.Id, _timeout, CancellationToken.None))
                 {
                     lock (_gate)
                     {
@@ -233,7 +235,7 @@ public sealed class PresenceTracker : BackgroundService, IClusterSignal
                     }
                     _wake.Writer.TryWrite(true);
                 }
-                Raise(await _store.SweepAsync(timeout, _announcer, CancellationToken.None));
+                Raise(await _store.SweepAsync(_announcer, CancellationToken.None));
                 failing = false;
             }
             catch (Exception ex) when (StorageGuard.IsStorageFailure(ex) || (ex is OperationCanceledException && !ct.IsCancellationRequested))

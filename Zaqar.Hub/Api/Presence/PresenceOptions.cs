@@ -15,8 +15,9 @@ public sealed class PresenceOptions
     [Range(1, 300)] public int HeartbeatSeconds { get; set; } = 5;
 
     /// <summary>
-    /// A node not heard from for this long is dead: its connections stop counting at once (on every node), and the next
-    /// sweep removes them and announces them as left (within one more heartbeat). The bound on a ghost's life.
+    /// This node is dead when not heard from for this long (each node states its own in every heartbeat): its connections
+    /// stop counting at once, on every node, and the next sweep of any node removes them and announces them as left
+    /// (within one of that node's heartbeats). The bound on a ghost's life.
     /// </summary>
     [Range(2, 3600)] public int NodeTimeoutSeconds { get; set; } = 15;
 

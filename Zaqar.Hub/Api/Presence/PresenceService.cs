@@ -15,9 +15,8 @@ public sealed class PresenceService(PresenceStore store, StorageGuard guard, IOp
     public async Task<PresenceView> GetAsync(CallContext caller, string name, QueueKind kind, CancellationToken ct)
     {
         var queue = Watched(caller, name, kind);
-        var o = options.Value;
         var count = await guard.Run(
-            () => store.CountAsync(queue, TimeSpan.FromSeconds(o.NodeTimeoutSeconds), SeesClients(caller) ? o.MaxClientsListed : null, ct),
+            () => store.CountAsync(queue, SeesClients(caller) ? options.Value.MaxClientsListed : null, ct),
             $"{kind.Noun()} presence could not be retrieved.");
         return new PresenceView(count.Connections)
         {

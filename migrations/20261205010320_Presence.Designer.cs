@@ -12,7 +12,7 @@ using Zaqar.Data;
 namespace Zaqar.Data.Migrations
 {
     [DbContext(typeof(ZaqarDbContext))]
-    [Migration("20261205004840_Presence")]
+    [Migration("20261205010320_Presence")]
     partial class Presence
     {
         /// <inheritdoc />
@@ -112,6 +112,10 @@ namespace Zaqar.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("node_id");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
 
                     b.Property<DateTime>("SeenAt")
                         .HasColumnType("timestamp with time zone")

@@ -17,7 +17,8 @@ namespace Zaqar.Data.Migrations
                 {
                     node_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    seen_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    seen_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
