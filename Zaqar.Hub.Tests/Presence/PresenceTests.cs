@@ -8,6 +8,7 @@ using Zaqar.Hub.Tests.Hubs;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Isolation;
 using Zaqar.Hub.Tests.Rest;
+using Zaqar.Hub.Tests.Sockets;
 using static Zaqar.Hub.Tests.Hubs.HubTestKit;
 
 namespace Zaqar.Hub.Tests.Presence;
@@ -89,6 +90,27 @@ public sealed class PresenceTests(ZaqarTestServer server)
         await already.InvokeAsync("Unsubscribe", "orders");
         await rest.PostMessagesAsync("orders", "a post, so the watcher's connection has had time to receive any event");
         Assert.True(events.IsEmpty);
+    }
+
+    [Fact]
+    public async Task ASubscriberOfZaqarsWebsocketTransportCountsAndIsSeenJoiningAndLeaving()
+    {
+        using var rest = server.NewProject();
+        await using var watcher = await server.Factory.ConnectHubAsync(HubWireProtocol.Json, rest);
+        using var events = new PresenceRecorder(watcher);
+        await watcher.InvokeAsync<PresenceView>("SubscribePresence", "orders");
+        var socket = await SocketTestClient.ConnectAsync(server.Factory, rest.Project);
+        var socketClient = socket.Headers["Client-ID"]!.GetValue<string>();
+
+        Assert.Equal(201, (await socket.CallAsync("subscription_create", new { queue_name = "orders", ttl = 300 })).Status());
+        Assert.Equal(201, (await socket.CallAsync("subscription_create", new { queue_name = "elsewhere", ttl = 300 })).Status());
+        var counted = await CountAsync(rest, "orders");
+        await socket.DisposeAsync();
+
+        Assert.Equal(1, counted);
+        Assert.Equal(
+            [("orders", PresenceEventView.Join, socketClient), ("orders", PresenceEventView.Leave, socketClient)], await events.NextAsync(2));
+        Assert.Equal(0, await CountAsync(rest, "orders"));
     }
 
     [Fact]
