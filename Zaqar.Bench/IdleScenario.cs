@@ -77,6 +77,7 @@ internal static class IdleScenario
     /// </summary>
     private static async Task<IdleFigures> MeasureAsync(string name, ServiceProcess server, int connections, string hubPathAndQuery, string? project)
     {
+        Console.WriteLine($"  idle: {name} (pid {server.Id}): warm-up, then its memory with no connection");
         var pushes = new PushCounter();
         await using (var warm = new ClientSet(server, hubPathAndQuery, pushes))
         {
@@ -92,6 +93,10 @@ internal static class IdleScenario
         await clients.OpenAsync(connections, name);
         await Task.Delay(Settle);
         var after = await server.MeasureAfterFullGcAsync(Timeout);
+        if (project is not null)
+        {
+            Console.WriteLine($"  idle: {name}: {Posts} posts to a queue's subscribers");
+        }
         var pushMs = project is null
             ? []
             : await TimePushesAsync(server, project, pushes, subscribers: (connections + Queues - 1) / Queues, count: Posts, warmUp: 3);
