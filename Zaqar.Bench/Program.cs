@@ -4,6 +4,13 @@ using Zaqar.Bench;
 // The bench command (issues #2, #3): drives the REST API and the hub on loopback with N keep-alive connections
 // for a bounded time, and the same work as plain SQL, and prints msg/s, p50/p99, push latency, bytes on the
 // wire, and the ratios, all from one run.
+if (args is [EmptyHubServer.Argument])
+{
+    // The idle scenario's baseline server, started by the bench in a process of its own (issue 14).
+    await EmptyHubServer.RunAsync();
+    return 0;
+}
+
 BenchOptions options;
 try
 {
@@ -109,6 +116,13 @@ if (options.RunsWhenNamed("rest-fuzz"))
     restFuzzFailed = !report.Passed();
 }
 
+IdleResult? idle = null;
+if (options.RunsWhenNamed("idle"))
+{
+    idle = await IdleScenario.RunAsync(host, options.IdleConnections);
+    Console.WriteLine(idle);
+}
+
 var messagePackBytes = HubScenarios.PushFrameBytes(HubScenarios.ServerMessagePack);
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
@@ -150,5 +164,10 @@ Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(doub
 if (fanOut is not null)
 {
     Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
+}
+if (idle is not null)
+{
+    Console.WriteLine($"  idle RSS per subscribed connection / target 32 KB{"",-3} {idle.Service.RssKbPerConnection / 32,7:P0}");
+    Console.WriteLine($"  idle RSS per connection, ZaqarHub / empty hub (1.2x){"",-1} {idle.Ratio / 1.2,7:P0}  ({idle.Ratio:N2}x)");
 }
 return restFuzzFailed ? 1 : 0;

@@ -90,4 +90,32 @@ public sealed class PushTests(ZaqarTestServer server)
         var delayed = Assert.Single((await pushes.NextAsync()).Messages);
         Assert.Equal(("\"delayed\"", 30L, 30), (delayed.Body.GetRawText(), delayed.Age, delayed.Delay));
     }
+
+    [Theory, BothProtocols]
+    public async Task PushesKeepPostingOrderThroughBurstsWithQuietSpellsBetweenThem(HubWireProtocol protocol)
+    {
+        // Issue 14: a connection's push queue and its pump exist only while pushes wait, so each burst starts them anew.
+        using var rest = server.NewProject();
+        await using var subscriber = await server.Factory.ConnectHubAsync(protocol, rest);
+        await using var poster = await server.Factory.ConnectHubAsync(HubWireProtocol.Json, rest);
+        using var pushes = new PushRecorder(subscriber);
+        await subscriber.InvokeAsync("Subscribe", "bursts");
+
+        for (var burst = 0; burst < 3; burst++)
+        {
+            var posted = new List<string>();
+            for (var i = 0; i < 20; i++)
+            {
+                await poster.InvokeAsync("PostMessages", "bursts", new[] { new { body = $"{burst}-{i}" } });
+                posted.Add($"\"{burst}-{i}\"");
+            }
+            var received = new List<string>();
+            while (received.Count < posted.Count)
+            {
+                received.AddRange(await pushes.NextBodiesAsync());
+            }
+            Assert.Equal(posted, received);
+            Assert.True(pushes.IsEmpty);
+        }
+    }
 }

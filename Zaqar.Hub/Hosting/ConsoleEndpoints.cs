@@ -13,14 +13,15 @@ internal static class ConsoleEndpoints
     public static IApplicationBuilder UseZaqarConsole(this IApplicationBuilder app)
     {
         var files = new EmbeddedFileProvider(typeof(ConsoleEndpoints).Assembly, "Zaqar.Hub.Console");
-        app.Use(async (http, next) =>
+        // Not async: a request passing through keeps no frame of this middleware (a hub's WebSocket request lasts for its connection: issue 14).
+        app.Use((http, next) =>
         {
             if (http.Request.Path.Equals(Path, StringComparison.Ordinal))
             {
                 http.Response.Redirect(Path + "/" + http.Request.QueryString, permanent: false);
-                return;
+                return Task.CompletedTask;
             }
-            await next(http);
+            return next(http);
         });
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files, RequestPath = Path, DefaultFileNames = ["index.html"] });
         app.UseStaticFiles(new StaticFileOptions

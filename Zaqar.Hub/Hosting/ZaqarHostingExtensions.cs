@@ -154,7 +154,9 @@ public static class ZaqarHostingExtensions
     /// </summary>
     public static WebApplication MapZaqar(this WebApplication app)
     {
-        app.UseMiddleware<RestErrors>();
+        // Issue 14: a hub's WebSocket request lasts as long as its connection and the hub answers its own refusals, so it
+        // skips REST's error rendering (whose frame would be kept for every open connection).
+        app.UseWhen(http => !IsHubWebSocket(http), rest => rest.UseMiddleware<RestErrors>());
         // Static console files are served before routing chooses an endpoint (the 404 fallback would match them).
         app.UseZaqarConsole();
         app.UseSlashExactRouting();
@@ -177,4 +179,8 @@ public static class ZaqarHostingExtensions
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }
+
+    private static bool IsHubWebSocket(HttpContext http) =>
+        http.Request.Path.StartsWithSegments(QueuesHub.Path) &&
+        http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()?.IsUpgradableRequest == true;
 }

@@ -16,8 +16,6 @@ namespace Zaqar.Hub.Hubs;
 /// </summary>
 internal static class HubIdentity
 {
-    private const string ItemKey = "zaqar.call-context";
-
     public static Credentials Read(HttpRequest request)
     {
         var headers = Credentials.FromHeaders(name => request.Headers[name].LastOrDefault());
@@ -38,7 +36,8 @@ internal static class HubIdentity
     {
         var http = context.GetHttpContext() ?? throw new HubException("The connection has no HTTP request to read its identity from.");
         var caller = await authenticator.AuthenticateAsync(Read(http.Request), method: null, path: null);
-        context.Items[ItemKey] = caller;
+        // A feature, not an item: the connection's feature collection exists anyway, its Items dictionary would be one more (issue 14).
+        context.Features.Set(new HubConnectionFeature(caller));
         return caller;
     }
 
@@ -51,54 +50,76 @@ internal static class HubIdentity
         context.GetHttpContext() is { } http ? ConnectionToken(http.Request) : null;
 
     public static CallContext Caller(this HubCallerContext context) =>
-        context.Items.TryGetValue(ItemKey, out var value) && value is CallContext caller
-            ? caller
-            : throw new HubException("The connection has no identity.");
+        context.Features.Get<HubConnectionFeature>()?.Caller ?? throw new HubException("The connection has no identity.");
 
     /// <summary>The identity of a connection, as the hub's own code outside a call sees it; null before it connected.</summary>
     public static CallContext? Caller(this HubConnectionContext connection) =>
-        connection.Items.TryGetValue(ItemKey, out var value) ? value as CallContext : null;
+        connection.Features.Get<HubConnectionFeature>()?.Caller;
 
     /// <summary>
     /// Refuses, before SignalR sees them, the hub's HTTP requests whose identity is missing, malformed or not
     /// authenticated, with REST's status and error body (the JS client reports the status; a .NET client the body); and
     /// the requests naming a connection token that another identity negotiated, as SignalR answers an unknown one.
     /// </summary>
-    public static IApplicationBuilder UseHubIdentity(this IApplicationBuilder app, PathString hubPath) =>
-        app.Use(async (http, next) =>
+    /// <remarks>
+    /// Issue 14: the WebSocket request of a connection lasts as long as the connection, so this middleware keeps nothing
+    /// of it: the services come from the application (a request scope would be held open), and once the request is
+    /// admitted it is handed on, not awaited (unless authenticating it had to wait).
+    /// </remarks>
+    public static IApplicationBuilder UseHubIdentity(this IApplicationBuilder app, PathString hubPath)
+    {
+        var sessions = app.ApplicationServices.GetRequiredService<HubSessions>();
+        var authenticator = app.ApplicationServices.GetRequiredService<Authenticator>();
+        var limits = app.ApplicationServices.GetRequiredService<HubConnectionLimits>();
+        return app.Use((http, next) =>
         {
             if (!http.Request.Path.StartsWithSegments(hubPath, out var rest))
             {
-                await next(http);
-                return;
+                return next(http);
             }
+            var admitted = AdmitAsync(http, next, rest);
+            return admitted.IsCompletedSuccessfully
+                ? admitted.Result ? next(http) : Task.CompletedTask
+                : NextWhenAdmittedAsync(admitted, http, next);
+        });
+
+        // True when the request goes on to SignalR; otherwise it was answered here.
+        async Task<bool> AdmitAsync(HttpContext http, RequestDelegate next, PathString rest)
+        {
             CallContext caller;
-            var sessions = http.RequestServices.GetRequiredService<HubSessions>();
             try
             {
-                caller = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Read(http.Request), null, null);
-                http.RequestServices.GetRequiredService<HubConnectionLimits>().CheckCanConnect(http, caller);
+                caller = await authenticator.AuthenticateAsync(Read(http.Request), null, null);
+                limits.CheckCanConnect(http, caller);
             }
             catch (ZaqarException ex)
             {
                 await ErrorResponse.WriteAsync(http, ex.Status, ex.Title, ex.Description, ex.Headers);
-                return;
+                return false;
             }
             if (rest == "/negotiate")
             {
                 await NegotiateAsync(http, next, token => sessions.Negotiated(token, caller));
+                return false;
             }
-            else if (ConnectionToken(http.Request) is { } token && !sessions.Claim(token, caller))
+            if (ConnectionToken(http.Request) is { } token && !sessions.Claim(token, caller))
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 http.Response.ContentType = "text/plain";
                 await http.Response.WriteAsync("No Connection with that ID");
+                return false;
             }
-            else
+            return true;
+        }
+
+        static async Task NextWhenAdmittedAsync(Task<bool> admitted, HttpContext http, RequestDelegate next)
+        {
+            if (await admitted)
             {
                 await next(http);
             }
-        });
+        }
+    }
 
     /// <summary>
     /// Runs SignalR's negotiate with its answer held back until <paramref name="bind"/> has the connection token it
@@ -142,4 +163,13 @@ internal static class HubIdentity
     private sealed record NegotiateAnswer(
         [property: JsonPropertyName("connectionId")] string? ConnectionId,
         [property: JsonPropertyName("connectionToken")] string? ConnectionToken);
+}
+
+/// <summary>What the hub keeps with a connection, as a feature of it: its caller, fixed when it started.</summary>
+internal sealed class HubConnectionFeature(CallContext caller)
+{
+    public CallContext Caller { get; } = caller;
+
+    /// <summary><see cref="PlainClientFilter"/>'s verdict on the connection, worked out at its first call.</summary>
+    public bool? PlainDotNetMessagePack { get; set; }
 }

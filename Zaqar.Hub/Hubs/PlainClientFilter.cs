@@ -18,8 +18,6 @@ namespace Zaqar.Hub.Hubs;
 /// </remarks>
 internal sealed class PlainClientFilter(TrackingHubLifetimeManager connections) : IHubFilter
 {
-    private const string ItemKey = "zaqar.plain-dotnet-messagepack";
-
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         if (IsPlainDotNetMessagePack(context.Context))
@@ -34,9 +32,10 @@ internal sealed class PlainClientFilter(TrackingHubLifetimeManager connections) 
 
     private bool IsPlainDotNetMessagePack(HubCallerContext caller)
     {
-        if (caller.Items.TryGetValue(ItemKey, out var known))
+        var feature = caller.Features.Get<HubConnectionFeature>();
+        if (feature?.PlainDotNetMessagePack is { } known)
         {
-            return (bool)known!;
+            return known;
         }
         var request = caller.GetHttpContext()?.Request;
         var plain = connections.Find(caller.ConnectionId)?.Protocol.Name == "messagepack" &&
@@ -44,7 +43,10 @@ internal sealed class PlainClientFilter(TrackingHubLifetimeManager connections) 
             request.Headers.UserAgent.ToString() is var agent &&
             agent.StartsWith("Microsoft SignalR/", StringComparison.Ordinal) && agent.Contains("; .NET; ", StringComparison.Ordinal) &&
             !request.Headers.ContainsKey(ZaqarMessagePack.FormattersHeader);
-        caller.Items[ItemKey] = plain;
+        if (feature is not null)
+        {
+            feature.PlainDotNetMessagePack = plain;
+        }
         return plain;
     }
 

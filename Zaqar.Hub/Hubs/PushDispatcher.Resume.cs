@@ -69,7 +69,7 @@ public sealed partial class PushDispatcher
             // Another holder (a hub-connection subscription of the queue) may keep the connection subscribed: what was held
             // back goes out and pushes flow again, as they did before this call.
             resume.GoLive(outbox);
-            outbox.Resumes.TryRemove(KeyValuePair.Create(key, resume));
+            outbox.RemoveResume(key, only: resume);
             Release(connectionId, key, ExplicitHolder);
             throw;
         }

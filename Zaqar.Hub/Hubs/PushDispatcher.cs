@@ -1,6 +1,5 @@
 using Zaqar.Data;
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
@@ -70,38 +69,38 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
     /// <param name="resume">Issue 13: pushes for <paramref name="key"/> go through it (it buffers them while the backlog is sent).</param>
     private async Task<Outbox> HoldAsync(string connectionId, QueueRef key, string holder, Resume? resume, CancellationToken ct)
     {
-        var connection = _connections.Find(connectionId) ?? throw new HubException("The connection is closing.");
+        var connection = _connections.Find(connectionId) ?? throw Closing();
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         bool first;
         var joined = Task.CompletedTask;
         lock (outbox)
         {
+            if (!outbox.Open)
+            {
+                // The connection ended after the lookup above: what is held now would outlive it.
+                throw Closing();
+            }
             if (resume is not null)
             {
-                outbox.Resumes[key] = resume;
+                outbox.SetResume(key, resume);
             }
-            var holders = outbox.Keys.GetOrAdd(key, static _ => []);
+            if (!outbox.Keys.TryGetValue(key, out var holders))
+            {
+                outbox.Keys[key] = holders = [];
+            }
             first = holders.Count == 0;
             holders.Add(holder);
             _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
             if (first)
             {
                 // Presence (issue 13) counts the connection once per queue, however many holders subscribe it; under the
-                // lock, so a release racing this hold leaves after this joins.
+                // lock, so a release or disconnect racing this hold leaves after this joins.
                 joined = _presence.JoinAsync(key, connectionId, connection.Caller()?.ClientId ?? string.Empty);
             }
         }
         if (first)
         {
             await Task.WhenAll(_ledger.WatchAsync(key, ct), joined);
-        }
-        if (_connections.Find(connectionId) is null)
-        {
-            // The connection ended while this subscribed it, maybe after its disconnect cleaned up: clean up again (this
-            // outbox may be the one the disconnect already dropped), so no outbox and no presence outlives it.
-            OnDisconnected(connectionId);
-            Drop(outbox, connectionId, key);
-            throw new HubException("The connection is closing.");
         }
         return outbox;
     }
@@ -119,6 +118,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         if (_connections.Find(connectionId) is null)
         {
+            // The connection ended meanwhile, maybe after its disconnect cleaned up: an outbox made now must not stay.
             OnDisconnected(connectionId);
             return;
         }
@@ -138,8 +138,8 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             {
                 return;
             }
-            outbox.Keys.TryRemove(key, out _);
-            outbox.Resumes.TryRemove(key, out _);
+            outbox.Keys.Remove(key);
+            outbox.RemoveResume(key);
             if (_subscribers.TryGetValue(key, out var subscribers))
             {
                 subscribers.TryRemove(connectionId, out _);
@@ -195,7 +195,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         var push = Serialize(queue, messages);
         foreach (var outbox in subscribers.Values)
         {
-            if (!outbox.Resumes.IsEmpty && outbox.Resumes.TryGetValue(queue, out var resume))
+            if (outbox.TryGetResume(queue, out var resume))
             {
                 resume.Offer(outbox, messages, push, bytes);
             }
@@ -222,127 +222,32 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         {
             return;
         }
-        foreach (var key in outbox.Keys.Keys)
-        {
-            Drop(outbox, connectionId, key);
-        }
-        outbox.Complete();
-    }
-
-    /// <summary>Ends the connection's subscription to <paramref name="key"/>, whoever holds it.</summary>
-    private void Drop(Outbox outbox, string connectionId, QueueRef key)
-    {
+        List<QueueRef> keys;
         lock (outbox)
         {
-            if (outbox.Keys.TryRemove(key, out _))
+            outbox.Close();
+            keys = [.. outbox.Keys.Keys];
+            outbox.Keys.Clear();
+            foreach (var key in keys)
             {
-                _ledger.Unwatch(key);
                 _presence.Leave(key, connectionId);
             }
         }
-        if (_subscribers.TryGetValue(key, out var subscribers))
+        foreach (var key in keys)
         {
-            subscribers.TryRemove(connectionId, out _);
-            if (subscribers.IsEmpty)
+            _ledger.Unwatch(key);
+            if (_subscribers.TryGetValue(key, out var subscribers))
             {
-                _subscribers.TryRemove(KeyValuePair.Create(key, subscribers));
+                subscribers.TryRemove(connectionId, out _);
+                if (subscribers.IsEmpty)
+                {
+                    _subscribers.TryRemove(KeyValuePair.Create(key, subscribers));
+                }
             }
         }
     }
 
-    /// <summary>One connection's pending pushes and the pump that writes them, in order.</summary>
-    private sealed class Outbox
-    {
-        private readonly Channel<(SerializedHubMessage Push, int Count, long Bytes)> _pending =
-            Channel.CreateUnbounded<(SerializedHubMessage, int, long)>(new UnboundedChannelOptions { SingleReader = true });
-        private readonly HubConnectionContext _connection;
-        private readonly PushDispatcher _owner;
-        private long _messages;
-        private long _bytes;
-        private int _overflowed;
-
-        public Outbox(HubConnectionContext connection, PushDispatcher owner)
-        {
-            _connection = connection;
-            _owner = owner;
-            _ = PumpAsync();
-        }
-
-        /// <summary>The queues this connection is subscribed to, and who holds each subscription (guarded by locking the outbox).</summary>
-        public ConcurrentDictionary<QueueRef, HashSet<string>> Keys { get; } = new();
-
-        /// <summary>The subscriptions that resumed after a position (issue 13), by queue.</summary>
-        public ConcurrentDictionary<QueueRef, Resume> Resumes { get; } = new();
-
-        public HubConnectionContext Connection => _connection;
-
-        public void Enqueue(SerializedHubMessage push, int count, long bytes)
-        {
-            if (Reserve(count, bytes))
-            {
-                EnqueueReserved(push, count, bytes);
-            }
-        }
-
-        /// <summary>Counts messages against the push buffer's bounds; false (and the connection closing) past them.</summary>
-        public bool Reserve(int count, long bytes)
-        {
-            var options = _owner._options.Value;
-            if (Interlocked.Add(ref _messages, count) > options.PushBufferMessages ||
-                Interlocked.Add(ref _bytes, bytes) > options.PushBufferBytes)
-            {
-                Overflow(options);
-                return false;
-            }
-            return true;
-        }
-
-        /// <summary>Gives back what <see cref="Reserve"/> counted for messages that will not be sent.</summary>
-        public void Unreserve(int count, long bytes)
-        {
-            Interlocked.Add(ref _messages, -count);
-            Interlocked.Add(ref _bytes, -bytes);
-        }
-
-        public void EnqueueReserved(SerializedHubMessage push, int count, long bytes) => _pending.Writer.TryWrite((push, count, bytes));
-
-        public void Complete() => _pending.Writer.TryComplete();
-
-        private async Task PumpAsync()
-        {
-            await foreach (var (push, count, bytes) in _pending.Reader.ReadAllAsync())
-            {
-                if (Volatile.Read(ref _overflowed) == 1)
-                {
-                    // Issue 10: the pushes still waiting are dropped, so the Close message with the reason comes next.
-                    return;
-                }
-                try
-                {
-                    await _connection.WriteAsync(push, _connection.ConnectionAborted);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return; // The connection is gone; its outbox goes with it.
-                }
-                Interlocked.Add(ref _messages, -count);
-                Interlocked.Add(ref _bytes, -bytes);
-            }
-        }
-
-        private void Overflow(PushOptions options)
-        {
-            if (Interlocked.Exchange(ref _overflowed, 1) == 1)
-            {
-                return;
-            }
-            _pending.Writer.TryComplete();
-            var reason = $"Push buffer overflow: this connection fell more than {options.PushBufferMessages} messages " +
-                $"or {options.PushBufferBytes} bytes behind the queues it subscribed to; it is closed so the server's memory stays bounded.";
-            PushOverflow(_owner._logger, _connection.ConnectionId);
-            _ = _owner._connections.CloseAsync(_connection.ConnectionId, reason);
-        }
-    }
+    private static HubException Closing() => new("The connection is closing.");
 
     [LoggerMessage(1, LogLevel.Warning, "Closing connection {ConnectionId}: its push buffer overflowed", EventName = "PushOverflow")]
     private static partial void PushOverflow(ILogger logger, string connectionId);

@@ -21,15 +21,11 @@ internal static class DiscoveryApi
     /// "/v2/queues". ASP.NET routing ignores a trailing slash, so such paths are answered 404 here, before any
     /// endpoint (or header check) runs, as Zaqar answers a path no route matches.
     /// </summary>
-    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    // Not async: a request passing through keeps no frame of this middleware (a hub's WebSocket request lasts for its connection: issue 14).
+    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app) => app.Use((http, next) =>
     {
         var path = http.Request.Path.Value ?? "/";
-        if (path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/"))
-        {
-            await NotFound().ExecuteAsync(http);
-            return;
-        }
-        await next(http);
+        return path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/") ? NotFound().ExecuteAsync(http) : next(http);
     });
 
     public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)
