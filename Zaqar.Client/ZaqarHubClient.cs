@@ -24,6 +24,7 @@ public sealed partial class ZaqarHubClient : IAsyncDisposable
 
     private readonly HubConnection _connection;
     private readonly PushRouter _push;
+    private readonly PresenceRouter _presence;
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates a client; <see cref="StartAsync"/> connects it.</summary>
@@ -44,11 +45,13 @@ public sealed partial class ZaqarHubClient : IAsyncDisposable
         }
         _connection = builder.Build();
         _push = new PushRouter(_connection);
+        _presence = new PresenceRouter(_connection);
         _connection.Reconnecting += error => Signal(Reconnecting, error);
         _connection.Reconnected += async _ =>
         {
             // Subscriptions end with a connection: make them again before telling anyone the connection is back.
             await _push.ResubscribeAsync();
+            await _presence.RewatchAsync();
             await Signal(Reconnected, null);
         };
         _connection.Closed += error => Signal(Closed, error);

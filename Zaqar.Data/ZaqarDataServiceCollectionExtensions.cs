@@ -38,6 +38,7 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddOptions<OutboxOptions>();
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<NotificationStore>();
+        services.AddSingleton<Presence.PresenceStore>();
         services.AddSingleton<ZaqarDatabase>();
         return services;
     }

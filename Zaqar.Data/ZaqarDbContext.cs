@@ -26,6 +26,10 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
 
     public DbSet<CatalogueEntity> Catalogue => Set<CatalogueEntity>();
 
+    public DbSet<ClusterNodeEntity> ClusterNodes => Set<ClusterNodeEntity>();
+
+    public DbSet<PresenceEntity> Presence => Set<PresenceEntity>();
+
     /// <summary>Hands out queue metadata versions (see <see cref="QueueEntity.MetadataVersion"/>).</summary>
     public const string MetadataVersionSequence = "queue_metadata_versions";
 
@@ -101,5 +105,6 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
 
         SubscriptionModel.Configure(modelBuilder);
         PoolModel.Configure(modelBuilder);
+        Zaqar.Data.Presence.PresenceModel.Configure(modelBuilder);
     }
 }

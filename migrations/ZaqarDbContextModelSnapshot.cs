@@ -103,6 +103,31 @@ namespace Zaqar.Data.Migrations
                     b.ToTable("claims", (string)null);
                 });
 
+            modelBuilder.Entity("Zaqar.Data.Entities.ClusterNodeEntity", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("node_id");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.HasKey("NodeId")
+                        .HasName("pk_cluster_nodes");
+
+                    b.ToTable("cluster_nodes", (string)null);
+                });
+
             modelBuilder.Entity("Zaqar.Data.Entities.FlavorEntity", b =>
                 {
                     b.Property<string>("Name")
@@ -301,6 +326,51 @@ namespace Zaqar.Data.Migrations
                         .HasDatabaseName("ux_pools_uri");
 
                     b.ToTable("pools", (string)null);
+                });
+
+            modelBuilder.Entity("Zaqar.Data.Entities.PresenceEntity", b =>
+                {
+                    b.Property<string>("Project")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("project");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Queue")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("queue");
+
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client_id");
+
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("joined_at");
+
+                    b.HasKey("Project", "Kind", "Queue", "NodeId", "ConnectionId")
+                        .HasName("pk_presence");
+
+                    b.HasIndex("NodeId")
+                        .HasDatabaseName("ix_presence_node_id");
+
+                    b.ToTable("presence", (string)null);
                 });
 
             modelBuilder.Entity("Zaqar.Data.Entities.QueueEntity", b =>

@@ -20,7 +20,7 @@ internal sealed record HubCase(string Method, string Name, Func<HubRun, Task> Ru
 internal static partial class HubMatrix
 {
     public static IReadOnlyList<HubCase> All { get; } =
-        [.. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Service(), .. Topics(), .. Pools()];
+        [.. Queues(), .. Messages(), .. Claims(), .. Subscriptions(), .. Service(), .. Presence(), .. Topics(), .. Pools()];
 
     public static HubCase Find(string id) => All.Single(c => c.Id == id);
 

@@ -38,6 +38,8 @@ internal static partial class RestMatrix
             }),
             Case("GET", topic + "/stats", "the shared name: A's counts", (_, _) => new("GET", path + "/stats"),
                 c => Assert.Equal(2, c.Is(HttpStatusCode.OK).Response.Json!["messages"]!["total"]!.GetValue<int>())),
+            Case("GET", topic + "/presence", "the shared name: none of B's connections (issue 13)", (_, _) => new("GET", path + "/presence"),
+                c => Assert.Equal(0, c.Is(HttpStatusCode.OK).Response.Json!["connections"]!.GetValue<int>())),
             Case("POST", topic + "/purge", "the shared name", (_, _) => new("POST", path + "/purge"), async c =>
             {
                 c.Is(HttpStatusCode.NoContent);

@@ -167,6 +167,9 @@ internal static partial class RestMatrix
         }),
         Case("GET", "/v2/queues/{queue}/stats", "a name only B has: zeros", (_, b) => new("GET", $"/v2/queues/{b.OnlyQueue}/stats"),
             c => Assert.Equal(0, c.Is(HttpStatusCode.OK).Response.Json!["messages"]!["total"]!.GetValue<int>())),
+        Case("GET", "/v2/queues/{queue}/presence", "the shared name: none of B's connections (issue 13)",
+            (_, _) => new("GET", $"/v2/queues/{Shared}/presence"),
+            c => Assert.Equal(0, c.Is(HttpStatusCode.OK).Response.Json!["connections"]!.GetValue<int>())),
         Case("POST", "/v2/queues/{queue}/purge", "the shared name", (_, _) => new("POST", $"/v2/queues/{Shared}/purge"), async c =>
         {
             c.Is(HttpStatusCode.NoContent);

@@ -22,12 +22,19 @@ public static class Announcements
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The payloads announcing <paramref name="announcements"/>, each at most <paramref name="maxBytes"/> long.</summary>
-    public static List<string> Encode(string node, IEnumerable<Announcement> announcements, int maxBytes)
+    public static List<string> Encode(string node, IEnumerable<Announcement> announcements, int maxBytes) =>
+        Pack(node, "q", announcements.Select(EncodeEntry), maxBytes);
+
+    /// <summary>
+    /// Packs encoded JSON entries into payloads <c>{"n":node,"list":[entry,...]}</c> of at most <paramref name="maxBytes"/>
+    /// each (one entry longer than that goes alone): the shape of everything nodes say on the channel.
+    /// </summary>
+    public static List<string> Pack(string node, string list, IEnumerable<byte[]> entries, int maxBytes)
     {
-        var head = Encoding.UTF8.GetBytes($"{{\"n\":{JsonSerializer.Serialize(node)},\"q\":[");
+        var head = Encoding.UTF8.GetBytes($"{{\"n\":{JsonSerializer.Serialize(node)},\"{list}\":[");
         var payloads = new List<string>();
         var current = new List<byte>(maxBytes);
-        foreach (var entry in announcements.Select(EncodeEntry))
+        foreach (var entry in entries)
         {
             // A payload is head + entries joined by commas + "]}".
             if (current.Count > 0 && current.Count + 1 + entry.Length + 2 > maxBytes)
@@ -49,6 +56,19 @@ public static class Announcements
             payloads.Add(Finish(current));
         }
         return payloads;
+    }
+
+    /// <summary>One entry: a JSON array written by <paramref name="write"/>.</summary>
+    public static byte[] Entry(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
+        {
+            writer.WriteStartArray();
+            write(writer);
+            writer.WriteEndArray();
+        }
+        return stream.ToArray();
     }
 
     /// <summary>Reads a payload; false for anything else on the channel (another version, another program).</summary>
@@ -84,21 +104,14 @@ public static class Announcements
         }
     }
 
-    private static byte[] EncodeEntry(Announcement a)
+    private static byte[] EncodeEntry(Announcement a) => Entry(writer =>
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, WriterOptions))
-        {
-            writer.WriteStartArray();
-            writer.WriteStringValue(a.Queue.Project);
-            writer.WriteNumberValue((short)a.Queue.Kind);
-            writer.WriteStringValue(a.Queue.Name);
-            writer.WriteNumberValue(a.FirstSeq);
-            writer.WriteNumberValue(a.LastSeq);
-            writer.WriteEndArray();
-        }
-        return stream.ToArray();
-    }
+        writer.WriteStringValue(a.Queue.Project);
+        writer.WriteNumberValue((short)a.Queue.Kind);
+        writer.WriteStringValue(a.Queue.Name);
+        writer.WriteNumberValue(a.FirstSeq);
+        writer.WriteNumberValue(a.LastSeq);
+    });
 
     private static string Finish(List<byte> current)
     {

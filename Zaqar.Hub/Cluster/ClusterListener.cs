@@ -13,11 +13,12 @@ namespace Zaqar.Hub.Cluster;
 /// </summary>
 /// <remarks>Singleton hosted service.</remarks>
 public sealed class ClusterListener(
-    ClusterStore store, PoolRegistry pools, ClusterFeed feed, ClusterNode node, IOptions<ClusterOptions> options, TimeProvider time,
-    ILogger<ClusterListener> logger)
+    ClusterStore store, PoolRegistry pools, ClusterFeed feed, ClusterNode node, IEnumerable<IClusterSignal> signals,
+    IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterListener> logger)
     : BackgroundService
 {
     private readonly ClusterOptions _options = options.Value;
+    private readonly IClusterSignal[] _signals = signals.ToArray();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -140,7 +141,10 @@ public sealed class ClusterListener(
     {
         if (!Announcements.TryDecode(payload, out var origin, out var announcements))
         {
-            ClusterLog.ForeignPayload(logger, _options.Channel);
+            if (!_signals.Any(s => s.TryReceive(payload)))
+            {
+                ClusterLog.ForeignPayload(logger, _options.Channel);
+            }
             return;
         }
         if (origin != node.Id)

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Hub.Background;
 using Zaqar.Hub.Cluster;
+using Zaqar.Hub.Presence;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Pools;
 using Zaqar.Serialization;
@@ -93,6 +94,7 @@ public static class ZaqarHostingExtensions
         });
         services.AddZaqarHubTransport(configuration);
         services.AddZaqarCluster();
+        services.AddZaqarPresence();
         services.AddZaqarSockets();
         return services;
     }
@@ -109,6 +111,7 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<PushDispatcher>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<PushDispatcher>());
         services.AddSingleton<IRelayTarget>(sp => sp.GetRequiredService<PushDispatcher>());
+        services.AddSingleton<PresenceWatchers>();
         services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;

@@ -52,6 +52,10 @@ internal static class HubIdentity
     public static CallContext Caller(this HubCallerContext context) =>
         context.Features.Get<HubConnectionFeature>()?.Caller ?? throw new HubException("The connection has no identity.");
 
+    /// <summary>The identity of a connection, as the hub's own code outside a call sees it; null before it connected.</summary>
+    public static CallContext? Caller(this HubConnectionContext connection) =>
+        connection.Features.Get<HubConnectionFeature>()?.Caller;
+
     /// <summary>
     /// Refuses, before SignalR sees them, the hub's HTTP requests whose identity is missing, malformed or not
     /// authenticated, with REST's status and error body (the JS client reports the status; a .NET client the body); and

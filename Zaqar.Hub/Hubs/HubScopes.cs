@@ -35,6 +35,10 @@ internal static class HubScopes
         ["Unsubscribe"] = a => ("GET", Queue(a) + "/messages"),
         ["SubscribeSince"] = a => ("GET", Queue(a) + "/messages"),
         ["Consume"] = a => ("POST", Queue(a) + "/claims"),
+        // Presence (issue 13): a URL signed for the queue's presence path (or the whole queue) sees counts, never client ids.
+        ["GetPresence"] = a => ("GET", Queue(a) + "/presence"),
+        ["SubscribePresence"] = a => ("GET", Queue(a) + "/presence"),
+        ["UnsubscribePresence"] = a => ("GET", Queue(a) + "/presence"),
     };
 
     /// <summary>The REST request of a hub call; null for a method no pre-signed URL can allow.</summary>

@@ -13,4 +13,10 @@ public interface IQueuesClient
     /// share a name.
     /// </summary>
     Task TopicMessages(string topic, IReadOnlyList<PushedMessageView> messages);
+
+    /// <summary>Connections that joined or left a queue the connection watches (SubscribePresence, issue 13), on any node.</summary>
+    Task Presence(string queue, IReadOnlyList<PresenceEventView> changes);
+
+    /// <summary>The same for a topic (SubscribeTopicPresence).</summary>
+    Task TopicPresence(string topic, IReadOnlyList<PresenceEventView> changes);
 }

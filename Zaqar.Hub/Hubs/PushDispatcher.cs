@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Cluster;
+using Zaqar.Hub.Presence;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -29,15 +30,18 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
     private readonly TrackingHubLifetimeManager _connections;
     private readonly PushLedger _ledger;
+    private readonly PresenceTracker _presence;
     private readonly IOptions<PushOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<PushDispatcher> _logger;
 
     public PushDispatcher(
-        TrackingHubLifetimeManager connections, PushLedger ledger, IOptions<PushOptions> options, TimeProvider time, ILogger<PushDispatcher> logger)
+        TrackingHubLifetimeManager connections, PushLedger ledger, PresenceTracker presence, IOptions<PushOptions> options, TimeProvider time,
+        ILogger<PushDispatcher> logger)
     {
         _connections = connections;
         _ledger = ledger;
+        _presence = presence;
         _options = options;
         _time = time;
         _logger = logger;
@@ -68,6 +72,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         var connection = _connections.Find(connectionId) ?? throw Closing();
         var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
         bool first;
+        var joined = Task.CompletedTask;
         lock (outbox)
         {
             if (!outbox.Open)
@@ -86,12 +91,38 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             first = holders.Count == 0;
             holders.Add(holder);
             _subscribers.GetOrAdd(key, static _ => new ConcurrentDictionary<string, Outbox>())[connectionId] = outbox;
+            if (first)
+            {
+                // Presence (issue 13) counts the connection once per queue, however many holders subscribe it; under the
+                // lock, so a release or disconnect racing this hold leaves after this joins.
+                joined = _presence.JoinAsync(key, connectionId, connection.Caller()?.ClientId ?? string.Empty);
+            }
         }
         if (first)
         {
-            await _ledger.WatchAsync(key, ct);
+            await Task.WhenAll(_ledger.WatchAsync(key, ct), joined);
         }
         return outbox;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> (carrying <paramref name="count"/> items) to the connection in order with its
+    /// pushes and under the same push-buffer bounds: presence events (issue 13). Nothing when the connection is gone.
+    /// </summary>
+    public void Signal(string connectionId, SerializedHubMessage message, int count)
+    {
+        if (_connections.Find(connectionId) is not { } connection)
+        {
+            return;
+        }
+        var outbox = _outboxes.GetOrAdd(connectionId, _ => new Outbox(connection, this));
+        if (_connections.Find(connectionId) is null)
+        {
+            // The connection ended meanwhile, maybe after its disconnect cleaned up: an outbox made now must not stay.
+            OnDisconnected(connectionId);
+            return;
+        }
+        outbox.Enqueue(message, count, count * 64L);
     }
 
     /// <summary>Drops <paramref name="holder"/>'s hold; the last one to go unsubscribes the connection.</summary>
@@ -113,6 +144,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             {
                 subscribers.TryRemove(connectionId, out _);
             }
+            _presence.Leave(key, connectionId);
         }
         _ledger.Unwatch(key);
     }
@@ -196,6 +228,10 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
             outbox.Close();
             keys = [.. outbox.Keys.Keys];
             outbox.Keys.Clear();
+            foreach (var key in keys)
+            {
+                _presence.Leave(key, connectionId);
+            }
         }
         foreach (var key in keys)
         {

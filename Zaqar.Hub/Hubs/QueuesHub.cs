@@ -27,7 +27,9 @@ public sealed partial class QueuesHub(
     SubscriptionService subscriptions,
     HubSubscriptions hubSubscriptions,
     PoolService pools,
-    FlavorService flavors) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
+    FlavorService flavors,
+    PresenceService presence,
+    PresenceWatchers presenceWatchers) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
 {
     public const string Path = "/hubs/queues";
 

@@ -16,6 +16,7 @@ internal static class QueuesApi
         v2.MapPatch("/queues/{queue}", PatchAsync);
         v2.MapDelete("/queues/{queue}", DeleteAsync);
         v2.MapGet("/queues/{queue}/stats", StatsAsync);
+        v2.MapGet("/queues/{queue}/presence", PresenceAsync);
         v2.MapPost("/queues/{queue}/purge", PurgeAsync);
         v2.MapPost("/queues/{queue}/share", ShareAsync);
         return v2;
@@ -75,4 +76,8 @@ internal static class QueuesApi
         using var document = JsonInput.Parse(body);
         return Results.Json(signedUrls.Share(http.Caller(), queue, document.RootElement));
     }
+
+    /// <summary>Who is subscribed to the queue, across all nodes (issue 13).</summary>
+    private static async Task<IResult> PresenceAsync(HttpContext http, string queue, PresenceService presence) =>
+        Results.Json(await presence.GetAsync(http.Caller(), queue, QueueKind.Queue, http.RequestAborted));
 }

@@ -21,6 +21,7 @@ internal static class TopicsApi
         v2.MapPatch("/topics/{topic}", PatchAsync);
         v2.MapDelete("/topics/{topic}", DeleteAsync);
         v2.MapGet("/topics/{topic}/stats", StatsAsync);
+        v2.MapGet("/topics/{topic}/presence", PresenceAsync);
         v2.MapPost("/topics/{topic}/purge", PurgeAsync);
         v2.MapPost("/topics/{topic}/messages", PostMessagesAsync);
         v2.MapGet("/topics/{topic}/messages", ListMessagesAsync);
@@ -103,4 +104,8 @@ internal static class TopicsApi
             http.Caller(), topic, q.List("ids"), q.List("claim_ids"), q.Int("pop"), Topic, http.RequestAborted);
         return popped is null ? Results.NoContent() : Results.Json(popped);
     }
+
+    /// <summary>Who is subscribed to the topic, across all nodes (issue 13).</summary>
+    private static async Task<IResult> PresenceAsync(HttpContext http, string topic, PresenceService presence) =>
+        Results.Json(await presence.GetAsync(http.Caller(), topic, QueueKind.Topic, http.RequestAborted));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Cluster;
+using Zaqar.Hub.Presence;
 
 namespace Zaqar.Hub.Sockets;
 
@@ -31,15 +32,16 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<SocketConnection, byte>> _byQueue = new();
     private readonly SubscriptionService _subscriptions;
     private readonly PushLedger _ledger;
+    private readonly PresenceTracker _presence;
     private readonly IOptions<NotificationOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SocketSubscriptions> _logger;
 
     public SocketSubscriptions(
-        SubscriptionService subscriptions, PushLedger ledger, SubscriptionEvents events, IOptions<NotificationOptions> options,
-        TimeProvider time, ILogger<SocketSubscriptions> logger)
+        SubscriptionService subscriptions, PushLedger ledger, PresenceTracker presence, SubscriptionEvents events,
+        IOptions<NotificationOptions> options, TimeProvider time, ILogger<SocketSubscriptions> logger)
     {
-        (_subscriptions, _ledger, _options, _time, _logger) = (subscriptions, ledger, options, time, logger);
+        (_subscriptions, _ledger, _presence, _options, _time, _logger) = (subscriptions, ledger, presence, options, time, logger);
         events.Ended += Release;
     }
 
@@ -56,6 +58,7 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
         // Watched before it is held, so a release racing this create can never unwatch another subscriber's queue.
         await _ledger.WatchAsync(key, ct);
         bool held;
+        var joined = Task.CompletedTask;
         lock (_gate)
         {
             held = !connection.Closed;
@@ -67,6 +70,8 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
                 if (holds == 1)
                 {
                     _byQueue.GetOrAdd(key, static _ => new())[connection] = 0;
+                    // Under the lock, so a close racing this create leaves after this joins (issue 13).
+                    joined = _presence.JoinAsync(key, connection.Id, caller.ClientId);
                 }
                 connection.PushBinary = binary;
             }
@@ -78,6 +83,7 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
             await _subscriptions.DeleteConnectionSubscriptionsAsync([(id, key)], CancellationToken.None);
             throw new OperationCanceledException("The connection closed.");
         }
+        await joined;
         return view;
     }
 
@@ -150,6 +156,7 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
                     continue;
                 }
                 _holds.Remove((held.Connection, held.Queue));
+                _presence.Leave(held.Queue, held.Connection.Id);
                 if (_byQueue.TryGetValue(held.Queue, out var connections))
                 {
                     connections.TryRemove(held.Connection, out _);

@@ -167,6 +167,7 @@ public static class RestRouteTable
         new("PATCH", $"{collection}/{item}", BodyKind.JsonPatch),
         new("DELETE", $"{collection}/{item}", BodyKind.None),
         new("GET", $"{collection}/{item}/stats", BodyKind.None),
+        new("GET", $"{collection}/{item}/presence", BodyKind.None),
         new("POST", $"{collection}/{item}/purge", BodyKind.Purge),
     ];
 

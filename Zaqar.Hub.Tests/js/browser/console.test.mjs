@@ -1,5 +1,6 @@
 // The web console in a real browser (Debian's chromium driven by playwright-core): two pages of one project,
-// a post on one pushed live into the other, claim and delete, a validation error as the service words it;
+// a post on one pushed live into the other, claim and delete, a validation error as the service words it, each page
+// counting the queue's consumers live;
 // once over WebSockets and once with WebSockets blocked, so long polling carries it by itself.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -54,6 +55,11 @@ for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /We
       await watcher.getByRole("button", { name: "Open queue orders" }).click();
       await watcher.getByRole("heading", { name: "Queue orders" }).waitFor();
 
+      // Both pages listen to the queue: each counts two consumers (presence, issue 13), kept live by joins and leaves.
+      const consumers = (page) => page.locator('#queue-table tr[data-queue="orders"]').locator("td").nth(4);
+      await assert.doesNotReject(consumers(poster).filter({ hasText: /^2$/ }).waitFor());
+      await assert.doesNotReject(consumers(watcher).filter({ hasText: /^2$/ }).waitFor());
+
       // Post on the first page; the second receives it by push, without reloading.
       await poster.getByLabel("Message body (JSON)").fill('{"order": 42, "item": "crème brûlée"}');
       await poster.getByRole("button", { name: "Post" }).click();
@@ -80,7 +86,10 @@ for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /We
       await assert.doesNotReject(row.locator("td").nth(3).filter({ hasText: /^0$/ }).waitFor());
       await watcher.screenshot({ path: `${SHOTS}/console-${slug}-deleted.png` });
 
-      await Promise.all([poster.context().close(), watcher.context().close()]);
+      // The watcher leaves: the poster counts one consumer, itself.
+      await watcher.context().close();
+      await assert.doesNotReject(consumers(poster).filter({ hasText: /^1$/ }).waitFor());
+      await poster.context().close();
     });
   });
 }

@@ -1,4 +1,4 @@
-// The ZaqarHub console: a project's queues with live stats, a queue's messages arriving live by push,
+// The ZaqarHub console: a project's queues with live stats and consumer counts, a queue's messages arriving live by push,
 // posting, claiming and deleting, and the queue's subscriptions. One hub connection (MessagePack).
 import { openHub, describeError } from "./hub.js";
 import { $, el, showError, setConnection, messageItem } from "./view.js";
@@ -6,6 +6,7 @@ import { $, el, showError, setConnection, messageItem } from "./view.js";
 const state = {
   hub: null,
   queues: new Map(), // name -> stats {free, claimed, total}
+  consumers: new Map(), // name -> connections subscribed to it on every node, this page included (issue 13)
   selected: null,
   claims: new Map(), // message id -> claim id, for messages this page claimed
   lastSeen: new Map(), // queue -> id of the last message pushed, to resume after a reconnect (issue 13)
@@ -43,6 +44,7 @@ async function connect(event) {
     await state.hub.stop();
   }
   state.queues.clear();
+  state.consumers.clear();
   state.lastSeen.clear();
   state.selected = null;
   try {
@@ -60,6 +62,7 @@ async function connect(event) {
         }
       },
       onMessages: onPushed,
+      onPresence,
     });
     showError("");
     await refreshQueues();
@@ -83,8 +86,26 @@ async function refreshQueues() {
   state.queues = new Map(names.map((n) => [n, state.queues.get(n) ?? null]));
   await Promise.all(names.map(async (name) => {
     await subscribe(name);
+    await watchPresence(name);
     await refreshStats(name);
   }));
+  renderQueues();
+}
+
+/** Counts the queue's consumers now, then follows their joins and leaves (after a reconnect: counts again). */
+async function watchPresence(name) {
+  const presence = await call("SubscribePresence", name);
+  if (presence) {
+    state.consumers.set(name, presence.connections);
+  }
+}
+
+function onPresence(queue, changes) {
+  if (!state.consumers.has(queue)) {
+    return;
+  }
+  const delta = changes.reduce((sum, change) => sum + (change.event === "join" ? 1 : -1), 0);
+  state.consumers.set(queue, Math.max(0, state.consumers.get(queue) + delta));
   renderQueues();
 }
 
@@ -121,7 +142,7 @@ function renderQueues() {
     if (!row) {
       row = el("tr", { "data-queue": name },
         el("td", {}, el("button", { class: "link", type: "button", onclick: () => selectQueue(name), "aria-label": `Open queue ${name}` }, name)),
-        el("td", { class: "num" }), el("td", { class: "num" }), el("td", { class: "num" }),
+        el("td", { class: "num" }), el("td", { class: "num" }), el("td", { class: "num" }), el("td", { class: "num" }),
         el("td", {}, el("button", { class: "danger", type: "button", onclick: () => deleteQueue(name), "aria-label": `Delete queue ${name}` }, "Delete")));
     }
     if (row.previousSibling !== previous || row.parentNode !== body) {
@@ -131,6 +152,7 @@ function renderQueues() {
     row.cells[1].textContent = stats?.free ?? "…";
     row.cells[2].textContent = stats?.claimed ?? "…";
     row.cells[3].textContent = stats?.total ?? "…";
+    row.cells[4].textContent = state.consumers.get(name) ?? "…";
     previous = row;
   }
   $("#no-queues").hidden = state.queues.size > 0;

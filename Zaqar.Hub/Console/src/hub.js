@@ -41,9 +41,10 @@ export function describeError(error) {
 
 /**
  * Opens the hub for a project. Callbacks: onState(state, detail) with state connecting | connected |
- * reconnecting | disconnected; onMessages(queue, messages) for pushes.
+ * reconnecting | disconnected; onMessages(queue, messages) for pushes; onPresence(queue, changes) for the joins and
+ * leaves of watched queues.
  */
-export async function openHub({ project, clientId, onState, onMessages }) {
+export async function openHub({ project, clientId, onState, onMessages, onPresence }) {
   let transport = "";
   let reconnects = 0;
   const query = `project_id=${encodeURIComponent(project)}&client_id=${encodeURIComponent(clientId)}`;
@@ -56,6 +57,7 @@ export async function openHub({ project, clientId, onState, onMessages }) {
     .configureLogging(new TransportLogger((name) => { transport = name; }))
     .build();
   connection.on("Messages", (queue, messages) => { onMessages(queue, messages); });
+  connection.on("Presence", (queue, changes) => { onPresence?.(queue, changes); });
   connection.onreconnecting(() => { reconnects++; onState("reconnecting", { transport, reconnects }); });
   connection.onreconnected(() => { onState("connected", { transport, reconnects }); });
   connection.onclose((error) => { onState("disconnected", { transport, reconnects, error }); });
