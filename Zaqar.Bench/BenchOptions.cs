@@ -13,7 +13,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --fast            run the embedded PostgreSQL without fsync (default: durable, as the service runs)
           --connection CS   use this PostgreSQL instead of an embedded one
           --fuzz-cases N    frames of the long protocol fuzz run (default 10000000)
-          --only a,b        run only these scenarios (sql-post, sql-claim, rest-post, rest-post-spread,
+          --only a,b        run only these scenarios (sql-post, sql-post1, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
                             ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, protocol, recovery, fuzz,

@@ -41,6 +41,7 @@ await using (var sql = new SqlBaseline(host.ConnectionString, options))
 {
     await sql.SetUpAsync();
     await Run("sql-post", sql.PostBatchesAsync);
+    await Run("sql-post1", sql.PostOnesAsync);
     await Run("sql-claim", sql.ClaimAndDeleteAsync);
 }
 
@@ -150,6 +151,8 @@ Ratio("stores claim+delete / plain SQL claim+delete", "store-claim", "sql-claim"
 Ratio("hub MessagePack post 10 / REST post 10", "hub-mp-post", "rest-post");
 Ratio("hub MessagePack post 10 / hub JSON post 10", "hub-mp-post", "hub-json-post");
 Ratio("hub MessagePack post 1 / REST post 1", "hub-mp-post1", "rest-post1");
+Ratio("REST post 1 / plain SQL insert 1 per transaction", "rest-post1", "sql-post1");
+Ratio("hub MessagePack post 1 / plain SQL insert 1 per tx", "hub-mp-post1", "sql-post1");
 Ratio("hub MessagePack claim+delete / REST claim+delete", "hub-mp-claim", "rest-claim");
 Ratio("hub MessagePack claim+delete / plain SQL", "hub-mp-claim", "sql-claim");
 ZaqarSocketScenarios.Ratios(Ratio);

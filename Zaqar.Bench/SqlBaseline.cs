@@ -39,6 +39,20 @@ internal sealed class SqlBaseline(string connectionString, BenchOptions options)
         });
     }
 
+    /// <summary>
+    /// Issue 14 item 2's floor: one row per statement, each its own transaction (autocommit), from every worker at once,
+    /// so each commit waits for its own WAL flush (PostgreSQL may share a flush among commits that meet there).
+    /// </summary>
+    public Task<ScenarioResult> PostOnesAsync() =>
+        LoadRunner.RunAsync("plain SQL: insert 1 per transaction", options.Connections, options.Duration, async _ =>
+        {
+            await using var cmd = _dataSource.CreateCommand(
+                "INSERT INTO bench_plain (queue, body, expires_at) VALUES ('q', @body::json, now() + interval '1 hour')");
+            cmd.Parameters.Add(new NpgsqlParameter<string>("body", Payloads.Body));
+            await cmd.ExecuteNonQueryAsync();
+            return 1;
+        });
+
     public Task<ScenarioResult> ClaimAndDeleteAsync()
     {
         return LoadRunner.RunAsync("plain SQL: claim 10 + delete", options.Connections, options.Duration, async _ =>
