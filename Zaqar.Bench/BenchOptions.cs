@@ -16,7 +16,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --only a,b        run only these scenarios (sql-post, sql-post1, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
-                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, webhooks, protocol, recovery, fuzz,
+                            ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, presence, webhooks, protocol, recovery, fuzz,
                             rest-fuzz, idle); rest-fuzz and idle run only when named here
           --idle-connections N   idle subscribed connections of the idle scenario (default 18000)
           --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections

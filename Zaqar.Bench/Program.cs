@@ -84,6 +84,10 @@ if (options.Runs("fanout"))
     fanOut = await FanOutScenario.RunAsync(host, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
     Console.WriteLine(fanOut);
 }
+if (options.Runs("presence"))
+{
+    Console.WriteLine(await PresenceScenario.RunAsync(host, subscribers: 1000, HubWireProtocol.MessagePack));
+}
 foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Json })
 {
     if (options.Runs("recovery"))
