@@ -25,7 +25,10 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddSingleton<PoolStore>();
         services.AddSingleton<CatalogueStore>();
         services.AddSingleton(sp => new PoolRegistry(
-            new PoolTarget(sp.GetRequiredService<NpgsqlDataSource>(), connectionString), sp.GetRequiredService<PoolStore>(),
+            new PoolTarget(
+                sp.GetRequiredService<NpgsqlDataSource>(), connectionString, sp.GetRequiredService<IDbContextFactory<ZaqarDbContext>>(),
+                sp.GetRequiredService<DbContextOptions<ZaqarDbContext>>()),
+            sp.GetRequiredService<PoolStore>(),
             sp.GetRequiredService<ILogger<PoolRegistry>>()));
         services.AddSingleton<QueueRouter>(sp => sp.GetRequiredService<IOptions<PoolingOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<PooledQueueRouter>(sp)
