@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Microsoft.Extensions.Logging;
@@ -25,7 +26,10 @@ public static class ZaqarDataServiceCollectionExtensions
         services.AddSingleton<PoolStore>();
         services.AddSingleton<CatalogueStore>();
         services.AddSingleton(sp => new PoolRegistry(
-            new PoolTarget(sp.GetRequiredService<NpgsqlDataSource>(), connectionString), sp.GetRequiredService<PoolStore>(),
+            new PoolTarget(
+                sp.GetRequiredService<NpgsqlDataSource>(), connectionString, sp.GetRequiredService<IDbContextFactory<ZaqarDbContext>>(),
+                sp.GetRequiredService<DbContextOptions<ZaqarDbContext>>()),
+            sp.GetRequiredService<PoolStore>(),
             sp.GetRequiredService<ILogger<PoolRegistry>>()));
         services.AddSingleton<QueueRouter>(sp => sp.GetRequiredService<IOptions<PoolingOptions>>().Value.Enabled
             ? ActivatorUtilities.CreateInstance<PooledQueueRouter>(sp)
@@ -72,5 +76,13 @@ public static class ZaqarDataServiceCollectionExtensions
     public const string MigrationsHistoryTable = "__ef_migrations_history";
 
     public static DbContextOptionsBuilder ConfigureContext(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
-        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
+        options.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable))
+            // A failed statement reaches the caller, whose storage guard logs it by the outage policy (issue 10: one line a
+            // request, one stack trace an outage); EF Core's own error events would log each again, stack trace and all.
+            .ConfigureWarnings(w => w.Log(
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.TransactionError, LogLevel.Debug)));
 }

@@ -33,9 +33,13 @@ public sealed class ZaqarDbContext(DbContextOptions<ZaqarDbContext> options) : D
     /// <summary>Hands out queue metadata versions (see <see cref="QueueEntity.MetadataVersion"/>).</summary>
     public const string MetadataVersionSequence = "queue_metadata_versions";
 
+    /// <summary>PostgreSQL's <c>nextval</c>, for LINQ statements (a new <see cref="MetadataVersionSequence"/> in an ExecuteUpdate).</summary>
+    public static long NextValue(string sequence) => throw new InvalidOperationException("Only EF Core queries can call nextval.");
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasSequence<long>(MetadataVersionSequence).StartsAt(1);
+        modelBuilder.HasDbFunction(() => NextValue(default!)).HasName("nextval").IsBuiltIn();
         modelBuilder.Entity<QueueEntity>(b =>
         {
             b.ToTable("queues");

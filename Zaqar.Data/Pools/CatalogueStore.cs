@@ -100,7 +100,7 @@ public sealed class CatalogueStore(IDbContextFactory<ZaqarDbContext> contexts, I
     private static IQueryable<CatalogueEntity> Of(ZaqarDbContext db, QueueRef queue) =>
         db.Catalogue.Where(c => c.Project == queue.Project && c.Kind == queue.Kind && c.Name == queue.Name);
 
-    /// <summary>A project's listed entries, with the optional substring filter (strpos, as the hand-written listing had).</summary>
+    /// <summary>A project's listed entries, with the optional substring filter (LIKE with the filter escaped: a plain substring match).</summary>
     private static IQueryable<CatalogueEntity> Listed(ZaqarDbContext db, string project, QueueKind kind, string? nameContains)
     {
         var listed = db.Catalogue.AsNoTracking().Where(c => c.Project == project && c.Kind == kind && c.Listed);

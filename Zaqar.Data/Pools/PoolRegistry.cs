@@ -99,7 +99,7 @@ public sealed partial class PoolRegistry : IAsyncDisposable
             {
                 var target = old.Pools.TryGetValue(info.Name, out var existing) && existing.Info.Uri == info.Uri
                     ? existing.Target
-                    : new PoolTarget(info.Name, info.Uri, data: null);
+                    : new PoolTarget(info.Name, info.Uri, data: null, contexts: null, Primary.ContextOptions);
                 next[info.Name] = new Pool(info, target);
             }
             retired = old.Pools.Values.Select(p => p.Target).Where(t => !next.Values.Any(n => ReferenceEquals(n.Target, t))).ToList();

@@ -124,7 +124,7 @@ public sealed partial class PooledQueueRouter(
             return await catalogue.CountAsync(project, kind, nameContains, ct);
         }
         var counts = await Task.WhenAll(registry.Targets.Select(t =>
-            QueueListing.CountAsync(t.DataSource, project, kind, nameContains, metadataFilter, ct)));
+            QueueListing.CountAsync(t, project, kind, nameContains, metadataFilter, ct)));
         return counts.Sum();
     }
 
@@ -226,7 +226,7 @@ public sealed partial class PooledQueueRouter(
             {
                 throw new PoolUnavailableException($"Pool {group.Key} is not registered.");
             }
-            reads.Add(QueueListing.MetadataAsync(target.DataSource, project, kind, group.Select(e => e.Name).ToList(), metadataFilter, ct));
+            reads.Add(QueueListing.MetadataAsync(target, project, kind, group.Select(e => e.Name).ToList(), metadataFilter, ct));
         }
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var read in await Task.WhenAll(reads))

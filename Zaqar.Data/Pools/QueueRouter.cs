@@ -102,8 +102,8 @@ public sealed class SingleDatabaseRouter(PoolTarget primary) : QueueRouter
     public override Task<IReadOnlyList<StoredQueue>> ListAsync(
         string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter, bool withMetadata,
         CancellationToken ct) =>
-        QueueListing.PageAsync(primary.DataSource, project, kind, marker, limit, nameContains, metadataFilter, ct);
+        QueueListing.PageAsync(primary, project, kind, marker, limit, nameContains, metadataFilter, ct);
 
     public override Task<long> CountAsync(string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct) =>
-        QueueListing.CountAsync(primary.DataSource, project, kind, nameContains, metadataFilter, ct);
+        QueueListing.CountAsync(primary, project, kind, nameContains, metadataFilter, ct);
 }

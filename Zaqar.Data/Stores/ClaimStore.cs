@@ -8,7 +8,11 @@ namespace Zaqar.Data.Stores;
 /// lease design). Claiming picks messages with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent claimers never
 /// take the same message and never wait on each other.
 /// </summary>
-/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+/// <remarks>
+/// Hand-written Npgsql commands on the queue's data source, not EF Core (issue 12 item 11): a hot path, and each call is
+/// one statement EF can't say (SKIP LOCKED, dead-lettering in data-modifying CTEs). Singleton; thread-safe (each call
+/// takes its own pooled connection).
+/// </remarks>
 public sealed class ClaimStore(QueueRouter router)
 {
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";

@@ -7,7 +7,10 @@ namespace Zaqar.Data.Stores;
 /// Removes expired rows. Reads already hide them at once (every query filters on expiry); this only reclaims
 /// space, in bounded batches so one sweep never holds locks for long.
 /// </summary>
-/// <remarks>Each database (the primary and each pool, issue #6) is swept on its own. Singleton; stateless.</remarks>
+/// <remarks>
+/// Each database (the primary and each pool, issue #6) is swept on its own. Hand-written Npgsql batch deletes, not EF Core
+/// (issue 12 item 11): bounded bulk deletes EF can't say. Singleton; stateless.
+/// </remarks>
 public sealed class ExpiryStore
 {
     /// <summary>Deletes up to <paramref name="batchSize"/> expired messages and expired claims of <paramref name="target"/>.</summary>

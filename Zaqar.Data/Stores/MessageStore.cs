@@ -10,7 +10,12 @@ namespace Zaqar.Data.Stores;
 /// Messages of a queue: post, list, get, delete, pop. Every statement scopes by (project, queue name), so a
 /// caller can only reach its own project's rows.
 /// </summary>
-/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+/// <remarks>
+/// Hand-written Npgsql commands on the queue's data source, not EF Core (issue 12 item 11): these are the paths users feel
+/// (post, listing, get, delete, pop), each one round trip with what EF can't say in one statement (the post's position
+/// counter and outbox rows, pop's claim-and-delete, the bulk deletes). Singleton; thread-safe (each call takes its own
+/// pooled connection).
+/// </remarks>
 public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> outbox)
 {
     /// <summary>The columns <see cref="ReadMessage"/> reads, in order; needs @now and the alias m.</summary>

@@ -14,7 +14,8 @@ namespace Zaqar.Data.Stores;
 /// lease is a due time moved ahead plus a lease id. A dispatcher that dies leaves its rows to come due again when
 /// the lease lapses (at-least-once); settling checks the lease id, so a lapsed lease can't settle a row another
 /// dispatcher has since taken. The outbox lives with the messages, so each database (the primary and each pool,
-/// issue #6) has its own: every call names its <see cref="PoolTarget"/>. Singleton; stateless.
+/// issue #6) has its own: every call names its <see cref="PoolTarget"/>. Hand-written Npgsql commands, not EF Core
+/// (issue 12 item 11): leasing is SKIP LOCKED, and settling runs per delivered notification. Singleton; stateless.
 /// </remarks>
 public sealed class NotificationStore
 {

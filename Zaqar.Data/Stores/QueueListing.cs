@@ -1,84 +1,77 @@
-using Npgsql;
-using NpgsqlTypes;
+using Microsoft.EntityFrameworkCore;
+using Zaqar.Data.Pools;
 
 namespace Zaqar.Data.Stores;
 
 /// <summary>
-/// The statements that list a project's queue rows in one database: a page in name order, a count, and the metadata
-/// of named queues (the pooled listing reads its names from the catalogue and the metadata from each pool).
+/// The queries that list a project's queue rows in one database: a page in name order, a count, and the metadata of
+/// named queues (the pooled listing reads its names from the catalogue and the metadata from each pool).
 /// </summary>
-/// <remarks>Stateless; thread-safe.</remarks>
+/// <remarks>
+/// EF Core compiled queries (issue 12 item 11): every queue listing runs one, so the LINQ is translated once, not per call.
+/// A null name or metadata filter drops its condition from the SQL (EF Core keeps one statement per null pattern).
+/// Stateless; thread-safe.
+/// </remarks>
 internal static class QueueListing
 {
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string, int, string?, string?, IAsyncEnumerable<StoredQueue>> Page =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string marker, int limit, string? contains, string? filter) =>
+            db.Queues.AsNoTracking()
+                .Where(q => q.Project == project && q.Kind == kind && string.Compare(q.Name, marker) > 0)
+                .Where(q => contains == null || q.Name.Contains(contains))
+                .Where(q => filter == null || EF.Functions.JsonContains(q.Metadata, filter))
+                .OrderBy(q => q.Name)
+                .Take(limit)
+                .Select(q => new StoredQueue(q.Name, q.Metadata)));
+
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string?, string?, CancellationToken, Task<long>> Count =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string? contains, string? filter, CancellationToken ct) =>
+            db.Queues
+                .Where(q => q.Project == project && q.Kind == kind)
+                .Where(q => contains == null || q.Name.Contains(contains))
+                .LongCount(q => filter == null || EF.Functions.JsonContains(q.Metadata, filter)));
+
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string[], string?, IAsyncEnumerable<StoredQueue>> Named =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string[] names, string? filter) =>
+            db.Queues.AsNoTracking()
+                .Where(q => q.Project == project && q.Kind == kind && names.Contains(q.Name))
+                .Where(q => filter == null || EF.Functions.JsonContains(q.Metadata, filter))
+                .Select(q => new StoredQueue(q.Name, q.Metadata)));
+
     /// <summary>
     /// One page of a project's queues in name order, after <paramref name="marker"/>. <paramref name="nameContains"/> and
     /// <paramref name="metadataFilter"/> (a JSON object the metadata must contain) are optional.
     /// </summary>
     public static async Task<IReadOnlyList<StoredQueue>> PageAsync(
-        NpgsqlDataSource dataSource, string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter,
+        PoolTarget target, string project, QueueKind kind, string? marker, int limit, string? nameContains, string? metadataFilter,
         CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
-            """
-            SELECT name, metadata::text FROM queues
-            WHERE project = @project AND kind = @kind AND name > @marker
-              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-              AND (@filter::jsonb IS NULL OR metadata @> @filter)
-            ORDER BY name
-            LIMIT @limit
-            """);
-        AddProject(cmd.Parameters, project, kind, nameContains, metadataFilter);
-        cmd.Parameters.Add(new NpgsqlParameter<string>("marker", marker ?? string.Empty));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        await using var db = await target.Contexts.CreateDbContextAsync(ct);
         var queues = new List<StoredQueue>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var queue in Page(db, project, kind, marker ?? string.Empty, limit, nameContains, metadataFilter).WithCancellation(ct))
         {
-            queues.Add(new StoredQueue(reader.GetString(0), reader.GetString(1)));
+            queues.Add(queue);
         }
         return queues;
     }
 
     public static async Task<long> CountAsync(
-        NpgsqlDataSource dataSource, string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct)
+        PoolTarget target, string project, QueueKind kind, string? nameContains, string? metadataFilter, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
-            """
-            SELECT count(*) FROM queues
-            WHERE project = @project AND kind = @kind
-              AND (@contains::text IS NULL OR strpos(name, @contains) > 0)
-              AND (@filter::jsonb IS NULL OR metadata @> @filter)
-            """);
-        AddProject(cmd.Parameters, project, kind, nameContains, metadataFilter);
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var db = await target.Contexts.CreateDbContextAsync(ct);
+        return await Count(db, project, kind, nameContains, metadataFilter, ct);
     }
 
     /// <summary>The metadata of those of <paramref name="names"/> that exist here (and match <paramref name="metadataFilter"/>).</summary>
     public static async Task<Dictionary<string, string>> MetadataAsync(
-        NpgsqlDataSource dataSource, string project, QueueKind kind, IReadOnlyList<string> names, string? metadataFilter, CancellationToken ct)
+        PoolTarget target, string project, QueueKind kind, IReadOnlyList<string> names, string? metadataFilter, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
-            """
-            SELECT name, metadata::text FROM queues
-            WHERE project = @project AND kind = @kind AND name = ANY(@names)
-              AND (@filter::jsonb IS NULL OR metadata @> @filter)
-            """);
-        AddProject(cmd.Parameters, project, kind, null, metadataFilter);
-        cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", names.ToArray()));
+        await using var db = await target.Contexts.CreateDbContextAsync(ct);
         var found = new Dictionary<string, string>(names.Count, StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await foreach (var queue in Named(db, project, kind, names.ToArray(), metadataFilter).WithCancellation(ct))
         {
-            found[reader.GetString(0)] = reader.GetString(1);
+            found[queue.Name] = queue.Metadata;
         }
         return found;
-    }
-
-    private static void AddProject(NpgsqlParameterCollection parameters, string project, QueueKind kind, string? nameContains, string? metadataFilter)
-    {
-        parameters.Add(new NpgsqlParameter<string>("project", project));
-        parameters.Add(new NpgsqlParameter<short>("kind", (short)kind));
-        parameters.Add(new NpgsqlParameter("contains", NpgsqlDbType.Text) { Value = (object?)nameContains ?? DBNull.Value });
-        parameters.Add(new NpgsqlParameter("filter", NpgsqlDbType.Jsonb) { Value = (object?)metadataFilter ?? DBNull.Value });
     }
 }

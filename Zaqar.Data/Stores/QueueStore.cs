@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Zaqar.Data.Pools;
@@ -8,18 +9,34 @@ namespace Zaqar.Data.Stores;
 /// Queues of a project: create, read, list, update metadata, delete, stats, purge. Each call runs on the queue's
 /// database, as <see cref="QueueRouter"/> says (issue #6).
 /// </summary>
-/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+/// <remarks>
+/// Metadata reads and writes and the listings are EF Core on the target's contexts (issue 12 item 11; the reads every
+/// uncached settings lookup and metadata GET makes are compiled queries). Creation is SQL through the same context: an
+/// insert-if-absent is a statement EF can't say. Delete, purge and stats stay hand-written Npgsql commands on the same
+/// data source: one statement each (the delete that reports surviving subscriptions, the two-table purge, the stats CTE)
+/// where EF would need several round trips. Singleton; thread-safe (a context or pooled connection per call).
+/// </remarks>
 public sealed class QueueStore(QueueRouter router)
 {
     private const string QueueIdSql = "(SELECT id FROM queues WHERE project = @project AND kind = @kind AND name = @name)";
 
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string, CancellationToken, Task<string?>> Metadata =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string name, CancellationToken ct) =>
+            db.Queues.Where(q => q.Project == project && q.Kind == kind && q.Name == name).Select(q => q.Metadata).FirstOrDefault());
+
+    private static readonly Func<ZaqarDbContext, string, QueueKind, string, CancellationToken, Task<QueueSettings?>> Settings =
+        EF.CompileAsyncQuery((ZaqarDbContext db, string project, QueueKind kind, string name, CancellationToken ct) =>
+            db.Queues.Where(q => q.Project == project && q.Kind == kind && q.Name == name)
+                .Select(q => new QueueSettings(
+                    q.DefaultMessageTtl, q.MaxMessagesPostSize, q.DefaultMessageDelay, q.EncryptMessages,
+                    new DeadLetterRule(q.MaxClaimCount, q.DeadLetterQueue, q.DeadLetterQueueMessagesTtl), q.RetryPolicy, q.MetadataVersion))
+                .FirstOrDefault());
+
     public async Task<string?> GetMetadataAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
-            "SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name");
-        AddQueue(cmd.Parameters, queue);
-        return await cmd.ExecuteScalarAsync(ct) as string;
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        return await Metadata(db, queue.Project, queue.Kind, queue.Name, ct);
     }
 
     /// <summary>
@@ -29,11 +46,8 @@ public sealed class QueueStore(QueueRouter router)
     public async Task<QueueSettings> GetSettingsAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
-            $"SELECT {SettingsColumns}, metadata_version FROM queues WHERE project = @project AND kind = @kind AND name = @name");
-        AddQueue(cmd.Parameters, queue);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadSettings(reader) : QueueSettings.None;
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        return await Settings(db, queue.Project, queue.Kind, queue.Name, ct) ?? QueueSettings.None;
     }
 
     /// <summary>
@@ -44,17 +58,17 @@ public sealed class QueueStore(QueueRouter router)
         QueueRef queue, string metadata, QueueSettings settings, DateTime now, Placement placement, CancellationToken ct)
     {
         var route = await router.PlaceAsync(queue, placement, trustCache: false, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        // INSERT ... ON CONFLICT DO NOTHING: an insert-if-absent is one statement EF can't say (an exists-check first races).
+        var created = await db.Database.SqlQueryRaw<long>(
             $"""
             INSERT INTO queues (project, kind, name, metadata, {SettingsColumns}, metadata_version, last_seq, created_at)
-            VALUES (@project, @kind, @name, @metadata, {SettingsParameters}, nextval('queue_metadata_versions'), 0, @now)
+            VALUES (@project, @kind, @name, @metadata, {SettingsParameters}, nextval('{ZaqarDbContext.MetadataVersionSequence}'), 0, @now)
             ON CONFLICT (project, kind, name) DO NOTHING
-            RETURNING id
-            """);
-        AddQueue(cmd.Parameters, queue);
-        AddMetadata(cmd.Parameters, metadata, settings);
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        return await cmd.ExecuteScalarAsync(ct) is not null;
+            RETURNING id AS "Value"
+            """,
+            [.. QueueParameters(queue), .. MetadataParameters(metadata, settings), new NpgsqlParameter<DateTime>("now", now)]).ToListAsync(ct);
+        return created.Count > 0;
     }
 
     /// <summary>
@@ -79,31 +93,28 @@ public sealed class QueueStore(QueueRouter router)
         QueueRef queue, Func<string, (string Metadata, QueueSettings Settings)> change, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        string current;
-        await using (var select = new NpgsqlCommand(
-            "SELECT metadata::text FROM queues WHERE project = @project AND kind = @kind AND name = @name FOR UPDATE", conn, tx))
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // FOR UPDATE: LINQ has no row locks.
+        var locked = await db.Queues.FromSql(
+                $"SELECT * FROM queues WHERE project = {queue.Project} AND kind = {(short)queue.Kind} AND name = {queue.Name} FOR UPDATE")
+            .AsNoTracking().ToListAsync(ct);
+        if (locked is not [var current])
         {
-            AddQueue(select.Parameters, queue);
-            if (await select.ExecuteScalarAsync(ct) is not string found)
-            {
-                return null;
-            }
-            current = found;
+            return null;
         }
-        var (updated, settings) = change(current);
-        await using (var update = new NpgsqlCommand(
-            $"""
-            UPDATE queues SET metadata = @metadata, ({SettingsColumns}) = ({SettingsParameters}),
-                              metadata_version = nextval('queue_metadata_versions')
-            WHERE project = @project AND kind = @kind AND name = @name
-            """, conn, tx))
-        {
-            AddQueue(update.Parameters, queue);
-            AddMetadata(update.Parameters, updated, settings);
-            await update.ExecuteNonQueryAsync(ct);
-        }
+        var (updated, settings) = change(current.Metadata);
+        await db.Queues.Where(q => q.Id == current.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(q => q.Metadata, updated)
+            .SetProperty(q => q.DefaultMessageTtl, settings.DefaultMessageTtl)
+            .SetProperty(q => q.MaxMessagesPostSize, settings.MaxMessagesPostSize)
+            .SetProperty(q => q.DefaultMessageDelay, settings.DefaultMessageDelay)
+            .SetProperty(q => q.EncryptMessages, settings.EncryptMessages)
+            .SetProperty(q => q.MaxClaimCount, settings.DeadLetter.MaxClaimCount)
+            .SetProperty(q => q.DeadLetterQueue, settings.DeadLetter.Queue)
+            .SetProperty(q => q.DeadLetterQueueMessagesTtl, settings.DeadLetter.MessagesTtl)
+            .SetProperty(q => q.RetryPolicy, settings.RetryPolicy)
+            .SetProperty(q => q.MetadataVersion, q => ZaqarDbContext.NextValue(ZaqarDbContext.MetadataVersionSequence)), ct);
         await tx.CommitAsync(ct);
         return updated;
     }
@@ -180,7 +191,7 @@ public sealed class QueueStore(QueueRouter router)
         return new QueueCounts(claimed, delayed, total, oldest, newest);
     }
 
-    /// <summary>The typed columns of <see cref="QueueSettings"/>, in the order <see cref="SettingsParameters"/> and <see cref="ReadSettings"/> use.</summary>
+    /// <summary>The typed columns of <see cref="QueueSettings"/>, in the order of <see cref="SettingsParameters"/>.</summary>
     private const string SettingsColumns =
         "default_message_ttl, max_messages_post_size, default_message_delay, encrypt_messages, " +
         "max_claim_count, dead_letter_queue, dead_letter_queue_messages_ttl, retry_policy";
@@ -189,38 +200,31 @@ public sealed class QueueStore(QueueRouter router)
         "@default_message_ttl, @max_messages_post_size, @default_message_delay, @encrypt_messages, " +
         "@max_claim_count, @dead_letter_queue, @dead_letter_queue_messages_ttl, @retry_policy";
 
-    private static QueueSettings ReadSettings(NpgsqlDataReader r)
-    {
-        int? Int(int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
-        return new QueueSettings(
-            Int(0), Int(1), Int(2), r.GetBoolean(3),
-            new DeadLetterRule(Int(4), r.IsDBNull(5) ? null : r.GetString(5), Int(6)),
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.GetInt64(8));
-    }
-
-    /// <summary>Adds @metadata (jsonb) and the parameters of <see cref="SettingsParameters"/>.</summary>
-    private static void AddMetadata(NpgsqlParameterCollection parameters, string metadata, QueueSettings settings)
-    {
-        parameters.Add(new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata });
-        parameters.Add(Nullable("default_message_ttl", NpgsqlDbType.Integer, settings.DefaultMessageTtl));
-        parameters.Add(Nullable("max_messages_post_size", NpgsqlDbType.Integer, settings.MaxMessagesPostSize));
-        parameters.Add(Nullable("default_message_delay", NpgsqlDbType.Integer, settings.DefaultMessageDelay));
-        parameters.Add(new NpgsqlParameter<bool>("encrypt_messages", settings.EncryptMessages));
-        parameters.Add(Nullable("max_claim_count", NpgsqlDbType.Integer, settings.DeadLetter.MaxClaimCount));
-        parameters.Add(Nullable("dead_letter_queue", NpgsqlDbType.Text, settings.DeadLetter.Queue));
-        parameters.Add(Nullable("dead_letter_queue_messages_ttl", NpgsqlDbType.Integer, settings.DeadLetter.MessagesTtl));
-        parameters.Add(Nullable("retry_policy", NpgsqlDbType.Jsonb, settings.RetryPolicy));
-    }
+    /// <summary>@metadata (jsonb) and the parameters of <see cref="SettingsParameters"/>.</summary>
+    private static NpgsqlParameter[] MetadataParameters(string metadata, QueueSettings settings) =>
+    [
+        new NpgsqlParameter<string>("metadata", NpgsqlDbType.Jsonb) { TypedValue = metadata },
+        Nullable("default_message_ttl", NpgsqlDbType.Integer, settings.DefaultMessageTtl),
+        Nullable("max_messages_post_size", NpgsqlDbType.Integer, settings.MaxMessagesPostSize),
+        Nullable("default_message_delay", NpgsqlDbType.Integer, settings.DefaultMessageDelay),
+        new NpgsqlParameter<bool>("encrypt_messages", settings.EncryptMessages),
+        Nullable("max_claim_count", NpgsqlDbType.Integer, settings.DeadLetter.MaxClaimCount),
+        Nullable("dead_letter_queue", NpgsqlDbType.Text, settings.DeadLetter.Queue),
+        Nullable("dead_letter_queue_messages_ttl", NpgsqlDbType.Integer, settings.DeadLetter.MessagesTtl),
+        Nullable("retry_policy", NpgsqlDbType.Jsonb, settings.RetryPolicy),
+    ];
 
     private static NpgsqlParameter Nullable(string name, NpgsqlDbType type, object? value) =>
         new(name, type) { Value = value ?? DBNull.Value };
 
+    /// <summary>@project, @kind and @name: the parameters every queue-scoped statement filters on.</summary>
+    private static NpgsqlParameter[] QueueParameters(QueueRef queue) =>
+    [
+        new NpgsqlParameter<string>("project", queue.Project),
+        new NpgsqlParameter<short>("kind", (short)queue.Kind),
+        new NpgsqlParameter<string>("name", queue.Name),
+    ];
+
     /// <summary>Adds @project, @kind and @name: the parameters every queue-scoped statement filters on.</summary>
-    internal static void AddQueue(NpgsqlParameterCollection parameters, QueueRef queue)
-    {
-        parameters.Add(new NpgsqlParameter<string>("project", queue.Project));
-        parameters.Add(new NpgsqlParameter<short>("kind", (short)queue.Kind));
-        parameters.Add(new NpgsqlParameter<string>("name", queue.Name));
-    }
+    internal static void AddQueue(NpgsqlParameterCollection parameters, QueueRef queue) => parameters.AddRange(QueueParameters(queue));
 }

@@ -1,6 +1,6 @@
-using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Npgsql;
-using NpgsqlTypes;
 using Zaqar.Data.Entities;
 using Zaqar.Data.Pools;
 
@@ -11,19 +11,14 @@ namespace Zaqar.Data.Stores;
 /// Every statement scopes by the source (project, kind, name) and reads only live (unexpired) subscriptions.
 /// Confirmation requests go into the notification outbox in the same transaction as the change causing them.
 /// </summary>
-/// <remarks>Singleton; thread-safe (each call takes its own pooled connection).</remarks>
+/// <remarks>
+/// A cold path, so EF Core on the source's database (issue 12 item 11): LINQ reads, ExecuteUpdate/ExecuteDelete writes,
+/// and SQL through the same context only for what EF can't say (the inserts-if-absent, the locked read, the purge that
+/// returns what it deleted). The sweep stays a hand-written Npgsql command on the same data source: a batch delete with
+/// SKIP LOCKED, so several nodes sweep at once without waiting on each other. Singleton; thread-safe (a context per call).
+/// </remarks>
 public sealed class SubscriptionStore(QueueRouter router)
 {
-    private const string Source = "s.project = @project AND s.kind = @kind AND s.queue_name = @name";
-
-    /// <summary>The columns <see cref="Read"/> reads, in order (alias s).</summary>
-    private const string Columns =
-        """
-        s.id, s.queue_name, s.subscriber, s.subscriber_type, s.ttl, s.options::text, s.confirmed, s.created_at, s.expires_at,
-        s.delivered_count, s.failed_count, (SELECT count(*) FROM notifications n WHERE n.subscription_id = s.id),
-        s.last_error, s.last_error_at, s.last_delivered_at
-        """;
-
     /// <summary>
     /// Creates the subscription unless the source has a live one with that subscriber; either way returns the one
     /// it has. Creates the queue (empty metadata) when missing, and removes an expired holder of the subscriber.
@@ -33,48 +28,28 @@ public sealed class SubscriptionStore(QueueRouter router)
     {
         // May create the queue: placed by the catalogue, never by a cached route (issue #6).
         var route = await router.PlaceAsync(queue, Placement.Any, trustCache: false, ct);
-        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        bool created;
-        await using (var batch = new NpgsqlBatch(conn, tx))
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                """
-                INSERT INTO queues (project, kind, name, metadata, last_seq, created_at)
-                VALUES (@project, @kind, @name, '{}', 0, @now)
-                ON CONFLICT (project, kind, name) DO NOTHING
-                """));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"DELETE FROM subscriptions s WHERE {Source} AND s.subscriber = @subscriber AND s.expires_at <= @now"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                """
-                INSERT INTO subscriptions
-                    (id, project, kind, queue_name, subscriber, subscriber_type, ttl, options, confirmed, created_at, expires_at)
-                VALUES
-                    (@id, @project, @kind, @name, @subscriber, @type, @ttl, @options, @confirmed, @now, @now + make_interval(secs => @ttl))
-                ON CONFLICT (project, kind, queue_name, subscriber) DO NOTHING
-                """));
-            foreach (NpgsqlBatchCommand command in batch.BatchCommands)
-            {
-                QueueStore.AddQueue(command.Parameters, queue);
-                command.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-            }
-            var p = batch.BatchCommands[1].Parameters;
-            p.Add(new NpgsqlParameter<string>("subscriber", subscription.Subscriber));
-            p = batch.BatchCommands[2].Parameters;
-            p.Add(new NpgsqlParameter<Guid>("id", subscription.Id));
-            p.Add(new NpgsqlParameter<string>("subscriber", subscription.Subscriber));
-            p.Add(new NpgsqlParameter<short>("type", (short)subscription.Type));
-            p.Add(new NpgsqlParameter<int>("ttl", subscription.Ttl));
-            p.Add(new NpgsqlParameter<string>("options", NpgsqlDbType.Jsonb) { TypedValue = subscription.Options });
-            p.Add(new NpgsqlParameter<bool>("confirmed", subscription.Confirmed));
-            await batch.ExecuteNonQueryAsync(ct);
-            created = batch.BatchCommands[2].RecordsAffected == 1;
-        }
-        var stored = await ReadAsync(
-                conn, tx, queue, "s.subscriber = @subscriber", p => p.Add(new NpgsqlParameter<string>("subscriber", subscription.Subscriber)), now, ct)
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Inserts-if-absent (ON CONFLICT DO NOTHING) are statements EF can't say: an exists-check first races a concurrent create.
+        await db.Database.ExecuteSqlAsync(
+            $$"""
+            INSERT INTO queues (project, kind, name, metadata, last_seq, created_at)
+            VALUES ({{queue.Project}}, {{(short)queue.Kind}}, {{queue.Name}}, '{}', 0, {{now}})
+            ON CONFLICT (project, kind, name) DO NOTHING
+            """, ct);
+        await Source(db, queue).Where(s => s.Subscriber == subscription.Subscriber && s.ExpiresAt <= now).ExecuteDeleteAsync(ct);
+        var created = await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO subscriptions
+                (id, project, kind, queue_name, subscriber, subscriber_type, ttl, options, confirmed, created_at, expires_at)
+            VALUES
+                ({subscription.Id}, {queue.Project}, {(short)queue.Kind}, {queue.Name}, {subscription.Subscriber}, {(short)subscription.Type},
+                 {subscription.Ttl}, {subscription.Options}::jsonb, {subscription.Confirmed}, {now}, {now.AddSeconds(subscription.Ttl)})
+            ON CONFLICT (project, kind, queue_name, subscriber) DO NOTHING
+            """, ct) == 1;
+        var stored = await Project(db, Live(db, queue, now).Where(s => s.Subscriber == subscription.Subscriber)).FirstOrDefaultAsync(ct)
             ?? throw new InvalidOperationException("The subscription vanished inside its own transaction.");
-        await EnqueueAsync(conn, tx, stored.Id, confirmation(created ? null : stored, stored), now, ct);
+        await EnqueueAsync(db, stored.Id, confirmation(created ? null : stored, stored), now, ct);
         await tx.CommitAsync(ct);
         return new SubscriptionCreateOutcome(stored, created);
     }
@@ -84,31 +59,20 @@ public sealed class SubscriptionStore(QueueRouter router)
         QueueRef queue, Guid? after, int limit, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
-            $"""
-            SELECT {Columns} FROM subscriptions s
-            WHERE {Source} AND s.expires_at > @now AND (@after::uuid IS NULL OR s.id > @after)
-            ORDER BY s.id
-            LIMIT @limit
-            """);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        cmd.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Uuid) { Value = after.HasValue ? after.Value : DBNull.Value });
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        var page = new List<StoredSubscription>(limit);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        var live = Live(db, queue, now);
+        if (after is { } marker)
         {
-            page.Add(Read(reader));
+            live = live.Where(s => s.Id.CompareTo(marker) > 0);
         }
-        return page;
+        return await Project(db, live.OrderBy(s => s.Id).Take(limit)).ToListAsync(ct);
     }
 
     public async Task<StoredSubscription?> GetAsync(QueueRef queue, Guid id, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
-        return await ReadAsync(conn, null, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct);
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        return await Project(db, Live(db, queue, now).Where(s => s.Id == id)).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>
@@ -119,45 +83,31 @@ public sealed class SubscriptionStore(QueueRouter router)
         QueueRef queue, Guid id, SubscriptionChanges changes, DateTime now, ConfirmationDocument confirmation, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await ReadAsync(conn, tx, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct, forUpdate: true);
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var before = await LockedAsync(db, queue, id, now, ct);
         if (before is null)
         {
             return SubscriptionUpdateOutcome.NotFound;
         }
-        await using (var cmd = new NpgsqlCommand(
-            $"""
-            DELETE FROM subscriptions s WHERE {Source} AND s.subscriber = @subscriber AND s.expires_at <= @now;
-            UPDATE subscriptions SET
-                subscriber = coalesce(@subscriber, subscriber),
-                subscriber_type = coalesce(@type, subscriber_type),
-                confirmed = confirmed AND (@subscriber IS NULL OR @subscriber = subscriber),
-                options = coalesce(@options, options),
-                ttl = coalesce(@ttl, ttl),
-                created_at = CASE WHEN @ttl IS NULL THEN created_at ELSE @now END,
-                expires_at = CASE WHEN @ttl IS NULL THEN expires_at ELSE @now + make_interval(secs => @ttl) END
-            WHERE id = @id
-            """, conn, tx))
+        try
         {
-            QueueStore.AddQueue(cmd.Parameters, queue);
-            cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-            cmd.Parameters.Add(new NpgsqlParameter("subscriber", NpgsqlDbType.Text) { Value = (object?)changes.Subscriber ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("type", NpgsqlDbType.Smallint) { Value = changes.Type is { } t ? (short)t : DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("options", NpgsqlDbType.Jsonb) { Value = (object?)changes.Options ?? DBNull.Value });
-            cmd.Parameters.Add(new NpgsqlParameter("ttl", NpgsqlDbType.Integer) { Value = changes.Ttl is { } ttl ? ttl : DBNull.Value });
-            try
+            if (changes.Subscriber is { } subscriber)
             {
-                await cmd.ExecuteNonQueryAsync(ct);
+                // An expired holder of the new subscriber gives way, as on create.
+                await Source(db, queue).Where(s => s.Subscriber == subscriber && s.ExpiresAt <= now).ExecuteDeleteAsync(ct);
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            if (changes is not { Subscriber: null, Type: null, Options: null, Ttl: null })
             {
-                return SubscriptionUpdateOutcome.Conflict;
+                await db.Subscriptions.Where(s => s.Id == id).ExecuteUpdateAsync(u => Apply(u, changes, now), ct);
             }
         }
-        var after = (await ReadAsync(conn, tx, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct))!;
-        await EnqueueAsync(conn, tx, id, confirmation(before, after), now, ct);
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return SubscriptionUpdateOutcome.Conflict;
+        }
+        var after = (await Project(db, Live(db, queue, now).Where(s => s.Id == id)).FirstOrDefaultAsync(ct))!;
+        await EnqueueAsync(db, id, confirmation(before, after), now, ct);
         await tx.CommitAsync(ct);
         return SubscriptionUpdateOutcome.Updated;
     }
@@ -170,26 +120,20 @@ public sealed class SubscriptionStore(QueueRouter router)
         QueueRef queue, Guid id, bool confirmed, bool dropPending, DateTime now, ConfirmationDocument confirmation, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var conn = await route.Target.DataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await ReadAsync(conn, tx, queue, "s.id = @id", p => p.Add(new NpgsqlParameter<Guid>("id", id)), now, ct, forUpdate: true);
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var before = await LockedAsync(db, queue, id, now, ct);
         if (before is null)
         {
             return false;
         }
-        await using (var cmd = new NpgsqlCommand(
-            """
-            UPDATE subscriptions SET confirmed = @confirmed WHERE id = @id;
-            DELETE FROM notifications WHERE @drop AND subscription_id = @id AND kind = 0;
-            """, conn, tx))
+        await db.Subscriptions.Where(s => s.Id == id).ExecuteUpdateAsync(u => u.SetProperty(s => s.Confirmed, confirmed), ct);
+        if (dropPending && !confirmed)
         {
-            cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-            cmd.Parameters.Add(new NpgsqlParameter<bool>("confirmed", confirmed));
-            cmd.Parameters.Add(new NpgsqlParameter<bool>("drop", dropPending && !confirmed));
-            await cmd.ExecuteNonQueryAsync(ct);
+            await db.Notifications.Where(n => n.SubscriptionId == id && n.Kind == NotificationKind.Message).ExecuteDeleteAsync(ct);
         }
         var after = before with { Confirmed = confirmed };
-        await EnqueueAsync(conn, tx, id, confirmation(before, after), now, ct);
+        await EnqueueAsync(db, id, confirmation(before, after), now, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -198,37 +142,37 @@ public sealed class SubscriptionStore(QueueRouter router)
     public async Task<bool> DeleteAsync(QueueRef queue, Guid id, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} AND s.id = @id");
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        return await Source(db, queue).Where(s => s.Id == id).ExecuteDeleteAsync(ct) > 0;
     }
 
     /// <summary>Deletes every subscription of the source; returns their ids.</summary>
     public async Task<IReadOnlyList<Guid>> PurgeAsync(QueueRef queue, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand($"DELETE FROM subscriptions s WHERE {Source} RETURNING s.id");
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        return await ReadIdsAsync(cmd, ct);
+        await using var db = await route.Target.Contexts.CreateDbContextAsync(ct);
+        // DELETE ... RETURNING: ExecuteDelete returns only a count.
+        return await db.Database.SqlQuery<Guid>(
+            $"""
+            DELETE FROM subscriptions WHERE project = {queue.Project} AND kind = {(short)queue.Kind} AND queue_name = {queue.Name}
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
     }
 
     /// <summary>Deletes hub-connection subscriptions by id (their connection ended), in one database.</summary>
     public async Task<int> DeleteHubSubscriptionsAsync(PoolTarget target, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
-        await using var cmd = target.DataSource.CreateCommand("DELETE FROM subscriptions WHERE id = ANY(@ids) AND subscriber_type = @hub");
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("hub", (short)SubscriberType.Hub));
-        return await cmd.ExecuteNonQueryAsync(ct);
+        var idArray = ids.ToArray();
+        await using var db = await target.Contexts.CreateDbContextAsync(ct);
+        return await db.Subscriptions.Where(s => idArray.Contains(s.Id) && s.SubscriberType == SubscriberType.Hub).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Which of <paramref name="ids"/> are still live subscriptions in one database.</summary>
     public async Task<IReadOnlyList<Guid>> LiveAsync(PoolTarget target, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct)
     {
-        await using var cmd = target.DataSource.CreateCommand("SELECT id FROM subscriptions WHERE id = ANY(@ids) AND expires_at > @now");
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", ids.ToArray()));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        return await ReadIdsAsync(cmd, ct);
+        var idArray = ids.ToArray();
+        await using var db = await target.Contexts.CreateDbContextAsync(ct);
+        return await db.Subscriptions.Where(s => idArray.Contains(s.Id) && s.ExpiresAt > now).Select(s => s.Id).ToListAsync(ct);
     }
 
     /// <summary>Deletes up to <paramref name="batchSize"/> expired subscriptions (with their pending notifications) of one database.</summary>
@@ -244,64 +188,66 @@ public sealed class SubscriptionStore(QueueRouter router)
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<StoredSubscription?> ReadAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, QueueRef queue, string filter, Action<NpgsqlParameterCollection> parameters,
-        DateTime now, CancellationToken ct, bool forUpdate = false)
+    /// <summary>The source's subscriptions, live or not.</summary>
+    private static IQueryable<SubscriptionEntity> Source(ZaqarDbContext db, QueueRef queue) =>
+        db.Subscriptions.Where(s => s.Project == queue.Project && s.Kind == queue.Kind && s.QueueName == queue.Name);
+
+    private static IQueryable<SubscriptionEntity> Live(ZaqarDbContext db, QueueRef queue, DateTime now) =>
+        Source(db, queue).AsNoTracking().Where(s => s.ExpiresAt > now);
+
+    /// <summary>The live subscription, locked until the transaction ends; null when there is none.</summary>
+    private static Task<StoredSubscription?> LockedAsync(ZaqarDbContext db, QueueRef queue, Guid id, DateTime now, CancellationToken ct) =>
+        // FOR UPDATE: LINQ has no row locks.
+        Project(db, db.Subscriptions.FromSql(
+                $"""
+                SELECT * FROM subscriptions
+                WHERE project = {queue.Project} AND kind = {(short)queue.Kind} AND queue_name = {queue.Name} AND id = {id} AND expires_at > {now}
+                FOR UPDATE
+                """).AsNoTracking())
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>A PATCH's changes as setters; a column it leaves alone is not set.</summary>
+    private static void Apply(UpdateSettersBuilder<SubscriptionEntity> u, SubscriptionChanges changes, DateTime now)
     {
-        await using var cmd = new NpgsqlCommand(
-            $"SELECT {Columns} FROM subscriptions s WHERE {Source} AND {filter} AND s.expires_at > @now{(forUpdate ? " FOR UPDATE" : string.Empty)}",
-            conn, tx);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        parameters(cmd.Parameters);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? Read(reader) : null;
+        if (changes.Subscriber is { } subscriber)
+        {
+            // Every right-hand side reads the row as it was: confirmed survives only an unchanged subscriber.
+            u.SetProperty(s => s.Confirmed, s => s.Confirmed && s.Subscriber == subscriber);
+            u.SetProperty(s => s.Subscriber, subscriber);
+        }
+        if (changes.Type is { } type)
+        {
+            u.SetProperty(s => s.SubscriberType, type);
+        }
+        if (changes.Options is { } options)
+        {
+            u.SetProperty(s => s.Options, options);
+        }
+        if (changes.Ttl is { } ttl)
+        {
+            u.SetProperty(s => s.Ttl, ttl);
+            u.SetProperty(s => s.CreatedAt, now);
+            u.SetProperty(s => s.ExpiresAt, now.AddSeconds(ttl));
+        }
     }
 
-    private static async Task EnqueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, string? document, DateTime now, CancellationToken ct)
+    private static async Task EnqueueAsync(ZaqarDbContext db, Guid id, string? document, DateTime now, CancellationToken ct)
     {
         if (document is null)
         {
             return;
         }
-        await using var cmd = new NpgsqlCommand(
-            """
-            INSERT INTO notifications (subscription_id, kind, body, encrypted, ttl, delay, created_at, due_at, attempts)
-            VALUES (@id, @kind, @body, false, 0, 0, @now, @now, 0)
-            """, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
-        cmd.Parameters.Add(new NpgsqlParameter<short>("kind", (short)NotificationKind.Confirmation));
-        cmd.Parameters.Add(new NpgsqlParameter<string>("body", NpgsqlDbType.Json) { TypedValue = document });
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<IReadOnlyList<Guid>> ReadIdsAsync(NpgsqlCommand cmd, CancellationToken ct)
-    {
-        var ids = new List<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        db.Notifications.Add(new NotificationEntity
         {
-            ids.Add(reader.GetGuid(0));
-        }
-        return ids;
+            SubscriptionId = id, Kind = NotificationKind.Confirmation, Body = document, CreatedAt = now, DueAt = now,
+        });
+        await db.SaveChangesAsync(ct);
     }
 
-    private static StoredSubscription Read(DbDataReader r) => new(
-        Id: r.GetGuid(0),
-        QueueName: r.GetString(1),
-        Subscriber: r.GetString(2),
-        Type: (SubscriberType)r.GetInt16(3),
-        Ttl: r.GetInt32(4),
-        Options: r.GetString(5),
-        Confirmed: r.GetBoolean(6),
-        CreatedAt: r.GetDateTime(7),
-        ExpiresAt: r.GetDateTime(8),
-        Delivery: new DeliveryStats(
-            Delivered: r.GetInt64(9),
-            Failed: r.GetInt64(10),
-            Pending: r.GetInt64(11),
-            LastError: r.IsDBNull(12) ? null : r.GetString(12),
-            LastErrorAt: r.IsDBNull(13) ? null : r.GetDateTime(13),
-            LastDeliveredAt: r.IsDBNull(14) ? null : r.GetDateTime(14)));
+    private static IQueryable<StoredSubscription> Project(ZaqarDbContext db, IQueryable<SubscriptionEntity> subscriptions) =>
+        subscriptions.Select(s => new StoredSubscription(
+            s.Id, s.QueueName, s.Subscriber, s.SubscriberType, s.Ttl, s.Options, s.Confirmed, s.CreatedAt, s.ExpiresAt,
+            new DeliveryStats(
+                s.DeliveredCount, s.FailedCount, db.Notifications.LongCount(n => n.SubscriptionId == s.Id),
+                s.LastError, s.LastErrorAt, s.LastDeliveredAt)));
 }

@@ -72,4 +72,47 @@ public sealed class PoolOutageTests(ZaqarTestServer server, PrivatePostgres remo
         Assert.Equal(["\"before\"", "\"after\""], bodies);
         Assert.True((await admin.GetAsync("/v2/health")).Json!["remote"]!["storage_reachable"]!.GetValue<bool>());
     }
+
+    /// <summary>The cold paths run through EF Core on the queue's own pool (issue 12 item 11), and fail as the hot ones do.</summary>
+    [Fact]
+    public async Task MetadataSubscriptionsAndDetailedListingsOfADownPoolAnswer503AndComeBackWithIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var d = await PooledDeployment.StartAsync(server);
+        using var admin = d.Admin();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/v2/pools/remote", new { uri = remote.ConnectionString, weight = 1 })).Status);
+        using var tenant = d.NewProject();
+        await tenant.CreateQueueAsync("far", new { color = "blue" });
+        var subscribed = await tenant.PostAsync("/v2/queues/far/subscriptions", new { subscriber = "http://127.0.0.1:9/hook", ttl = 3600 });
+        Assert.Equal(HttpStatusCode.Created, subscribed.Status);
+        var subscription = subscribed.Json!["subscription_id"]!.GetValue<string>();
+
+        await remote.Server.StopAsync(ct);
+        try
+        {
+            const string Unavailable = "Service temporarily unavailable";
+            (await tenant.GetAsync("/v2/queues/far")).AssertError(HttpStatusCode.ServiceUnavailable, Unavailable);
+            (await tenant.PatchAsync("/v2/queues/far", new[] { new { op = "add", path = "/metadata/size", value = 1 } }))
+                .AssertError(HttpStatusCode.ServiceUnavailable, Unavailable);
+            (await tenant.GetAsync("/v2/queues/far/subscriptions")).AssertError(HttpStatusCode.ServiceUnavailable, Unavailable);
+            (await tenant.GetAsync($"/v2/queues/far/subscriptions/{subscription}")).AssertError(HttpStatusCode.ServiceUnavailable, Unavailable);
+            (await tenant.GetAsync("/v2/queues?detailed=true")).AssertError(HttpStatusCode.ServiceUnavailable, Unavailable);
+            // The plain listing reads only the catalogue, in the primary database.
+            Assert.Equal(["far"], (await tenant.GetAsync("/v2/queues")).Json!["queues"]!.AsArray().Select(q => q!["name"]!.GetValue<string>()));
+        }
+        finally
+        {
+            await remote.Server.StartAsync(ct);
+        }
+
+        // The first requests after the restart may meet pooled connections the stop broke.
+        await DeliveryWaits.UntilAsync(
+            async () => (await tenant.GetAsync("/v2/queues/far")).Status, status => status == HttpStatusCode.OK, timeoutSeconds: 20,
+            "the remote pool to answer again");
+        Assert.Equal("blue", (await tenant.GetAsync("/v2/queues/far")).Json!["color"]!.GetValue<string>());
+        var listed = (await tenant.GetAsync("/v2/queues/far/subscriptions")).Json!["subscriptions"]!.AsArray();
+        Assert.Equal([subscription], listed.Select(s => s!["id"]!.GetValue<string>()));
+        var detailed = (await tenant.GetAsync("/v2/queues?detailed=true")).Json!["queues"]!.AsArray();
+        Assert.Equal("blue", Assert.Single(detailed)!["metadata"]!["color"]!.GetValue<string>());
+    }
 }
