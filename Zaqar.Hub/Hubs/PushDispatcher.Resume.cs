@@ -39,7 +39,7 @@ public sealed partial class PushDispatcher
             return new SubscribedView(MessagesExpired: false);
         }
         var after = MessageService.ParseSince(since);
-        var resume = new Resume(key, _ledger);
+        var resume = new Resume(key, _ledger, this);
         var outbox = await HoldAsync(connectionId, key, ExplicitHolder, resume, ct);
         try
         {
@@ -79,7 +79,7 @@ public sealed partial class PushDispatcher
     /// A subscription that resumed after a position: holds its pushes back while the backlog is sent, then lets through
     /// only what the backlog did not have. Guarded by locking the instance.
     /// </summary>
-    private sealed class Resume(QueueRef queue, PushLedger ledger)
+    private sealed class Resume(QueueRef queue, PushLedger ledger, PushDispatcher dispatcher)
     {
         private List<PushedMessageView>? _held = [];
         private int _heldCount;
@@ -107,10 +107,14 @@ public sealed partial class PushDispatcher
                     return;
                 }
                 var fresh = Fresh(messages);
-                if (_covered >= 0 && ledger.Cursor(queue, long.MaxValue) is { } cursor && cursor.AfterSeq >= _covered)
+                if (_covered >= 0 && ledger.Cursor(queue, long.MaxValue) is { } cursor && cursor.AfterSeq >= _covered &&
+                    dispatcher.InFlight(queue) <= 1)
                 {
-                    // This node has now pushed or read every position the backlog covered, so no late copy can come: the
-                    // filter ends (a queue deleted and made again restarts its positions, which must not be taken for old ones).
+                    // This node has now pushed or read every position the backlog covered, and no delivery but this one is
+                    // under way (one admitted before the backlog read could still be on its way here), so no late copy can
+                    // come: the filter ends (a queue deleted and made again restarts its positions, which must not be taken
+                    // for old ones). The cluster feed admits a read just before it relays it: a sliver of time in which a
+                    // relayed copy is not yet counted.
                     _covered = -1;
                     _hidden.Clear();
                 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Zaqar.Data;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
@@ -28,6 +29,9 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
 
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
+
+    /// <summary>Deliveries under way per queue (see <see cref="InFlight"/>); one entry per queue ever pushed to here.</summary>
+    private readonly ConcurrentDictionary<QueueRef, StrongBox<int>> _inFlight = new();
     private readonly TrackingHubLifetimeManager _connections;
     private readonly PushLedger _ledger;
     private readonly PresenceTracker _presence;
@@ -156,11 +160,46 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         {
             return;
         }
-        Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+        // Counted from before admission (which moves the ledger's watermark) to the end of delivery: see InFlight.
+        var inFlight = Enter(posted.Queue);
+        try
+        {
+            Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight.Value);
+        }
     }
 
     /// <summary>Pushes messages that posts on other nodes committed, read back by the cluster feed (not yet pushed here).</summary>
-    public void Relay(QueueRef queue, IReadOnlyList<PushedMessageView> messages) => Dispatch(queue, messages);
+    public void Relay(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
+    {
+        var inFlight = Enter(queue);
+        try
+        {
+            Dispatch(queue, messages);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight.Value);
+        }
+    }
+
+    /// <summary>
+    /// How many deliveries of <paramref name="queue"/> are under way (admitted by the ledger, not yet handed to every
+    /// subscriber), delayed ones included until they are handed out. A resuming subscription ends its seam filter only
+    /// when no other is (issue 13): one admitted before the backlog was read but delivered after it would otherwise pass
+    /// the filter as new and arrive twice.
+    /// </summary>
+    private int InFlight(QueueRef queue) => _inFlight.TryGetValue(queue, out var count) ? Volatile.Read(ref count.Value) : 0;
+
+    private StrongBox<int> Enter(QueueRef queue)
+    {
+        var count = _inFlight.GetOrAdd(queue, static _ => new StrongBox<int>());
+        Interlocked.Increment(ref count.Value);
+        return count;
+    }
 
     private void Dispatch(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
     {
@@ -172,15 +211,22 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         foreach (var group in messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
         {
             var later = group.ToList();
-            _ = DeliverLaterAsync(queue, later, TimeSpan.FromSeconds(group.Key));
+            _ = DeliverLaterAsync(queue, later, TimeSpan.FromSeconds(group.Key), Enter(queue));
         }
     }
 
-    private async Task DeliverLaterAsync(QueueRef queue, List<PushedMessageView> messages, TimeSpan delay)
+    private async Task DeliverLaterAsync(QueueRef queue, List<PushedMessageView> messages, TimeSpan delay, StrongBox<int> inFlight)
     {
-        await Task.Delay(delay, _time);
-        // The age a subscriber sees is the message's age when it becomes visible.
-        Deliver(queue, messages.ConvertAll(m => m with { Age = m.Age + (long)delay.TotalSeconds }));
+        try
+        {
+            await Task.Delay(delay, _time);
+            // The age a subscriber sees is the message's age when it becomes visible.
+            Deliver(queue, messages.ConvertAll(m => m with { Age = m.Age + (long)delay.TotalSeconds }));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight.Value);
+        }
     }
 
     private void Deliver(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
