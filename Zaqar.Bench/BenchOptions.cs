@@ -17,8 +17,10 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
                             ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, presence, webhooks, protocol, recovery, fuzz,
-                            rest-fuzz, idle); rest-fuzz and idle run only when named here
+                            rest-fuzz, idle, scale); rest-fuzz, idle and scale run only when named here
           --idle-connections N   idle subscribed connections of the idle scenario (default 18000)
+          --scale-messages N     messages of the scale scenario's big queue (default 1000000)
+          --scale-queues N       queues of the scale scenario's big project (default 10000)
           --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections
           --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
           --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)
@@ -32,9 +34,16 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
 
     public int IdleConnections { get; init; } = 18_000;
 
+    /// <summary>The big queue of the scale scenario (issue 14 item 6).</summary>
+    public int ScaleMessages { get; init; } = 1_000_000;
+
+    /// <summary>The big project of the scale scenario.</summary>
+    public int ScaleQueues { get; init; } = 10_000;
+
     public static BenchOptions Parse(string[] args)
     {
         int connections = 16, seconds = 10, fuzzCases = 10_000_000, restFuzzCases = 100_000, restFuzzMinutes = 30, idleConnections = 18_000;
+        int scaleMessages = 1_000_000, scaleQueues = 10_000;
         int? seed = null;
         var durable = true;
         string? connection = null;
@@ -54,6 +63,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--rest-fuzz-minutes": restFuzzMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--idle-connections": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--scale-messages": scaleMessages = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--scale-queues": scaleQueues = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
         }
@@ -66,12 +77,18 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
             // Each idle connection is an open file of the bench and of the server: 20,000 per process here (issue 14).
             throw new ArgumentException("idle-connections must be 100..19000");
         }
+        if (scaleMessages is < 10_000 or > 100_000_000 || scaleQueues is < 10 or > 99_999)
+        {
+            throw new ArgumentException("scale-messages must be 10000..100000000 and scale-queues 10..99999");
+        }
         return new BenchOptions(connections, TimeSpan.FromSeconds(seconds), durable, connection, only, fuzzCases)
         {
             RestFuzzCases = restFuzzCases,
             RestFuzzTime = TimeSpan.FromMinutes(restFuzzMinutes),
             Seed = seed,
             IdleConnections = idleConnections,
+            ScaleMessages = scaleMessages,
+            ScaleQueues = scaleQueues,
         };
     }
 

@@ -121,6 +121,13 @@ if (options.RunsWhenNamed("rest-fuzz"))
     restFuzzFailed = !report.Passed();
 }
 
+ScaleResult? scale = null;
+if (options.RunsWhenNamed("scale"))
+{
+    scale = await ScaleScenario.RunAsync(host, options.ScaleMessages, options.ScaleQueues, rounds: 200);
+    Console.WriteLine(scale);
+}
+
 IdleResult? idle = null;
 if (options.RunsWhenNamed("idle"))
 {
@@ -171,6 +178,15 @@ Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(doub
 if (fanOut is not null)
 {
     Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
+}
+if (scale is not null)
+{
+    foreach (var line in scale.Lines.Where(l => !double.IsNaN(l.BaseP99Ms)))
+    {
+        Console.WriteLine($"  {line.Operation + ", " + line.Setting,-44} p99 / small x1.5 {line.P99Ratio / 1.5,7:P0}");
+    }
+    Console.WriteLine($"  queue listing p99 at {scale.ProjectQueues:N0} queues / 50 ms{"",-14} {scale.ListP99Ms / 50,7:P0}");
+    Console.WriteLine($"  queue stats p99 at {scale.ProjectQueues:N0} queues / 50 ms{"",-16} {scale.StatsP99Ms / 50,7:P0}");
 }
 if (idle is not null)
 {
