@@ -157,24 +157,41 @@ public sealed class QueueStore(QueueRouter router)
     }
 
     /// <summary>Counts of live messages (not expired) and the oldest and newest of them.</summary>
+    /// <remarks>
+    /// Issue 14 item 6: two statements on one connection. The queue's row id is looked up first and passed as a value, so
+    /// the count is planned for this queue (PostgreSQL's statistics say how many rows it has): an index range for a small
+    /// queue even beside a queue of a million messages. Looked up inside the statement, the id was unknown at planning,
+    /// and the plan was a scan of every queue's messages (190 ms beside a million). The counts read only the columns they
+    /// need; the oldest and newest are found by walking the primary key (queue_id, seq) from either end, so bodies are
+    /// read for two messages only.
+    /// </remarks>
     public async Task<QueueCounts> CountMessagesAsync(QueueRef queue, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
+        long queueId;
+        await using (var lookup = new NpgsqlCommand($"SELECT {QueueIdSql}", connection))
+        {
+            AddQueue(lookup.Parameters, queue);
+            if (await lookup.ExecuteScalarAsync(ct) is not long id)
+            {
+                return new QueueCounts(0, 0, 0, null, null);
+            }
+            queueId = id;
+        }
+        await using var cmd = new NpgsqlCommand(
             $"""
-            WITH live AS (
-                SELECT * FROM messages WHERE queue_id = {QueueIdSql} AND expires_at > @now)
             SELECT count(*) FILTER (WHERE claim_expires_at > @now),
                    count(*) FILTER (WHERE visible_at > @now),
                    count(*),
                    NULL::uuid, NULL::text, NULL::int, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::int, NULL::bool
-            FROM live
+            FROM messages WHERE queue_id = @queue_id AND expires_at > @now
             UNION ALL
-            (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq LIMIT 1)
+            (SELECT 0, 0, 0, {MessageStore.Columns} FROM messages m WHERE m.queue_id = @queue_id AND m.expires_at > @now ORDER BY m.seq LIMIT 1)
             UNION ALL
-            (SELECT 0, 0, 0, {MessageStore.Columns} FROM live m ORDER BY seq DESC LIMIT 1)
-            """);
-        AddQueue(cmd.Parameters, queue);
+            (SELECT 0, 0, 0, {MessageStore.Columns} FROM messages m WHERE m.queue_id = @queue_id AND m.expires_at > @now ORDER BY m.seq DESC LIMIT 1)
+            """, connection);
+        cmd.Parameters.Add(new NpgsqlParameter<long>("queue_id", queueId));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
