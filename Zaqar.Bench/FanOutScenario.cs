@@ -39,16 +39,16 @@ internal sealed class Receipt(int nodes)
 }
 
 /// <summary>
-/// Issue #4's fan-out: subscribers spread over two service nodes on one database, one poster on the first node
+/// Issue #4's fan-out: subscribers spread over two service nodes on one database (or all on one), one poster on the first node
 /// paced at a fixed rate; for every message, the time from the post's acknowledgement to the receipt by the last
 /// subscriber (pushes to the second node's subscribers cross nodes through LISTEN/NOTIFY).
 /// </summary>
 internal static class FanOutScenario
 {
-    public static async Task<FanOutResult> RunAsync(BenchHost host, int subscribers, int rate, TimeSpan duration, HubWireProtocol protocol)
+    /// <param name="nodeCount">1: every subscriber on the poster's node (the reference issue 14 item 4 compares with); 2: half on another.</param>
+    public static async Task<FanOutResult> RunAsync(BenchHost host, int nodeCount, int subscribers, int rate, TimeSpan duration, HubWireProtocol protocol)
     {
-        var second = await host.AddNodeAsync();
-        var nodes = new[] { host.BaseAddress, second };
+        var nodes = nodeCount == 1 ? new[] { host.BaseAddress } : new[] { host.BaseAddress, await host.AddNodeAsync() };
         var project = "bench-fanout-" + Guid.NewGuid().ToString("N")[..8];
         var receipts = new ConcurrentDictionary<string, Receipt>();
         var clients = new List<HubConnection>();
