@@ -4,7 +4,13 @@ namespace Zaqar.Bench;
 
 /// <summary>One table's size and tuples: heap, total (heap, indexes, TOAST), each index, and what autovacuum has to do.</summary>
 internal sealed record TableSize(
-    string Name, long TotalBytes, long HeapBytes, long LiveTuples, long DeadTuples, long Autovacuums, IReadOnlyList<(string Name, long Bytes)> Indexes);
+    string Name, long TotalBytes, long HeapBytes, long LiveTuples, long DeadTuples, long Autovacuums, IReadOnlyList<(string Name, long Bytes)> Indexes)
+{
+    /// <summary>Updates so far, and of those the HOT ones (no new index entries: the page had room, no indexed column changed).</summary>
+    public (long All, long Hot) Updates { get; init; }
+
+    public string HotShare => Updates.All == 0 ? "no updates" : $"{(double)Updates.Hot / Updates.All:P0} of {Updates.All:N0} updates HOT";
+}
 
 /// <summary>The soak's view of PostgreSQL at one moment.</summary>
 internal sealed record DatabaseSample(IReadOnlyList<TableSize> Tables, long ExpiredBacklog)
@@ -12,7 +18,7 @@ internal sealed record DatabaseSample(IReadOnlyList<TableSize> Tables, long Expi
     public TableSize this[string table] => Tables.First(t => t.Name == table);
 
     public string Line() =>
-        string.Join("; ", Tables.Select(t => $"{t.Name} {Mb(t.TotalBytes)} ({t.LiveTuples:N0} live, {t.DeadTuples:N0} dead, {t.Autovacuums} av)")) +
+        string.Join("; ", Tables.Select(t => $"{t.Name} {Mb(t.TotalBytes)} ({t.LiveTuples:N0} live, {t.DeadTuples:N0} dead, {t.Autovacuums} autovacuums, {t.HotShare})")) +
         $"; expired > {SoakDatabase.ExpiredGraceSeconds} s ago {ExpiredBacklog:N0}";
 
     public string IndexLine() =>
@@ -57,7 +63,7 @@ internal sealed class SoakDatabase(string connectionString) : IAsyncDisposable
         var tables = new List<TableSize>();
         await using (var cmd = _source.CreateCommand(
             """
-            SELECT relname, pg_total_relation_size(relid), pg_relation_size(relid), n_live_tup, n_dead_tup, autovacuum_count
+            SELECT relname, pg_total_relation_size(relid), pg_relation_size(relid), n_live_tup, n_dead_tup, autovacuum_count, n_tup_upd, n_tup_hot_upd
             FROM pg_stat_user_tables WHERE relname = ANY(@t)
             """))
         {
@@ -67,7 +73,10 @@ internal sealed class SoakDatabase(string connectionString) : IAsyncDisposable
             {
                 var name = reader.GetString(0);
                 tables.Add(new TableSize(name, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
-                    indexes.TryGetValue(name, out var list) ? list : []));
+                    indexes.TryGetValue(name, out var list) ? list : [])
+                {
+                    Updates = (reader.GetInt64(6), reader.GetInt64(7)),
+                });
             }
         }
         tables.Sort((a, b) => Array.IndexOf(Watched, a.Name).CompareTo(Array.IndexOf(Watched, b.Name)));
