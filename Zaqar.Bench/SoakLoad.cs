@@ -153,8 +153,14 @@ internal sealed class SoakLoad : IAsyncDisposable
             var sequence = i;
             _ = Task.Run(async () =>
             {
-                await OperationAsync(operation, sequence);
-                Interlocked.Decrement(ref inFlight);
+                try
+                {
+                    await OperationAsync(operation, sequence);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref inFlight);
+                }
             });
         }
         var drain = Stopwatch.StartNew();
