@@ -17,12 +17,14 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
                             ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, presence, webhooks, protocol, recovery, fuzz,
-                            rest-fuzz, idle, scale); rest-fuzz, idle and scale run only when named here
+                            rest-fuzz, idle, scale, soak); rest-fuzz, idle, scale and soak run only when named here
           --idle-connections N   idle subscribed connections of the idle scenario (default 18000)
           --scale-messages N     messages of the scale scenario's big queue (default 1000000)
           --scale-queues N       queues of the scale scenario's big project (default 10000)
           --rest-fuzz-cases N    requests of the REST fuzz run (default 100000), one worker per --connections
           --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
+          --soak-minutes N  length of the soak (default 10), one line per minute
+          --soak-rate R     messages/s the soak posts (default: half the mixed maximum it measures first)
           --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)
         """;
 
@@ -40,11 +42,17 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
     /// <summary>The big project of the scale scenario.</summary>
     public int ScaleQueues { get; init; } = 10_000;
 
+    public int SoakMinutes { get; init; } = 10;
+
+    public double? SoakRate { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         int connections = 16, seconds = 10, fuzzCases = 10_000_000, restFuzzCases = 100_000, restFuzzMinutes = 30, idleConnections = 18_000;
         int scaleMessages = 1_000_000, scaleQueues = 10_000;
         int? seed = null;
+        int soakMinutes = 10;
+        double? soakRate = null;
         var durable = true;
         string? connection = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -65,6 +73,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--idle-connections": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--scale-messages": scaleMessages = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--scale-queues": scaleQueues = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--soak-minutes": soakMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--soak-rate": soakRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
         }
@@ -81,6 +91,10 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
         {
             throw new ArgumentException("scale-messages must be 10000..100000000 and scale-queues 10..99999");
         }
+        if (soakMinutes is < 1 or > 1440 || soakRate is <= 0)
+        {
+            throw new ArgumentException("soak-minutes must be 1..1440 and soak-rate > 0");
+        }
         return new BenchOptions(connections, TimeSpan.FromSeconds(seconds), durable, connection, only, fuzzCases)
         {
             RestFuzzCases = restFuzzCases,
@@ -89,11 +103,13 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
             IdleConnections = idleConnections,
             ScaleMessages = scaleMessages,
             ScaleQueues = scaleQueues,
+            SoakMinutes = soakMinutes,
+            SoakRate = soakRate,
         };
     }
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
-    /// <summary>For the long runs kept out of the default bench run (issue 10: the REST fuzzer; issue 14: idle connections).</summary>
+    /// <summary>For the long runs kept out of the default bench run (issue 10: the REST fuzzer; issue 14: idle connections, the soak).</summary>
     public bool RunsWhenNamed(string scenario) => Only.Contains(scenario);
 }

@@ -138,6 +138,13 @@ if (options.RunsWhenNamed("idle"))
     Console.WriteLine(idle);
 }
 
+SoakResult? soak = null;
+if (options.RunsWhenNamed("soak"))
+{
+    soak = await SoakScenario.RunAsync(host, options);
+    Console.WriteLine(soak);
+}
+
 var messagePackBytes = HubScenarios.PushFrameBytes(HubScenarios.ServerMessagePack);
 var jsonBytes = HubScenarios.PushFrameBytes(new JsonHubProtocol());
 Console.WriteLine($"bytes on the wire per pushed message (256 B body, whole hub frame): MessagePack {messagePackBytes}, JSON {jsonBytes}");
@@ -199,5 +206,9 @@ if (idle is not null)
 {
     Console.WriteLine($"  idle RSS per subscribed connection / target 32 KB{"",-3} {idle.Service.RssKbPerConnection / 32,7:P0}");
     Console.WriteLine($"  idle RSS per connection, ZaqarHub / empty hub (1.2x){"",-1} {idle.Ratio / 1.2,7:P0}  ({idle.Ratio:N2}x)");
+}
+foreach (var (criterion, passed, figures) in soak?.Verdict() ?? [])
+{
+    Console.WriteLine($"  soak: {criterion,-66} {(passed ? "pass" : "FAIL")}  {figures}");
 }
 return restFuzzFailed ? 1 : 0;

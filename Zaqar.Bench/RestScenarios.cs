@@ -35,24 +35,31 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
     {
         var project = "bench-claim-" + Guid.NewGuid().ToString("N")[..8];
         await PrefillAsync(project, "work", prefill);
-        return await LoadRunner.RunAsync(name, options.Connections, options.Duration, async _ =>
+        return await LoadRunner.RunAsync(name, options.Connections, options.Duration,
+            _ => ClaimAndDeleteAsync(_http, (method, path) => Request(method, path, project), "work", "{\"ttl\":300,\"grace\":60}"));
+    }
+
+    /// <summary>
+    /// Claims up to 10 messages of <paramref name="queue"/> with <paramref name="claim"/> (the claim document) and
+    /// bulk-deletes them by ids and claim id; returns how many (0: nothing to claim).
+    /// </summary>
+    public static async Task<int> ClaimAndDeleteAsync(HttpClient http, Func<HttpMethod, string, HttpRequestMessage> request, string queue, string claim)
+    {
+        using var create = request(HttpMethod.Post, $"/v2/queues/{queue}/claims?limit=10");
+        create.Content = new StringContent(claim, MediaTypeHeaderValue.Parse("application/json"));
+        using var claimed = await http.SendAsync(create);
+        if (claimed.StatusCode == HttpStatusCode.NoContent)
         {
-            using var claim = Request(HttpMethod.Post, "/v2/queues/work/claims?limit=10", project);
-            claim.Content = new StringContent("{\"ttl\":300,\"grace\":60}", MediaTypeHeaderValue.Parse("application/json"));
-            using var claimed = await _http.SendAsync(claim);
-            if (claimed.StatusCode == HttpStatusCode.NoContent)
-            {
-                return 0;
-            }
-            Expect(claimed, HttpStatusCode.Created);
-            var claimId = claimed.Headers.Location!.OriginalString.Split('/')[^1];
-            using var document = await JsonDocument.ParseAsync(await claimed.Content.ReadAsStreamAsync());
-            var ids = document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
-            using var delete = Request(HttpMethod.Delete, $"/v2/queues/work/messages?ids={string.Join(",", ids)}&claim_ids={claimId}", project);
-            using var deleted = await _http.SendAsync(delete);
-            Expect(deleted, HttpStatusCode.NoContent);
-            return ids.Count;
-        });
+            return 0;
+        }
+        Expect(claimed, HttpStatusCode.Created);
+        var claimId = claimed.Headers.Location!.OriginalString.Split('/')[^1];
+        using var document = await JsonDocument.ParseAsync(await claimed.Content.ReadAsStreamAsync());
+        var ids = document.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+        using var delete = request(HttpMethod.Delete, $"/v2/queues/{queue}/messages?ids={string.Join(",", ids)}&claim_ids={claimId}");
+        using var deleted = await http.SendAsync(delete);
+        Expect(deleted, HttpStatusCode.NoContent);
+        return ids.Count;
     }
 
     /// <summary>
@@ -140,7 +147,7 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         return request;
     }
 
-    private static void Expect(HttpResponseMessage response, HttpStatusCode status)
+    public static void Expect(HttpResponseMessage response, HttpStatusCode status)
     {
         if (response.StatusCode != status)
         {
