@@ -139,11 +139,16 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         await analyze.ExecuteNonQueryAsync();
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, string project)
+    /// <summary>A request of <paramref name="project"/>, with <paramref name="json"/> as its body when given.</summary>
+    internal static HttpRequestMessage Request(HttpMethod method, string path, string project, string? json = null)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Add("Client-ID", "3f1b0a2e-8d4c-4e7a-9b1c-2a3b4c5d6e7f");
         request.Headers.Add("X-Project-ID", project);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, MediaTypeHeaderValue.Parse("application/json"));
+        }
         return request;
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 
@@ -146,7 +144,7 @@ internal static class ScaleScenario
     {
         // The stats' oldest and newest ids carry their positions (README, "How the queue works"): the middle one is a
         // position between them, with any random half.
-        using var response = await http.SendAsync(Request(HttpMethod.Get, $"/v2/queues/{queue}/stats", project, null));
+        using var response = await http.SendAsync(RestScenarios.Request(HttpMethod.Get, $"/v2/queues/{queue}/stats", project, null));
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var messages = document.RootElement.GetProperty("messages");
         long Seq(string which) => Zaqar.Data.MessageIds.SeqOf(Guid.Parse(messages.GetProperty(which).GetProperty("href").GetString()!.Split('/')[^1]));
@@ -156,7 +154,7 @@ internal static class ScaleScenario
     private static async Task<(double Ms, List<string> Ids, string ClaimId)> TimeClaimAsync(HttpClient http, string project, string queue)
     {
         var start = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(Request(HttpMethod.Post, $"/v2/queues/{queue}/claims?limit=10", project, "{\"ttl\":300,\"grace\":60}"));
+        using var response = await http.SendAsync(RestScenarios.Request(HttpMethod.Post, $"/v2/queues/{queue}/claims?limit=10", project, "{\"ttl\":300,\"grace\":60}"));
         var body = await response.Content.ReadAsStringAsync();
         var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (response.StatusCode != HttpStatusCode.Created)
@@ -171,7 +169,7 @@ internal static class ScaleScenario
     private static async Task<(double Ms, HttpStatusCode Status)> SendAsync(HttpClient http, HttpMethod method, string path, string project, string? body)
     {
         var start = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(Request(method, path, project, body));
+        using var response = await http.SendAsync(RestScenarios.Request(method, path, project, body));
         await response.Content.ReadAsByteArrayAsync();
         var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         if (!response.IsSuccessStatusCode)
@@ -179,17 +177,5 @@ internal static class ScaleScenario
             throw new InvalidOperationException($"scale: {method} {path}: {(int)response.StatusCode}");
         }
         return (ms, response.StatusCode);
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string project, string? body)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("Client-ID", "3f1b0a2e-8d4c-4e7a-9b1c-2a3b4c5d6e7f");
-        request.Headers.Add("X-Project-ID", project);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, MediaTypeHeaderValue.Parse("application/json"));
-        }
-        return request;
     }
 }

@@ -6,11 +6,11 @@ namespace Zaqar.Client;
 /// The connection's presence watches (issue 13): one registration per hub method hands joins and leaves to the handlers
 /// of their queue or topic; the watches are made again after a reconnect, each handler getting a fresh snapshot.
 /// </summary>
-/// <remarks>Thread-safe (one lock over the handler lists; handlers run outside it).</remarks>
+/// <remarks>Thread-safe (the registry's lock over the handler lists; handlers run outside it).</remarks>
 internal sealed class PresenceRouter
 {
     private readonly HubConnection _connection;
-    private readonly Dictionary<(bool Topic, string Name), List<Func<PresenceUpdate, Task>>> _handlers = [];
+    private readonly HandlerRegistry<Func<PresenceUpdate, Task>> _handlers = new();
 
     public PresenceRouter(HubConnection connection)
     {
@@ -22,14 +22,7 @@ internal sealed class PresenceRouter
     /// <summary>Adds a handler and hands it the presence now; the first one of a queue or topic starts the watch.</summary>
     public async Task<IAsyncDisposable> AddAsync(bool topic, string name, Func<PresenceUpdate, Task> handler, CancellationToken cancellationToken)
     {
-        lock (_handlers)
-        {
-            if (!_handlers.TryGetValue((topic, name), out var list))
-            {
-                _handlers[(topic, name)] = list = [];
-            }
-            list.Add(handler);
-        }
+        _handlers.Add(topic, name, handler);
         Presence now;
         try
         {
@@ -38,22 +31,17 @@ internal sealed class PresenceRouter
         }
         catch (Exception ex)
         {
-            Remove(topic, name, handler);
+            _handlers.Remove(topic, name, handler);
             throw ex is Microsoft.AspNetCore.SignalR.HubException hub ? ZaqarException.From(hub) : ex;
         }
         await handler(new PresenceUpdate(now, []));
-        return new Registration(this, topic, name, handler);
+        return _handlers.Registration(_connection, topic, name, handler, topic ? "UnsubscribeTopicPresence" : "UnsubscribePresence");
     }
 
     /// <summary>Watches again on the (new) connection, handing each handler a new snapshot.</summary>
     public async Task RewatchAsync()
     {
-        ((bool Topic, string Name) Key, Func<PresenceUpdate, Task>[] Handlers)[] watches;
-        lock (_handlers)
-        {
-            watches = [.. _handlers.Where(h => h.Value.Count > 0).Select(h => (h.Key, h.Value.ToArray()))];
-        }
-        foreach (var ((topic, name), handlers) in watches)
+        foreach (var ((topic, name), handlers) in _handlers.All())
         {
             var now = await _connection.InvokeCoreAsync<Presence>(Method(topic), [name]);
             foreach (var handler in handlers)
@@ -67,37 +55,9 @@ internal sealed class PresenceRouter
 
     private async Task DispatchAsync((bool Topic, string Name) key, PresenceUpdate update)
     {
-        Func<PresenceUpdate, Task>[] handlers;
-        lock (_handlers)
-        {
-            handlers = _handlers.TryGetValue(key, out var list) ? [.. list] : [];
-        }
-        foreach (var handler in handlers)
+        foreach (var handler in _handlers.Of(key))
         {
             await handler(update);
-        }
-    }
-
-    /// <summary>Drops a handler; true when it was the last of its queue or topic.</summary>
-    private bool Remove(bool topic, string name, Func<PresenceUpdate, Task> handler)
-    {
-        lock (_handlers)
-        {
-            return _handlers.TryGetValue((topic, name), out var list) && list.Remove(handler) && list.Count == 0;
-        }
-    }
-
-    private sealed class Registration(PresenceRouter router, bool topic, string name, Func<PresenceUpdate, Task> handler) : IAsyncDisposable
-    {
-        private int _disposed;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0 && router.Remove(topic, name, handler) &&
-                router._connection.State == HubConnectionState.Connected)
-            {
-                await router._connection.InvokeCoreAsync(topic ? "UnsubscribeTopicPresence" : "UnsubscribePresence", [name]);
-            }
         }
     }
 }

@@ -6,11 +6,11 @@ namespace Zaqar.Client;
 /// The connection's push subscriptions: which queues and topics it is subscribed to, the handlers of each, and the one
 /// registration per hub method that hands pushed messages to them. Makes the subscriptions again after a reconnect.
 /// </summary>
-/// <remarks>Thread-safe (one lock over the handler lists; handlers run outside it).</remarks>
+/// <remarks>Thread-safe (the registry's lock over the handler lists, one over the positions; handlers run outside both).</remarks>
 internal sealed class PushRouter
 {
     private readonly HubConnection _connection;
-    private readonly Dictionary<(bool Topic, string Name), List<Func<PushedMessage, Task>>> _handlers = [];
+    private readonly HandlerRegistry<Func<PushedMessage, Task>> _handlers = new();
 
     /// <summary>The furthest message handed out per queue or topic (issue 13): a reconnect resumes after it.</summary>
     private readonly Dictionary<(bool Topic, string Name), (long Position, string Id)> _lastSeen = [];
@@ -25,17 +25,7 @@ internal sealed class PushRouter
     /// <summary>Adds a handler; the first one of a queue or topic subscribes the connection.</summary>
     public async Task<IAsyncDisposable> AddAsync(bool topic, string name, Func<PushedMessage, Task> handler, CancellationToken cancellationToken)
     {
-        bool first;
-        lock (_handlers)
-        {
-            if (!_handlers.TryGetValue((topic, name), out var list))
-            {
-                _handlers[(topic, name)] = list = [];
-            }
-            first = list.Count == 0;
-            list.Add(handler);
-        }
-        if (first)
+        if (_handlers.Add(topic, name, handler))
         {
             try
             {
@@ -43,11 +33,11 @@ internal sealed class PushRouter
             }
             catch (Exception ex)
             {
-                Remove(topic, name, handler);
+                _handlers.Remove(topic, name, handler);
                 throw ex is Microsoft.AspNetCore.SignalR.HubException hub ? ZaqarException.From(hub) : ex;
             }
         }
-        return new Registration(this, topic, name, handler);
+        return _handlers.Registration(_connection, topic, name, handler, topic ? "UnsubscribeTopic" : "Unsubscribe");
     }
 
     /// <summary>
@@ -56,11 +46,11 @@ internal sealed class PushRouter
     /// </summary>
     public async Task ResubscribeAsync()
     {
+        var held = _handlers.All();
         ((bool Topic, string Name) Key, string? Since)[] keys;
-        lock (_handlers)
+        lock (_lastSeen)
         {
-            keys = [.. _handlers.Where(h => h.Value.Count > 0)
-                .Select(h => (h.Key, _lastSeen.TryGetValue(h.Key, out var seen) ? seen.Id : (string?)null))];
+            keys = [.. held.Select(h => (h.Key, _lastSeen.TryGetValue(h.Key, out var seen) ? seen.Id : (string?)null))];
         }
         foreach (var ((topic, name), since) in keys)
         {
@@ -84,11 +74,7 @@ internal sealed class PushRouter
 
     private async Task DispatchAsync((bool Topic, string Name) key, PushedMessage[] messages)
     {
-        Func<PushedMessage, Task>[] handlers;
-        lock (_handlers)
-        {
-            handlers = _handlers.TryGetValue(key, out var list) ? [.. list] : [];
-        }
+        var handlers = _handlers.Of(key);
         foreach (var message in messages)
         {
             foreach (var handler in handlers)
@@ -109,34 +95,11 @@ internal sealed class PushRouter
         Span<byte> bytes = stackalloc byte[16];
         guid.TryWriteBytes(bytes, bigEndian: true, out _);
         var position = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes);
-        lock (_handlers)
+        lock (_lastSeen)
         {
             if (!_lastSeen.TryGetValue(key, out var seen) || position > seen.Position)
             {
                 _lastSeen[key] = (position, id);
-            }
-        }
-    }
-
-    /// <summary>Drops a handler; true when it was the last of its queue or topic.</summary>
-    private bool Remove(bool topic, string name, Func<PushedMessage, Task> handler)
-    {
-        lock (_handlers)
-        {
-            return _handlers.TryGetValue((topic, name), out var list) && list.Remove(handler) && list.Count == 0;
-        }
-    }
-
-    private sealed class Registration(PushRouter router, bool topic, string name, Func<PushedMessage, Task> handler) : IAsyncDisposable
-    {
-        private int _disposed;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0 && router.Remove(topic, name, handler) &&
-                router._connection.State == HubConnectionState.Connected)
-            {
-                await router._connection.InvokeCoreAsync(topic ? "UnsubscribeTopic" : "Unsubscribe", [name]);
             }
         }
     }

@@ -67,6 +67,9 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
         RETURNING project AS "Project", kind AS "Kind", queue AS "Queue", node_id AS "NodeId", connection_id AS "ConnectionId", client_id AS "ClientId"
         """;
 
+    // A node that stops: its row and its presence in one statement.
+    private const string StopSql = "WITH node AS (DELETE FROM cluster_nodes WHERE node_id = {0}) " + RemoveNodeSql;
+
     // The rows of the nodes deleted by the CTE: a data-modifying CTE's own changes are not visible to the main statement,
     // so the dead nodes are matched by what the CTE returns.
     private const string SweepSql =
@@ -138,13 +141,8 @@ public sealed class PresenceStore(IDbContextFactory<ZaqarDbContext> contexts)
         RemoveAsync(SweepSql, [], announcer, ct);
 
     /// <summary>Removes a node that stops (and its rows), announcing those as left.</summary>
-    public async Task<IReadOnlyList<PresenceChange>> RemoveNodeAsync(string nodeId, PresenceAnnouncer announcer, CancellationToken ct)
-    {
-        var changes = await RemoveAsync(RemoveNodeSql, [nodeId], announcer, ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.ClusterNodes.Where(n => n.NodeId == nodeId).ExecuteDeleteAsync(ct);
-        return changes;
-    }
+    public Task<IReadOnlyList<PresenceChange>> RemoveNodeAsync(string nodeId, PresenceAnnouncer announcer, CancellationToken ct) =>
+        RemoveAsync(StopSql, [nodeId], announcer, ct);
 
     /// <summary>The connections subscribed to <paramref name="queue"/> on live nodes.</summary>
     /// <param name="maxClients">How many clients to list, in byte order of their ids; null lists none.</param>
