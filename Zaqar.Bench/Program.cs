@@ -25,12 +25,14 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 
 Console.WriteLine($"ZaqarHub bench: {options.Connections} connections, {options.Duration.TotalSeconds:N0} s per scenario, " +
     $"{(options.Durable ? "durable" : "fsync off")} PostgreSQL, {Environment.ProcessorCount} cores (load generator shares them)");
+var progress = new BenchProgress(options);
 await using var host = await BenchHost.StartAsync(options);
 var results = new Dictionary<string, ScenarioResult>();
 async Task Run(string key, Func<Task<ScenarioResult>> scenario)
 {
     if (options.Runs(key))
     {
+        progress.Start(key);
         var result = await scenario();
         results[key] = result;
         Console.WriteLine(result);
@@ -72,6 +74,7 @@ foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Js
 {
     if (options.Runs(protocol == HubWireProtocol.MessagePack ? "push-mp" : "push-json"))
     {
+        progress.Start(protocol == HubWireProtocol.MessagePack ? "push-mp" : "push-json");
         var latency = await hub.PushLatencyAsync(protocol, rate: 1000);
         latencies.Add(latency);
         Console.WriteLine(latency);
@@ -81,6 +84,7 @@ foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Js
 FanOutResult? fanOut = null, fanOutOneNode = null;
 if (options.Runs("fanout"))
 {
+    progress.Start("fanout");
     // The same subscribers on one node first: issue 14 item 4 holds two nodes to at most twice that.
     fanOutOneNode = await FanOutScenario.RunAsync(host, nodeCount: 1, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
     Console.WriteLine(fanOutOneNode);
@@ -89,23 +93,27 @@ if (options.Runs("fanout"))
 }
 if (options.Runs("presence"))
 {
+    progress.Start("presence");
     Console.WriteLine(await PresenceScenario.RunAsync(host, subscribers: 1000, HubWireProtocol.MessagePack));
 }
 foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Json })
 {
     if (options.Runs("recovery"))
     {
+        progress.Start("recovery", protocol.ToString());
         await RecoveryScenario.RunAsync(host, protocol, missed: 1_000); // Warm-up, not reported.
         Console.WriteLine(await RecoveryScenario.RunAsync(host, protocol, missed: 10_000));
     }
 }
 if (options.Runs("webhooks"))
 {
+    progress.Start("webhooks");
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
 }
 
 if (options.Runs("protocol"))
 {
+    progress.Start("protocol");
     foreach (var line in ProtocolCost.Run(host.Services, options.Duration))
     {
         Console.WriteLine(line);
@@ -114,11 +122,13 @@ if (options.Runs("protocol"))
 
 if (options.Runs("fuzz"))
 {
+    progress.Start("fuzz");
     Console.WriteLine(FuzzScenario.Run(options.FuzzCases));
 }
 var restFuzzFailed = false;
 if (options.RunsWhenNamed("rest-fuzz"))
 {
+    progress.Start("rest-fuzz");
     var report = await RestFuzzScenario.RunAsync(host, options);
     Console.WriteLine(report);
     restFuzzFailed = !report.Passed();
@@ -127,6 +137,7 @@ if (options.RunsWhenNamed("rest-fuzz"))
 ScaleResult? scale = null;
 if (options.RunsWhenNamed("scale"))
 {
+    progress.Start("scale");
     scale = await ScaleScenario.RunAsync(host, options.ScaleMessages, options.ScaleQueues, rounds: 200);
     Console.WriteLine(scale);
 }
@@ -134,6 +145,7 @@ if (options.RunsWhenNamed("scale"))
 IdleResult? idle = null;
 if (options.RunsWhenNamed("idle"))
 {
+    progress.Start("idle");
     idle = await IdleScenario.RunAsync(host, options.IdleConnections);
     Console.WriteLine(idle);
 }
@@ -141,6 +153,7 @@ if (options.RunsWhenNamed("idle"))
 SoakResult? soak = null;
 if (options.RunsWhenNamed("soak"))
 {
+    progress.Start("soak");
     soak = await SoakScenario.RunAsync(host, options);
     Console.WriteLine(soak);
 }
@@ -185,30 +198,39 @@ foreach (var l in latencies)
     Console.WriteLine($"  push p99 from send ({l.Protocol}) / target 10 ms{"",-17} {l.SendP99 / 10,7:P0}");
 }
 Console.WriteLine($"  bytes per pushed message, MessagePack / JSON{"",-9} {(double)messagePackBytes / jsonBytes,7:P0}");
+var targets = new TargetTable();
+targets.Share(results, "1. post 10: hub MessagePack / plain SQL insert 10", "hub-mp-post", "sql-post", 0.70);
+targets.Share(results, "1. post 10: REST / plain SQL insert 10", "rest-post", "sql-post", 0.55);
+targets.Share(results, "2. post 1: hub MessagePack / plain SQL 1 per transaction", "hub-mp-post1", "sql-post1", 1.0);
+targets.Share(results, "2. post 1: REST / plain SQL 1 per transaction", "rest-post1", "sql-post1", 1.0);
+targets.Share(results, "3. claim 10 + delete: hub MessagePack / plain SQL", "hub-mp-claim", "sql-claim", 0.70);
+targets.Share(results, "3. claim 10 + delete: REST / plain SQL", "rest-claim", "sql-claim", 0.70);
 if (fanOut is not null)
 {
-    Console.WriteLine($"  fan-out p99 of the last receipt / target 50 ms{"",-7} {fanOut.P99Ms / 50,7:P0}");
+    targets.AtMost("4. fan-out to 1,000 on 2 nodes, p99 of the last receipt", fanOut.P99Ms, $"{fanOut.P99Ms:N1} ms", 50, "<= 50 ms");
     if (fanOutOneNode is not null)
     {
-        Console.WriteLine($"  fan-out p99, 2 nodes / 1 node (target 2x){"",-11} {fanOut.P99Ms / fanOutOneNode.P99Ms / 2,7:P0}  ({fanOut.P99Ms / fanOutOneNode.P99Ms:N2}x)");
+        var ratio = fanOut.P99Ms / fanOutOneNode.P99Ms;
+        targets.AtMost("4. fan-out p99, 2 nodes / 1 node", ratio, $"{ratio:N2}x ({fanOut.P99Ms:N1} / {fanOutOneNode.P99Ms:N1} ms)", 2, "<= 2x");
     }
+}
+if (idle is not null)
+{
+    targets.AtMost("5. idle RSS per subscribed connection", idle.Service.RssKbPerConnection, $"{idle.Service.RssKbPerConnection:N1} KB", 32, "<= 32 KB");
+    targets.AtMost("5. idle RSS per connection, ZaqarHub / empty hub", idle.Ratio, $"{idle.Ratio:N2}x", 1.2, "<= 1.2x");
 }
 if (scale is not null)
 {
     foreach (var line in scale.Lines.Where(l => !double.IsNaN(l.BaseP99Ms)))
     {
-        Console.WriteLine($"  {line.Operation + ", " + line.Setting,-44} p99 / small x1.5 {line.P99Ratio / 1.5,7:P0}");
+        targets.AtMost($"6. {line.Operation}, {line.Setting}: p99 / small queue's", line.P99Ratio, $"{line.P99Ratio:N2}x", 1.5, "<= 1.5x");
     }
-    Console.WriteLine($"  queue listing p99 at {scale.ProjectQueues:N0} queues / 50 ms{"",-14} {scale.ListP99Ms / 50,7:P0}");
-    Console.WriteLine($"  queue stats p99 at {scale.ProjectQueues:N0} queues / 50 ms{"",-16} {scale.StatsP99Ms / 50,7:P0}");
-}
-if (idle is not null)
-{
-    Console.WriteLine($"  idle RSS per subscribed connection / target 32 KB{"",-3} {idle.Service.RssKbPerConnection / 32,7:P0}");
-    Console.WriteLine($"  idle RSS per connection, ZaqarHub / empty hub (1.2x){"",-1} {idle.Ratio / 1.2,7:P0}  ({idle.Ratio:N2}x)");
+    targets.AtMost($"6. queue listing p99 at {scale.ProjectQueues:N0} queues", scale.ListP99Ms, $"{scale.ListP99Ms:N1} ms", 50, "< 50 ms");
+    targets.AtMost($"6. queue stats p99 at {scale.ProjectQueues:N0} queues", scale.StatsP99Ms, $"{scale.StatsP99Ms:N1} ms", 50, "< 50 ms");
 }
 foreach (var (criterion, passed, figures) in soak?.Verdict() ?? [])
 {
-    Console.WriteLine($"  soak: {criterion,-66} {(passed ? "pass" : "FAIL")}  {figures}");
+    targets.Verdict("7. soak: " + criterion, passed, figures);
 }
+targets.Print();
 return restFuzzFailed ? 1 : 0;

@@ -55,6 +55,9 @@ public static class ZaqarDataServiceCollectionExtensions
         // that prepares a statement, Npgsql (10.0.3 still) leaves the connection out of step with the server, and the next
         // command on that pooled connection fails, whoever sent it: one tenant's bad input became another's 500.
         builder.ConnectionStringBuilder.MaxAutoPrepare = 0;
+        // The hot statements are prepared explicitly instead (PreparedCommand, issue 14), and run with generic plans: a
+        // custom plan would plan each call again, which is what preparing them saves. Only prepared statements are affected.
+        builder.ConnectionStringBuilder.Options = (builder.ConnectionStringBuilder.Options + " -c plan_cache_mode=force_generic_plan").Trim();
         builder.ConnectionStringBuilder.ApplicationName ??= "zaqarhub";
         return builder.Build();
     }

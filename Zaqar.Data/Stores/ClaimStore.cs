@@ -129,6 +129,7 @@ public sealed class ClaimStore(QueueRouter router)
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
+        await PreparedCommand.PrepareAsync(cmd);
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
         await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
@@ -196,7 +197,7 @@ public sealed class ClaimStore(QueueRouter router)
     {
         var route = await router.RouteAsync(queue, ct);
         var claimExpires = now.AddSeconds(ttl);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             WITH c AS (
                 UPDATE claims SET ttl = @ttl, grace = @grace, expires_at = @claim_expires
@@ -212,7 +213,7 @@ public sealed class ClaimStore(QueueRouter router)
                   AND m.claim_expires_at > @now AND m.expires_at > @now
                 RETURNING 1)
             SELECT count(*) FROM c
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
@@ -227,7 +228,7 @@ public sealed class ClaimStore(QueueRouter router)
     public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             WITH c AS (
                 DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
@@ -235,7 +236,7 @@ public sealed class ClaimStore(QueueRouter router)
             UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL
             FROM c
             WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
         await cmd.ExecuteNonQueryAsync(ct);

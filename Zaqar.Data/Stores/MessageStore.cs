@@ -63,7 +63,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         QueueRef queue, MessageQuery query, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             SELECT m.seq, {Columns}
             FROM messages m
@@ -71,12 +71,12 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
               AND m.seq > @after
               AND m.expires_at > @now
               AND (@include_claimed OR m.claim_expires_at IS NULL OR m.claim_expires_at <= @now)
-              AND (@include_delayed OR m.visible_at <= @now OR NOT EXISTS (
-                    SELECT 1 FROM queues q WHERE q.id = m.queue_id AND q.default_message_delay IS NOT NULL))
+              AND (@include_delayed OR m.visible_at <= @now OR COALESCE(
+                    (SELECT q.default_message_delay IS NULL FROM queues q WHERE q.id = m.queue_id), true))
               AND (@echo OR m.client_id IS DISTINCT FROM @client)
             ORDER BY m.seq
             LIMIT @limit
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("after", query.AfterSeq));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
@@ -99,7 +99,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         QueueRef queue, IReadOnlyList<Guid> ids, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             SELECT {Columns}
             FROM messages m
@@ -107,9 +107,9 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
               AND m.seq = ANY(@seqs) AND m.id = ANY(@ids)
               AND m.expires_at > @now
             ORDER BY m.seq
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
-        AddIds(cmd, ids);
+        AddIds(cmd.Parameters, ids);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         return await ReadMessagesAsync(cmd, ct);
     }
@@ -122,7 +122,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         QueueRef queue, Guid id, Guid? claimId, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             WITH t AS (
                 SELECT m.queue_id, m.seq,
@@ -139,7 +139,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
                    EXISTS (SELECT 1 FROM d),
                    EXISTS (SELECT 1 FROM claims c WHERE c.id = @claim AND c.queue_id = t.queue_id AND c.expires_at > @now)
             FROM t
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("seq", MessageIds.SeqOf(id)));
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
@@ -165,15 +165,15 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         QueueRef queue, IReadOnlyList<Guid> ids, IReadOnlyList<Guid>? claimIds, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             DELETE FROM messages m
             WHERE m.queue_id = {QueueIdSql}
               AND m.seq = ANY(@seqs) AND m.id = ANY(@ids)
               AND (@claims::uuid[] IS NULL OR (m.claim_id = ANY(@claims) AND m.claim_expires_at > @now))
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
-        AddIds(cmd, ids);
+        AddIds(cmd.Parameters, ids);
         cmd.Parameters.Add(new NpgsqlParameter("claims", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
         {
             Value = claimIds is null ? DBNull.Value : claimIds.ToArray(),
@@ -216,6 +216,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         var popped = new List<(long Seq, StoredMessage Message)>(limit);
+        await PreparedCommand.PrepareAsync(cmd);
         await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
             while (await reader.ReadAsync(CancellationToken.None))
@@ -229,7 +230,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
         return result;
     }
 
-    internal static void AddIds(NpgsqlCommand cmd, IReadOnlyList<Guid> ids)
+    internal static void AddIds(NpgsqlParameterCollection parameters, IReadOnlyList<Guid> ids)
     {
         var seqs = new long[ids.Count];
         var guids = new Guid[ids.Count];
@@ -238,11 +239,11 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
             guids[i] = ids[i];
             seqs[i] = MessageIds.SeqOf(ids[i]);
         }
-        cmd.Parameters.Add(new NpgsqlParameter<long[]>("seqs", seqs));
-        cmd.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", guids));
+        parameters.Add(new NpgsqlParameter<long[]>("seqs", seqs));
+        parameters.Add(new NpgsqlParameter<Guid[]>("ids", guids));
     }
 
-    internal static async Task<List<StoredMessage>> ReadMessagesAsync(NpgsqlCommand cmd, CancellationToken ct)
+    internal static async Task<List<StoredMessage>> ReadMessagesAsync(PreparedCommand cmd, CancellationToken ct)
     {
         var messages = new List<StoredMessage>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
@@ -274,7 +275,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     public async Task<MessageHistoryPage> ReadHistoryAsync(QueueRef queue, long afterSeq, DateTime now, int limit, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = route.Target.DataSource.CreateCommand(
+        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             """
             SELECT q.last_seq, m.seq, m.id, m.body::text, m.ttl, m.created_at, m.visible_at > @now, m.encrypted
             FROM queues q
@@ -285,7 +286,7 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
                 LIMIT @limit) m ON true
             WHERE q.project = @project AND q.kind = @kind AND q.name = @name
             ORDER BY m.seq
-            """);
+            """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("after", afterSeq));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));

@@ -184,7 +184,7 @@ internal sealed class PostCombiner(OutboxOptions outbox)
             }
         }
 
-        await using var cmd = lane.Target.DataSource.CreateCommand(lane.MayCreate ? UpsertSql : UpdateSql);
+        await using var cmd = await PreparedCommand.OpenAsync(lane.Target.DataSource, lane.MayCreate ? UpsertSql : UpdateSql, CancellationToken.None);
         QueueStore.AddQueue(cmd.Parameters, lane.Queue);
         cmd.Parameters.Add(new NpgsqlParameter<long>("count", count));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("first_created", posts[0].Now));
@@ -200,7 +200,7 @@ internal sealed class PostCombiner(OutboxOptions outbox)
 
         long firstSeq = long.MaxValue;
         var stale = false;
-        await using (var reader = await cmd.ExecuteReaderAsync())
+        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
             while (await reader.ReadAsync())
             {

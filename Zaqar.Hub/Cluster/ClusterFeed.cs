@@ -185,7 +185,11 @@ public sealed class ClusterFeed : BackgroundService
             foreach (var n in news)
             {
                 var complete = n.Messages.Count < _options.ReadBatchSize;
-                Push(n, _ledger.AdmitRead(n, complete), unannounced: poll && !announced.ContainsKey(n.Cursor.Queue), now);
+                // Unwatched (no gate), the read admits nothing.
+                lock (_ledger.PushGate(n.Cursor.Queue) ?? n)
+                {
+                    Push(n, _ledger.AdmitRead(n, complete), unannounced: poll && !announced.ContainsKey(n.Cursor.Queue), now);
+                }
                 if (!complete && _ledger.IsWatched(n.Cursor.Queue))
                 {
                     // The rest of the range, from the watermark, or (start not known yet) after the last message read.

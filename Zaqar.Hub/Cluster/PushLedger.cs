@@ -81,6 +81,15 @@ public sealed partial class PushLedger(ClusterStore store, IOptions<ClusterOptio
 
     public bool IsWatched(QueueRef queue) => _windows.ContainsKey(queue);
 
+    /// <summary>
+    /// The lock a watched queue's pushes are admitted and handed to connections under; null when this node doesn't watch
+    /// the queue. A read's admission and its relay, and a local post's admission and its push, each run as one step under
+    /// it. Without that (found by the recovery test under load), a read could admit a local post's message, the post be
+    /// acknowledged, and the poster's next message be pushed before the read's relay of the first: out of order. Taken
+    /// before any connection's lock (it is the window's own lock, taken again inside).
+    /// </summary>
+    public object? PushGate(QueueRef queue) => _windows.TryGetValue(queue, out var window) ? window : null;
+
     /// <summary>Where to read from for each watched queue whose start is known; the others in <paramref name="unstarted"/>.</summary>
     public List<QueueCursor> Cursors(List<QueueRef> unstarted)
     {

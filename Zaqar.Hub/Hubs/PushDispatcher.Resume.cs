@@ -113,8 +113,8 @@ public sealed partial class PushDispatcher
                     // This node has now pushed or read every position the backlog covered, and no delivery but this one is
                     // under way (one admitted before the backlog read could still be on its way here), so no late copy can
                     // come: the filter ends (a queue deleted and made again restarts its positions, which must not be taken
-                    // for old ones). The cluster feed admits a read just before it relays it: a sliver of time in which a
-                    // relayed copy is not yet counted.
+                    // for old ones). This runs under the queue's push gate (PushLedger.PushGate), as every admission and
+                    // relay does, so no read is ever admitted but not yet counted here.
                     _covered = -1;
                     _hidden.Clear();
                 }

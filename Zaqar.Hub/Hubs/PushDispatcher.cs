@@ -164,7 +164,10 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         var inFlight = Enter(posted.Queue);
         try
         {
-            Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+            lock (_ledger.PushGate(posted.Queue) ?? posted)
+            {
+                Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+            }
         }
         finally
         {
@@ -220,8 +223,12 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         try
         {
             await Task.Delay(delay, _time);
-            // The age a subscriber sees is the message's age when it becomes visible.
-            Deliver(queue, messages.ConvertAll(m => m with { Age = m.Age + (long)delay.TotalSeconds }));
+            // The age a subscriber sees is the message's age when it becomes visible. Under the queue's push gate, as every
+            // delivery: a resuming subscription's filter reads the ledger under its own lock, which must come after the gate.
+            lock (_ledger.PushGate(queue) ?? messages)
+            {
+                Deliver(queue, messages.ConvertAll(m => m with { Age = m.Age + (long)delay.TotalSeconds }));
+            }
         }
         finally
         {

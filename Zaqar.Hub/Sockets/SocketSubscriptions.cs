@@ -91,7 +91,11 @@ public sealed partial class SocketSubscriptions : BackgroundService, IMessageObs
     {
         if (_byQueue.ContainsKey(posted.Queue))
         {
-            Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+            // As the hub's pushes: admitted and handed out in one step under the queue's push gate (PushLedger.PushGate).
+            lock (_ledger.PushGate(posted.Queue) ?? posted)
+            {
+                Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
+            }
         }
     }
 

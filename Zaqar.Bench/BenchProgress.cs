@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace Zaqar.Bench;
+
+/// <summary>
+/// Says which scenario runs and about how long the run has left (issue 14: the bench shows progress while it runs).
+/// </summary>
+/// <remarks>
+/// Estimates, not promises: a load scenario takes its warm-up and measured time plus set-up (a prefill, connecting);
+/// the others take what their own loops are bounded by. Scenarios are announced in the order Program runs them, and
+/// the time left is the sum of the estimates of the selected scenarios not yet started.
+/// </remarks>
+internal sealed class BenchProgress
+{
+    private readonly Dictionary<string, TimeSpan> _estimates;
+    private readonly HashSet<string> _started = [];
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+
+    public BenchProgress(BenchOptions options)
+    {
+        var load = LoadRunner.Warmup + options.Duration + TimeSpan.FromSeconds(1);
+        var loadScenarios = new[]
+        {
+            "sql-post", "sql-post1", "sql-claim", "rest-post", "rest-post-spread", "rest-post1", "store-claim", "rest-claim",
+            "rest-list", "hub-mp-post", "hub-json-post", "hub-mp-post1", "hub-json-post1", "hub-mp-claim", "hub-json-claim",
+            "ws-mp-post", "ws-json-post", "ws-mp-claim", "ws-json-claim", "protocol",
+        };
+        var all = loadScenarios.Select(k => (k, load)).Concat(
+        [
+            ("push-mp", options.Duration + TimeSpan.FromSeconds(2)),
+            ("push-json", options.Duration + TimeSpan.FromSeconds(2)),
+            ("fanout", 2 * (options.Duration + TimeSpan.FromSeconds(15))),
+            ("presence", TimeSpan.FromSeconds(20)),
+            ("recovery", TimeSpan.FromSeconds(15)),
+            ("webhooks", TimeSpan.FromSeconds(10)),
+            ("fuzz", TimeSpan.FromSeconds(options.FuzzCases / 500_000.0)),
+        ]);
+        var named = new (string, TimeSpan)[]
+        {
+            ("rest-fuzz", options.RestFuzzTime),
+            ("scale", TimeSpan.FromMinutes(4)),
+            ("idle", TimeSpan.FromMinutes(4)),
+            ("soak", TimeSpan.FromMinutes(options.SoakMinutes + 1)),
+        };
+        _estimates = all.Where(s => options.Runs(s.Item1))
+            .Concat(named.Where(s => options.RunsWhenNamed(s.Item1)))
+            .ToDictionary(s => s.Item1, s => s.Item2);
+    }
+
+    /// <summary>Announces <paramref name="key"/> (a scenario named in the usage) as starting now.</summary>
+    public void Start(string key, string? what = null)
+    {
+        _started.Add(key);
+        var left = _estimates.Where(e => !_started.Contains(e.Key)).Aggregate(TimeSpan.Zero, (sum, e) => sum + e.Value);
+        var position = _started.Count(_estimates.ContainsKey);
+        var self = _estimates.TryGetValue(key, out var estimate) ? $"about {Format(estimate)}" : "unestimated";
+        Console.WriteLine(
+            $"[{position}/{_estimates.Count}] {key}{(what is null ? "" : ": " + what)} ({self}; " +
+            $"{Format(_elapsed.Elapsed)} so far, about {Format(left)} after this one)");
+    }
+
+    private static string Format(TimeSpan t) =>
+        t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{Math.Max(0, (int)Math.Round(t.TotalSeconds))} s";
+}
