@@ -40,7 +40,15 @@ public sealed record QueueNews(QueueCursor Cursor, long QueueId, long LastSeq, I
 public sealed class ClusterStore : IAsyncDisposable
 {
     // Several payloads go out in one statement, so one transaction (PostgreSQL takes its notify lock once per commit).
-    private const string NotifySql = "SELECT pg_notify(@channel, p) FROM unnest(@payloads) AS p";
+    // Committed without waiting for its WAL flush (issue 14, the cross-node push path): the announced posts committed
+    // durably before they were announced, and an announcement lost to a crash costs only a wait for the next poll. A
+    // notifying transaction holds PostgreSQL's cluster-wide notify lock through its commit, so a synchronous commit made
+    // every node's announcements wait one WAL flush each, one after another, before any listener heard them.
+    private const string NotifySql =
+        """
+        WITH no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))
+        SELECT pg_notify(@channel, p) FROM no_flush_wait, unnest(@payloads) AS p
+        """;
 
     private const string PositionSql = "SELECT id, last_seq FROM queues WHERE project = @project AND kind = @kind AND name = @name";
 
