@@ -12,18 +12,20 @@ namespace Zaqar.Hub.Tests.Infrastructure;
 public sealed class CuttableLink : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Uri _target;
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
     public CuttableLink(Uri target)
     {
-        _target = target;
+        Target = target;
         _listener.Start();
         Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
         _accepting = AcceptAsync();
     }
+
+    /// <summary>Where new connections are forwarded; changing it makes the link a balancer that moved to another node (issue 15).</summary>
+    public Uri Target { get; set; }
 
     /// <summary>Where clients connect instead of the service.</summary>
     public Uri Address { get; }
@@ -36,10 +38,24 @@ public sealed class CuttableLink : IAsyncDisposable
     {
         foreach (var socket in _open.Keys)
         {
-            _open.TryRemove(socket, out _);
-            socket.LingerState = new LingerOption(true, 0); // Close with a reset.
-            socket.Close();
+            if (_open.TryRemove(socket, out _))
+            {
+                Reset(socket);
+            }
         }
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0); // Close with a reset.
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Closed already.
+        }
+        socket.Close();
     }
 
     private async Task AcceptAsync()
@@ -56,7 +72,8 @@ public sealed class CuttableLink : IAsyncDisposable
                     continue;
                 }
                 var service = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await service.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+                var target = Target;
+                await service.ConnectAsync(target.Host, target.Port, _stop.Token);
                 _open[client] = 0;
                 _open[service] = 0;
                 _ = PumpAsync(client, service);
@@ -83,7 +100,11 @@ public sealed class CuttableLink : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Cut, or stopped.
+            // Cut, stopped, or reset by one side: the other side is reset too, as a balancer passes a backend's reset on.
+            if (_open.TryRemove(to, out _))
+            {
+                Reset(to);
+            }
         }
     }
 

@@ -88,6 +88,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends SIGTERM (as an orchestrator stopping the node does) and returns at once.</summary>
+    public void Terminate() => Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    /// <summary>The exit code, once the service has exited (after <see cref="StopAsync"/>).</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Stops the service with SIGTERM, as Ctrl+C does, and waits for it to exit.</summary>
     public async Task StopAsync()
     {
@@ -95,7 +101,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             return;
         }
-        Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        Terminate();
+        await ExitedAsync();
+    }
+
+    /// <summary>Waits for the service to exit (after <see cref="Terminate"/>), killing it after 60 s.</summary>
+    public async Task ExitedAsync()
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {

@@ -1,35 +1,38 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Zaqar.Hub.Tests.Subscriptions;
 
 /// <summary>
-/// An SMTP server inside the test (loopback, no TLS, no auth) that accepts every message and keeps it: enough of
-/// RFC 5321 for System.Net.Mail's client.
+/// An SMTP server inside the test (loopback) that accepts every message and keeps it: enough of RFC 5321 for MailKit's
+/// client. Given a certificate it offers STARTTLS (RFC 3207), and given credentials it requires AUTH PLAIN (RFC 4954) after
+/// it, refusing a wrong password with 535 (issue 15).
 /// </summary>
-public sealed partial class SmtpSink : IAsyncDisposable
+public sealed partial class SmtpSink(X509Certificate2? certificate = null, NetworkCredential? credentials = null) : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Mail> _mails = new();
-    private readonly Task _accepting;
+    private Task? _accepting;
 
-    public SmtpSink()
-    {
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
-
-    /// <summary>A message as received: envelope, headers (names lower-cased) and decoded body.</summary>
+    /// <summary>A message as received: envelope, headers (names lower-cased), decoded body, and how its session went.</summary>
     public sealed record Mail(string From, IReadOnlyList<string> To, IReadOnlyDictionary<string, string> Headers, string Body)
     {
+        /// <summary>The session had switched to TLS.</summary>
+        public bool Tls { get; init; }
+
+        /// <summary>The user the session authenticated as, if any.</summary>
+        public string? User { get; init; }
+
         public string Subject => Headers.GetValueOrDefault("subject", string.Empty);
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)Started()._listener.LocalEndpoint).Port;
 
     public IReadOnlyList<Mail> Mails => _mails.ToList();
 
@@ -43,8 +46,21 @@ public sealed partial class SmtpSink : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
-        await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_accepting is not null)
+        {
+            await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
         _stop.Dispose();
+    }
+
+    private SmtpSink Started()
+    {
+        if (_accepting is null)
+        {
+            _listener.Start();
+            _accepting = AcceptAsync();
+        }
+        return this;
     }
 
     private async Task AcceptAsync()
@@ -59,20 +75,73 @@ public sealed partial class SmtpSink : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
-        var stream = client.GetStream();
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-        await writer.WriteLineAsync("220 sink ESMTP");
+        Stream stream = client.GetStream();
+        var session = new Session();
+        var greet = true;
+        // A STARTTLS ends the plain dialogue; it starts again over TLS (RFC 3207: the client says EHLO again).
+        while (await DialogueAsync(stream, session, greet) is { } upgraded)
+        {
+            stream = upgraded;
+            greet = false;
+        }
+    }
+
+    private sealed class Session
+    {
+        public bool Tls { get; set; }
+
+        public string? User { get; set; }
+    }
+
+    /// <summary>Serves commands until QUIT or the end; returns the TLS stream when the client started TLS.</summary>
+    private async Task<Stream?> DialogueAsync(Stream stream, Session session, bool greet)
+    {
+        using var reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII, 1024, leaveOpen: true) { NewLine = "\r\n", AutoFlush = true };
+        if (greet)
+        {
+            await writer.WriteLineAsync("220 sink ESMTP");
+        }
         string from = string.Empty;
         var to = new List<string>();
         while (await reader.ReadLineAsync(_stop.Token) is { } line)
         {
-            var verb = line.Split(' ')[0].ToUpperInvariant();
-            switch (verb)
+            var words = line.Split(' ');
+            switch (words[0].ToUpperInvariant())
             {
                 case "EHLO":
                     await writer.WriteLineAsync("250-sink");
+                    if (certificate is not null && !session.Tls)
+                    {
+                        await writer.WriteLineAsync("250-STARTTLS");
+                    }
+                    if (credentials is not null && session.Tls)
+                    {
+                        await writer.WriteLineAsync("250-AUTH PLAIN");
+                    }
                     await writer.WriteLineAsync("250 8BITMIME");
+                    break;
+                case "STARTTLS" when certificate is not null && !session.Tls:
+                    await writer.WriteLineAsync("220 Ready to start TLS");
+                    var tls = new SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(certificate);
+                    session.Tls = true;
+                    return tls;
+                case "AUTH" when credentials is not null && session.Tls:
+                    var response = words.Length > 2 ? words[2] : await ChallengeAsync(reader, writer);
+                    var parts = Encoding.UTF8.GetString(Convert.FromBase64String(response)).Split('\0');
+                    if (parts.Length == 3 && parts[1] == credentials.UserName && parts[2] == credentials.Password)
+                    {
+                        session.User = parts[1];
+                        await writer.WriteLineAsync("235 2.7.0 Authentication successful");
+                    }
+                    else
+                    {
+                        await writer.WriteLineAsync("535 5.7.8 Authentication credentials invalid");
+                    }
+                    break;
+                case "MAIL" when credentials is not null && session.User is null:
+                    await writer.WriteLineAsync("530 5.7.0 Authentication required");
                     break;
                 case "MAIL":
                     from = Address(line);
@@ -90,17 +159,24 @@ public sealed partial class SmtpSink : IAsyncDisposable
                     {
                         data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
                     }
-                    _mails.Enqueue(Parse(from, [.. to], data.ToString()));
+                    _mails.Enqueue(Parse(from, [.. to], data.ToString()) with { Tls = session.Tls, User = session.User });
                     await writer.WriteLineAsync("250 OK");
                     break;
                 case "QUIT":
                     await writer.WriteLineAsync("221 Bye");
-                    return;
+                    return null;
                 default:
                     await writer.WriteLineAsync("250 OK");
                     break;
             }
         }
+        return null;
+    }
+
+    private async Task<string> ChallengeAsync(StreamReader reader, StreamWriter writer)
+    {
+        await writer.WriteLineAsync("334 ");
+        return await reader.ReadLineAsync(_stop.Token) ?? string.Empty;
     }
 
     private static string Address(string line) => AddressPattern().Match(line).Groups[1].Value;

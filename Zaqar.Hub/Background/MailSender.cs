@@ -1,9 +1,14 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Mail;
+using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
+using System.Security.Cryptography;
+using MailKit.Net.Smtp;
+using SmtpClient = MailKit.Net.Smtp.SmtpClient;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Text;
 using Polly;
 using Polly.Timeout;
 using Zaqar.Hub.Api;
@@ -11,13 +16,13 @@ using Zaqar.Hub.Api;
 namespace Zaqar.Hub.Background;
 
 /// <summary>
-/// Sends notification emails: through the configured SMTP server (System.Net.Mail: plain SMTP or STARTTLS, optional
-/// credentials), else through the local sendmail program when it is installed (Zaqar's default, issue 13 item 4), each
+/// Sends notification emails: through the configured SMTP server (MailKit, issue 15: plain SMTP or STARTTLS, optional
+/// credentials, a pinned certificate for a self-signed relay), else through the local sendmail program when it is installed (Zaqar's default, issue 13 item 4), each
 /// message bounded by <see cref="SmtpOptions.TimeoutSeconds"/>. A permanent error or an unusable address refuses the
 /// notification; anything else calls for a retry. With no mail path at all, deliveries are refused with the reason in
 /// their last_error, and the reason is logged once.
 /// </summary>
-/// <remarks>Singleton; thread-safe (one SmtpClient or sendmail process per message).</remarks>
+/// <remarks>Singleton; thread-safe (one SMTP connection or sendmail process per message).</remarks>
 internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<MailSender> logger)
 {
     /// <summary>The last_error of a mailto delivery when no mail path is configured.</summary>
@@ -68,29 +73,27 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
     private async Task<DeliveryResult> SendThroughSmtpAsync(
         SmtpOptions smtp, MailAddress from, MailAddressCollection to, EmailMessage email, CancellationToken ct)
     {
-        using var message = new MailMessage
+        using var client = new SmtpClient { CheckCertificateRevocation = smtp.CheckCertificateRevocation };
+        if (!string.IsNullOrEmpty(smtp.TrustedCertificateSha256))
         {
-            From = from,
-            Subject = email.Subject,
-            Body = email.Body,
-            IsBodyHtml = false,
-            BodyEncoding = Encoding.UTF8,
-            SubjectEncoding = Encoding.UTF8,
-        };
-        foreach (var address in to)
-        {
-            message.To.Add(address);
+            var pinned = Convert.FromHexString(smtp.TrustedCertificateSha256.Replace(":", "", StringComparison.Ordinal));
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == SslPolicyErrors.None ||
+                (certificate is not null && CryptographicOperations.FixedTimeEquals(certificate.GetCertHash(HashAlgorithmName.SHA256), pinned));
         }
-        using var client = new SmtpClient(smtp.Host, smtp.Port)
-        {
-            EnableSsl = smtp.EnableStartTls,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            UseDefaultCredentials = false,
-            Credentials = string.IsNullOrEmpty(smtp.UserName) ? null : new NetworkCredential(smtp.UserName, smtp.Password),
-        };
         try
         {
-            await _timeout.ExecuteAsync(async token => await client.SendMailAsync(message, token), ct);
+            using var message = Compose(from, to, email);
+            await _timeout.ExecuteAsync(async token =>
+            {
+                await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.EnableStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, token);
+                if (!string.IsNullOrEmpty(smtp.UserName))
+                {
+                    await client.AuthenticateAsync(smtp.UserName, smtp.Password ?? string.Empty, token);
+                }
+                await client.SendAsync(message, token);
+                await client.DisconnectAsync(quit: true, token);
+            }, ct);
             return DeliveryResult.Delivered;
         }
         catch (TimeoutRejectedException)
@@ -98,14 +101,35 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
             return DeliveryResult.Retry(string.Create(CultureInfo.InvariantCulture,
                 $"The SMTP server did not accept the message within {smtp.TimeoutSeconds} seconds."));
         }
-        catch (SmtpException ex) when ((int)ex.StatusCode is >= 500 and < 600)
+        catch (SmtpCommandException ex) when ((int)ex.StatusCode is >= 500 and < 600)
         {
             return DeliveryResult.Refused(
                 string.Create(CultureInfo.InvariantCulture, $"The SMTP server refused the message ({(int)ex.StatusCode}): {ex.Message}"));
         }
-        catch (Exception ex) when (ex is SmtpException or IOException or SocketException or InvalidOperationException)
+        catch (ParseException ex)
         {
-            return DeliveryResult.Retry("Sending the email failed: " + (ex.InnerException?.Message ?? ex.Message));
+            return DeliveryResult.Refused("Unusable email address: " + ex.Message);
         }
+        catch (Exception ex) when (ex is MailKit.Security.AuthenticationException)
+        {
+            // The deployment's credentials, not the message: sent again once they are fixed.
+            return DeliveryResult.Retry("The SMTP server did not accept the credentials: " + ex.Message);
+        }
+        catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or SslHandshakeException or IOException
+            or SocketException or InvalidOperationException or NotSupportedException)
+        {
+            return DeliveryResult.Retry("Sending the email failed: " + ex.Message);
+        }
+    }
+
+    private static MimeMessage Compose(MailAddress from, MailAddressCollection to, EmailMessage email)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(from.DisplayName, from.Address));
+        message.To.AddRange(to.Select(a => new MailboxAddress(a.DisplayName, a.Address)));
+        message.Subject = email.Subject;
+        // Base64, as before (issue 15): the UTF-8 body reaches every server intact, whether it takes 8-bit data or not.
+        message.Body = new TextPart(TextFormat.Plain) { Text = email.Body, ContentTransferEncoding = ContentEncoding.Base64 };
+        return message;
     }
 }

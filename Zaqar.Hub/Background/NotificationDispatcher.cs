@@ -5,6 +5,7 @@ using Zaqar.Data.Entities;
 using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Hosting;
 
 namespace Zaqar.Hub.Background;
 
@@ -13,7 +14,9 @@ namespace Zaqar.Hub.Background;
 /// several nodes share the work), POSTs webhooks or sends emails, and settles each row: delivered, retried after
 /// the retry policy's delay (zaqar-v2-api.md 5.3), or given up and recorded on its subscription. Everything
 /// pending lives in the outbox, so a restart loses nothing; a dispatcher that dies mid-delivery leaves its rows to
-/// come due when their lease lapses (at-least-once). Also deletes expired subscriptions now and then.
+/// come due when their lease lapses (at-least-once). A node that stops (issue 15) leases nothing more, lets the deliveries
+/// in flight finish within <see cref="ShutdownOptions.DeliveryDrain"/>, and releases the rest, so another node sends them at
+/// once rather than when their lease lapses. Also deletes expired subscriptions now and then.
 /// The outbox lives with the messages, so with pools (issue #6) each database has one: every look goes through all of
 /// them (the registry's current list, so a pool added at runtime is served at once), starting with a different one each
 /// time so a busy database can't starve the others, and each row is settled where it came from. A database that is down
@@ -42,6 +45,8 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
     private readonly MailSender _mail;
     private readonly TimeProvider _time;
     private readonly IOptions<NotificationOptions> _options;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeSpan _drain;
     private readonly ILogger<NotificationDispatcher> _logger;
     // Keyed by database too: outbox row ids are per database.
     private readonly ConcurrentDictionary<(PoolTarget, long), Task> _inFlight = new();
@@ -50,13 +55,17 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
     private readonly Dictionary<PoolTarget, long> _paused = [];
     private TaskCompletionSource _wake = NewWake();
     private int _rotation;
+    // Deliveries settled, and released, after the node began stopping (issue 15).
+    private int _settledWhileStopping;
+    private int _releasedWhileStopping;
 
     public NotificationDispatcher(
         NotificationStore store, SubscriptionStore subscriptions, PoolRegistry pools, NotificationContent content, WebhookSender webhooks,
-        MailSender mail, SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options, ILogger<NotificationDispatcher> logger)
+        MailSender mail, SubscriptionEvents events, TimeProvider time, IOptions<NotificationOptions> options,
+        IHostApplicationLifetime lifetime, IOptions<ShutdownOptions> shutdown, ILogger<NotificationDispatcher> logger)
     {
         (_store, _subscriptions, _pools, _content, _webhooks, _mail) = (store, subscriptions, pools, content, webhooks, mail);
-        (_time, _options, _logger) = (time, options, logger);
+        (_time, _options, _lifetime, _drain, _logger) = (time, options, lifetime, shutdown.Value.DeliveryDrain, logger);
         events.OutboxWritten += Wake;
     }
 
@@ -75,24 +84,27 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
         // Not disposed: deliveries still running after a stop release their slot later.
         var slots = new SemaphoreSlim(o.MaxConcurrentDeliveries);
         var nextSweep = 0L;
+        // Issue 15: leasing stops as soon as the node begins to stop, not when this service's turn to stop comes.
+        using var leasing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
+        var ct = leasing.Token;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!ct.IsCancellationRequested)
             {
                 if (Environment.TickCount64 >= nextSweep)
                 {
-                    await SweepAsync(stoppingToken);
+                    await SweepAsync(ct);
                     nextSweep = Environment.TickCount64 + (o.SweepIntervalSeconds * 1000L);
                 }
-                await slots.WaitAsync(stoppingToken);
+                await slots.WaitAsync(ct);
                 var free = 1;
-                while (free < o.BatchSize && slots.Wait(0, stoppingToken))
+                while (free < o.BatchSize && slots.Wait(0, ct))
                 {
                     free++;
                 }
                 // Taken before looking: a wake that comes while we look is not lost.
                 var wake = Volatile.Read(ref _wake);
-                var claimed = await ClaimAsync(free, stoppingToken);
+                var claimed = await ClaimAsync(free, ct);
                 if (free > claimed.Count)
                 {
                     slots.Release(free - claimed.Count);
@@ -108,18 +120,30 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
                     }
                     continue;
                 }
-                await IdleAsync(wake, TimeSpan.FromSeconds(o.PollIntervalSeconds), stoppingToken);
+                await IdleAsync(wake, TimeSpan.FromSeconds(o.PollIntervalSeconds), ct);
                 Interlocked.CompareExchange(ref _wake, NewWake(), wake);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Stopping.
         }
-        // Deliveries in flight are cancelled and their rows released, so the next start (or another node) sends them.
+        await DrainAsync();
+    }
+
+    /// <summary>
+    /// Lets the deliveries in flight finish within the drain; those that do not are cancelled and their rows released, so
+    /// another node (or the next start) sends them at once.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        var inFlight = _inFlight.Count;
+        await Task.WhenAll(_inFlight.Values).WaitAsync(_drain, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _deliveries.CancelAsync();
-        await Task.WhenAll(_inFlight.Values).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None)
+        await Task.WhenAll(_inFlight.Values).WaitAsync(ShutdownOptions.ReleaseAllowance, CancellationToken.None)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        NotificationDispatcherLog.Drained(
+            _logger, inFlight, Volatile.Read(ref _settledWhileStopping), Volatile.Read(ref _releasedWhileStopping), _inFlight.Count);
     }
 
     public override void Dispose()
@@ -203,6 +227,7 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             await SettleAsync(n, () => _store.ReleaseAsync(n.Pool, n.Id, lease, Now(), CancellationToken.None));
+            Interlocked.Increment(ref _releasedWhileStopping);
             return;
         }
         catch (Exception ex)
@@ -248,6 +273,10 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
         try
         {
             await settle();
+            if (_lifetime.ApplicationStopping.IsCancellationRequested && !_deliveries.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _settledWhileStopping);
+            }
         }
         catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
         {

@@ -40,4 +40,9 @@ internal static partial class NotificationDispatcherLog
         "mailto deliveries fail: no mail path is configured (Notifications:Smtp:Host unset, and the sendmail program '{Command}' is not installed). Logged once.",
         EventName = "NoMailPath")]
     public static partial void NoMailPath(ILogger logger, string command);
+
+    [LoggerMessage(10, LogLevel.Information,
+        "Stopping: {InFlight} notification deliveries were in flight; {Settled} finished within the drain, {Released} released for other nodes to send at once, {Left} left to their lease",
+        EventName = "NotificationsDrained")]
+    public static partial void Drained(ILogger logger, int inFlight, int settled, int released, int left);
 }

@@ -83,6 +83,11 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<QueueActivity>();
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<QueueActivity>());
         services.AddSingleton<ConsumerService>();
+        // Issue 15: a stopping node drains for Shutdown:DrainSeconds, ends its consume streams and reports what it did.
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(
+            (host, shutdown) => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdown.Value.DrainSeconds));
+        services.AddHostedService<GracefulShutdown>();
         services.AddZaqarSubscriptions();
 
         services.AddSingleton<RestHeaderFilter>();

@@ -22,6 +22,9 @@ public sealed class TrackingHubLifetimeManager(
 
     public HubConnectionContext? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
+    /// <summary>The connections open now.</summary>
+    public int Count => _connections.Count;
+
     /// <summary>
     /// Closes a connection with a reason the client sees ("Server returned an error on close: ..."), no reconnect.
     /// </summary>

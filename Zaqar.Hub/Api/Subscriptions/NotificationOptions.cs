@@ -92,6 +92,15 @@ public sealed class SmtpOptions
     /// <summary>Sender of notifications whose subscription sets no <c>from</c> option.</summary>
     public string From { get; set; } = "Zaqar Notifications <no-reply@localhost>";
 
+    /// <summary>
+    /// The SHA-256 hash (hex) of the SMTP server's certificate, trusted for STARTTLS even when it does not chain to a trusted
+    /// root (a self-signed certificate of an internal relay). Unset: the certificate must be valid for <see cref="Host"/>.
+    /// </summary>
+    public string? TrustedCertificateSha256 { get; set; }
+
+    /// <summary>Whether STARTTLS checks the server certificate's revocation (off for relays whose CA publishes no CRL).</summary>
+    public bool CheckCertificateRevocation { get; set; } = true;
+
     /// <summary>Time allowed for one message (SMTP: connect, dialogue, data; sendmail: until the program exits).</summary>
     public double TimeoutSeconds { get; set; } = 30;
 }
