@@ -96,6 +96,8 @@ public static class ZaqarHostingExtensions
         services.AddZaqarCluster();
         services.AddZaqarPresence();
         services.AddZaqarSockets();
+        services.AddZaqarTelemetry(configuration);
+        services.AddZaqarHealthChecks();
         return services;
     }
 
@@ -176,6 +178,8 @@ public static class ZaqarHostingExtensions
             .MapSubscriptionsApi()
             .MapTopicSubscriptionsApi()
             .MapPoolsApi();
+        app.MapZaqarTelemetry();
+        app.MapZaqarHealth();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }
