@@ -57,6 +57,30 @@ public sealed class TelemetryTests(ZaqarTestServer server)
     }
 
     [Fact]
+    public async Task APostPushedByAnotherNodeLinksTheAnnouncementAndTheRelayToThePostsTrace()
+    {
+        List<Activity> posterSpans = [], pusherSpans = [];
+        await using var poster = Cluster.ServiceNode.Start(TracedFactory(posterSpans));
+        // Never polls: what it pushes came through the announcement.
+        await using var pusher = Cluster.ServiceNode.Start(TracedFactory(pusherSpans, new() { ["Cluster:PollIntervalMilliseconds"] = "600000" }));
+        var project = "trace-" + Guid.NewGuid().ToString("N")[..8];
+        await using var subscriber = await pusher.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "relayed");
+        using var rest = poster.Rest(project);
+        await rest.PostMessagesAsync("relayed", "across");
+        await subscriber.NextPushAsync(TimeSpan.FromSeconds(10), "the push from the other node");
+
+        var post = await SpanAsync(posterSpans, a => a.OperationName == "messages.post" && Project(a) == project);
+        var announce = await SpanAsync(posterSpans, a => a.OperationName == "cluster.announce" && LinksTo(a, post));
+        Assert.Equal(ActivityKind.Producer, announce.Kind);
+        var relay = await SpanAsync(pusherSpans, a => a.OperationName == "cluster.relay" && LinksTo(a, post));
+        Assert.Equal(ActivityKind.Consumer, relay.Kind);
+        Assert.NotEqual(post.TraceId, relay.TraceId);
+        // The read-back of the posted rows runs inside the relay span.
+        await SpanAsync(pusherSpans, a => a.Source.Name == "Npgsql" && a.ParentSpanId == relay.SpanId);
+    }
+
+    [Fact]
     public async Task PostClaimAndDeleteMoveTheMessageCountersByWhatTheyDid()
     {
         using var recorder = new CounterRecorder();
@@ -146,9 +170,14 @@ public sealed class TelemetryTests(ZaqarTestServer server)
     private static readonly Regex Connections =
         new("""zaqar_hub_connections\{[^}]*signalr_transport="web_sockets"[^}]*zaqar_hub_protocol="messagepack"[^}]*\} [1-9]""");
 
-    private ZaqarFactory TracedFactory(List<Activity> exported) => server.CreateFactory(
-        new Dictionary<string, string?> { ["Telemetry:TracingEnabled"] = "true" },
-        services: s => s.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(exported)));
+    private ZaqarFactory TracedFactory(List<Activity> exported, Dictionary<string, string?>? settings = null)
+    {
+        var merged = new Dictionary<string, string?>(settings ?? []) { ["Telemetry:TracingEnabled"] = "true" };
+        return server.CreateFactory(merged, services: s => s.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(exported)));
+    }
+
+    private static bool LinksTo(Activity span, Activity target) =>
+        span.Links.Any(l => l.Context.TraceId == target.TraceId && l.Context.SpanId == target.SpanId);
 
     private static string? Project(Activity a) => a.GetTagItem(ZaqarTelemetry.ProjectAttribute) as string;
 
@@ -160,7 +189,8 @@ public sealed class TelemetryTests(ZaqarTestServer server)
 
     private static Task<List<Activity>> SpansAsync(List<Activity> exported, Func<Activity, bool> match) =>
         DeliveryWaits.UntilAsync(
-            () => { lock (exported) { return Task.FromResult(exported.Where(match).ToList()); } },
+            // The exporter appends without a lock: a copy may end in a slot not written yet.
+            () => Task.FromResult(exported.ToArray().Where(a => a is not null && match(a)).ToList()),
             found => found.Count > 0, timeoutSeconds: 20, "the span");
 
     /// <summary>The sample's value of a series without attributes (0 when absent).</summary>
