@@ -51,10 +51,9 @@ public static class TelemetryHostingExtensions
         {
             otel.WithMetrics(metrics =>
             {
+                // ASP.NET Core's instrumentation brings its meters: hosting, Kestrel, routing, and SignalR's connections.
                 metrics.AddMeter(ZaqarTelemetry.Name)
                     .AddAspNetCoreInstrumentation()
-                    // SignalR's connection metrics (signalr.server.*), which the ASP.NET Core instrumentation does not add.
-                    .AddMeter("Microsoft.AspNetCore.Http.Connections")
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation();
                 if (options.PrometheusEnabled)
