@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -16,9 +17,13 @@ namespace Zaqar.Hub.Hosting;
 /// </summary>
 public static class HealthHostingExtensions
 {
-    public const string LivePath = "/health/live";
-    public const string ReadyPath = "/health/ready";
+    public const string Prefix = "/health";
+    public const string LivePath = Prefix + "/live";
+    public const string ReadyPath = Prefix + "/ready";
     private const string ReadyTag = "ready";
+
+    /// <summary>Probes and scrapes read: their endpoints serve GET only.</summary>
+    internal static readonly HttpMethodMetadata Get = new([HttpMethods.Get]);
 
     public static IServiceCollection AddZaqarHealthChecks(this IServiceCollection services)
     {
@@ -34,8 +39,9 @@ public static class HealthHostingExtensions
 
     public static WebApplication MapZaqarHealth(this WebApplication app)
     {
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).WithMetadata(Get);
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .WithMetadata(Get);
         return app;
     }
 

@@ -39,7 +39,9 @@ public static class TelemetryHostingExtensions
             otel.WithTracing(tracing =>
             {
                 tracing.AddSource(ZaqarTelemetry.Name, ZaqarTelemetry.SignalRServerSource)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments(MetricsPath))
+                    // Scrapes and probes come every few seconds and say nothing about the service's work.
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http =>
+                        !http.Request.Path.StartsWithSegments(MetricsPath) && !http.Request.Path.StartsWithSegments(HealthHostingExtensions.Prefix))
                     .AddNpgsql();
                 if (options.OtlpEndpointUri is { } endpoint)
                 {
@@ -51,9 +53,10 @@ public static class TelemetryHostingExtensions
         {
             otel.WithMetrics(metrics =>
             {
-                // ASP.NET Core's instrumentation brings its meters: hosting, Kestrel, routing, and SignalR's connections.
                 metrics.AddMeter(ZaqarTelemetry.Name)
                     .AddAspNetCoreInstrumentation()
+                    // SignalR's connection metrics (signalr.server.*), which that instrumentation leaves out.
+                    .AddMeter("Microsoft.AspNetCore.Http.Connections")
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation();
                 if (options.PrometheusEnabled)
@@ -74,7 +77,7 @@ public static class TelemetryHostingExtensions
     {
         if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEnabled)
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath);
+            app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(HealthHostingExtensions.Get);
         }
         return app;
     }

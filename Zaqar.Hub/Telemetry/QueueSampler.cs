@@ -18,7 +18,7 @@ namespace Zaqar.Hub.Telemetry;
 /// bounded at <see cref="MaxTracked"/> queues), plus those reported last time while they still hold messages, at most
 /// <see cref="TelemetryOptions.SampledQueues"/> each. Each is counted with the queue statistics' own statement (an index
 /// range of that queue), so a sample costs at most twice that many short statements plus one ping per database.
-/// Queue names and project ids appear on the gauges: /metrics belongs on the operators' network. Singleton; thread-safe.
+/// Queue names and project ids appear on the gauges only with <see cref="TelemetryOptions.PerQueueGauges"/>. Singleton; thread-safe.
 /// </remarks>
 public sealed partial class QueueSampler : BackgroundService, IMessageObserver
 {
@@ -45,11 +45,10 @@ public sealed partial class QueueSampler : BackgroundService, IMessageObserver
         _logger = logger;
         // A meter of this host (the static one is shared by every host in the process): its gauges end with the host.
         var meter = meters.Create(ZaqarTelemetry.Name);
-        meter.CreateObservableGauge("zaqar.queue.depth", () => _last.Queues.Select(q => Measure(q.Queue, q.Depth)), "{message}",
-            "Messages in the queue (claimed and delayed included), for the sampled queues.");
-        meter.CreateObservableGauge("zaqar.queue.oldest_message.age",
-            () => _last.Queues.Where(q => q.OldestAge is not null).Select(q => Measure(q.Queue, q.OldestAge!.Value)), "s",
-            "Age of the queue's oldest message, for the sampled queues that hold any.");
+        meter.CreateObservableGauge("zaqar.queue.depth", () => Measure<long>(q => q.Depth), "{message}",
+            "Messages in the queue (claimed and delayed included): per sampled queue, or the deepest one's.");
+        meter.CreateObservableGauge("zaqar.queue.oldest_message.age", () => Measure<double>(q => q.OldestAge), "s",
+            "Age of the queue's oldest message: per sampled queue that holds any, or the oldest of them.");
         meter.CreateObservableGauge("zaqar.database.up", () => _last.Databases.Select(d =>
             new Measurement<int>(d.Up ? 1 : 0, KeyValuePair.Create(ZaqarTelemetry.DatabaseAttribute, (object?)d.Label))), "1",
             "1 when the database (the primary one, or a pool by name) answered the last sample, else 0.");
@@ -133,9 +132,18 @@ public sealed partial class QueueSampler : BackgroundService, IMessageObserver
         }
     }
 
-    private static Measurement<T> Measure<T>(QueueRef queue, T value) where T : struct =>
-        new(value, KeyValuePair.Create(ZaqarTelemetry.ProjectAttribute, (object?)queue.Project),
-            KeyValuePair.Create(ZaqarTelemetry.DestinationAttribute, (object?)queue.Name));
+    /// <summary>Per queue (with its name and project) when <see cref="TelemetryOptions.PerQueueGauges"/>, else the largest value alone.</summary>
+    private IEnumerable<Measurement<T>> Measure<T>(Func<SampledQueue, T?> value) where T : struct, IComparable<T>
+    {
+        var sampled = _last.Queues.Where(q => value(q) is not null);
+        if (!_options.PerQueueGauges)
+        {
+            return sampled.Select(q => value(q)!.Value).Order().TakeLast(1).Select(max => new Measurement<T>(max));
+        }
+        return sampled.Select(q => new Measurement<T>(
+            value(q)!.Value, KeyValuePair.Create(ZaqarTelemetry.ProjectAttribute, (object?)q.Queue.Project),
+            KeyValuePair.Create(ZaqarTelemetry.DestinationAttribute, (object?)q.Queue.Name)));
+    }
 
     [LoggerMessage(1, LogLevel.Debug, "Sampling queue {Queue} for the telemetry gauges failed: {Cause}", EventName = "QueueSampleFailed")]
     private static partial void QueueSampleFailed(ILogger logger, string queue, string cause);

@@ -35,6 +35,14 @@ public sealed class TelemetryOptions
     /// </summary>
     [Range(0, 1000)] public int SampledQueues { get; set; } = 10;
 
+    /// <summary>
+    /// Report the queue gauges per queue, with the queue's name and project as attributes. Off (the default), they report
+    /// the deepest sampled queue's depth and the oldest sampled message's age, with no attribute: /metrics needs no
+    /// authentication, and tenants' queue names and project ids are theirs (RabbitMQ's Prometheus plugin makes the same
+    /// choice: per-object metrics are opt-in).
+    /// </summary>
+    public bool PerQueueGauges { get; set; }
+
     /// <summary>How often the queue gauges and the per-database health gauge are sampled.</summary>
     [Range(1, 3600)] public int SampleIntervalSeconds { get; set; } = 30;
 
