@@ -172,6 +172,49 @@ public sealed class TelemetryTests(ZaqarTestServer server)
     }
 
     [Fact]
+    public async Task WithAnOtlpEndpointConfiguredTracesAreExportedToTheCollector()
+    {
+        // A stand-in collector: OTLP over HTTP posts protobuf to /v1/traces; an empty 200 is a valid answer.
+        using var collector = new HttpListener();
+        var port = Zaqar.Data.Embedded.LoopbackPort.Free();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/");
+        collector.Start();
+        var received = new ConcurrentQueue<string>();
+        var serving = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                try
+                {
+                    var context = await collector.GetContextAsync();
+                    received.Enqueue($"{context.Request.HttpMethod} {context.Request.Url!.AbsolutePath} {context.Request.ContentType}");
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+        await using (var factory = server.CreateFactory(new Dictionary<string, string?>
+        {
+            ["Telemetry:OtlpEndpoint"] = $"http://127.0.0.1:{port}",
+            ["Telemetry:OtlpProtocol"] = "http/protobuf",
+        }))
+        {
+            using var client = new ZaqarClient(factory.CreateClient(), "otlp-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid().ToString());
+            await client.PostMessagesAsync("exported", "hello");
+            // The batch exporter sends every few seconds.
+            await DeliveryWaits.UntilAsync(
+                () => received.Any(r => r.StartsWith("POST /v1/traces application/x-protobuf", StringComparison.Ordinal)), step: null,
+                timeoutSeconds: 30, "the collector to receive traces");
+        }
+        collector.Stop();
+        await serving;
+    }
+
+    [Fact]
     public async Task TelemetrySettingsAreCheckedAtStart()
     {
         await using var factory = server.CreateFactory(new Dictionary<string, string?>
