@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,6 +60,7 @@ public static class ZaqarDataServiceCollectionExtensions
         // custom plan would plan each call again, which is what preparing them saves. Only prepared statements are affected.
         builder.ConnectionStringBuilder.Options = (builder.ConnectionStringBuilder.Options + " -c plan_cache_mode=force_generic_plan").Trim();
         builder.ConnectionStringBuilder.ApplicationName ??= "zaqarhub";
+        TraceOnlyWithinOperations(builder);
         return builder.Build();
     }
 
@@ -73,8 +75,19 @@ public static class ZaqarDataServiceCollectionExtensions
         builder.ConnectionStringBuilder.KeepAlive = 0;
         // Tells operators (and pg_stat_activity) which session is a node's listener.
         builder.ConnectionStringBuilder.ApplicationName = (builder.ConnectionStringBuilder.ApplicationName ?? "zaqarhub") + "-listen";
+        TraceOnlyWithinOperations(builder);
         return builder.Build();
     }
+
+    /// <summary>
+    /// Issue 15: a statement is traced (when a tracer listens to Npgsql) only inside a traced operation: a request, a hub
+    /// invocation, a cross-node relay. The background loops' polls, sweeps, samples and keepalives would otherwise each
+    /// be a trace of its own, every few seconds.
+    /// </summary>
+    private static void TraceOnlyWithinOperations(NpgsqlDataSourceBuilder builder) =>
+        builder.ConfigureTracing(t => t
+            .ConfigureCommandFilter(static _ => Activity.Current is not null)
+            .ConfigureBatchFilter(static _ => Activity.Current is not null));
 
     public const string MigrationsHistoryTable = "__ef_migrations_history";
 

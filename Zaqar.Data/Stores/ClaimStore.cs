@@ -79,8 +79,8 @@ public sealed class ClaimStore(QueueRouter router)
             SELECT @claim, q.id, @ttl, @grace, @now, @claim_expires, ARRAY(SELECT seq FROM claimed ORDER BY seq)
             FROM q
             WHERE EXISTS (SELECT 1 FROM claimed))
-        SELECT c.*, x.moved_to
-        FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM moved) THEN (SELECT dlq_name FROM q) END AS moved_to) x
+        SELECT c.*, x.moved_to, x.moved_count
+        FROM (SELECT CASE WHEN EXISTS (SELECT 1 FROM moved) THEN (SELECT dlq_name FROM q) END AS moved_to, (SELECT count(*) FROM moved) AS moved_count) x
         LEFT JOIN claimed c ON true
         WHERE c.seq IS NOT NULL OR x.moved_to IS NOT NULL
         ORDER BY c.seq
@@ -107,9 +107,10 @@ public sealed class ClaimStore(QueueRouter router)
     /// claim is made and nothing moves (issue 10: a claim whose answer failed after commit hid its messages for the
     /// claim's ttl, with no claim id given to anyone).
     /// </summary>
+    /// <param name="deadLettered">Told how many messages moved to the dead-letter queue, after commit, when any did (issue 15: a metric).</param>
     public async Task<T> CreateAsync<T>(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
-        CancellationToken ct)
+        CancellationToken ct, Action<long>? deadLettered = null)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
@@ -132,6 +133,7 @@ public sealed class ClaimStore(QueueRouter router)
         await PreparedCommand.PrepareAsync(cmd);
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
+        long movedCount = 0;
         await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
         {
             while (await reader.ReadAsync(CancellationToken.None))
@@ -140,13 +142,18 @@ public sealed class ClaimStore(QueueRouter router)
                 {
                     claimed.Add(MessageStore.ReadMessage(reader, 1));
                 }
-                movedTo ??= reader.IsDBNull(MovedToColumn) ? null : reader.GetString(MovedToColumn);
+                if (movedTo is null && !reader.IsDBNull(MovedToColumn))
+                {
+                    movedTo = reader.GetString(MovedToColumn);
+                    movedCount = reader.GetInt64(MovedToColumn + 1);
+                }
             }
         }
         var result = answer(claimed);
         await transaction.CommitAsync(CancellationToken.None);
         if (movedTo is not null)
         {
+            deadLettered?.Invoke(movedCount);
             await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);
         }
         return result;

@@ -91,10 +91,20 @@ internal static partial class RestMatrix
         Case("GET", "/v2/health", "health as an admin of A",
             (_, _) => new("GET", "/v2/health") { Headers = new Dictionary<string, string> { ["X-Roles"] = "admin" } },
             c => Assert.True(c.Is(HttpStatusCode.OK).Response.Json!["storage_reachable"]!.GetValue<bool>())),
+        // Issue 15: the probes and the scrape need no credentials and show no tenant's names.
+        Case("GET", "/health/live", "liveness", (_, _) => new("GET", "/health/live"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
+        Case("GET", "/health/ready", "readiness", (_, _) => new("GET", "/health/ready"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
+        Case("GET", "/metrics", "metrics", (_, _) => new("GET", "/metrics"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
         Case("*", "{*path:nonfile}", "a path no route serves, with B's claim id",
             (_, b) => new("GET", $"/v2/topics/{Shared}/claims/{b.ClaimId}"),
             c => Assert.Equal("""{"title":"404 Not Found"}""", c.Is(HttpStatusCode.NotFound).Response.Text)),
     ];
+
+    private static void NoTenantIn(RestCheck c)
+    {
+        Assert.DoesNotContain(c.A.Project, c.Response.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(c.B.Project, c.Response.Text, StringComparison.Ordinal);
+    }
 
     private static IEnumerable<RestCase> Queues() =>
     [

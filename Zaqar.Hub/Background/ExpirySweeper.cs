@@ -60,6 +60,7 @@ internal sealed partial class ExpirySweeper(
         while (true)
         {
             var (m, c) = await store.SweepAsync(target, time.GetUtcNow().UtcDateTime, batch, ct);
+            Telemetry.ZaqarTelemetry.MessagesExpired.Add(m);
             messages += m;
             claims += c;
             if (m < batch && c < batch)

@@ -6,6 +6,7 @@ using Zaqar.Data.Pools;
 using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Hosting;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Background;
 
@@ -237,9 +238,11 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
         }
         var now = Now();
         var error = Truncate(result.Error);
+        var subscriberType = KeyValuePair.Create(ZaqarTelemetry.SubscriberTypeAttribute, (object?)(n.Type == SubscriberType.Mailto ? "mailto" : "webhook"));
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered:
+                ZaqarTelemetry.NotificationsDelivered.Add(1, subscriberType);
                 await SettleAsync(n, () => _store.DeliveredAsync(n.Pool, n.Id, lease, now, CancellationToken.None));
                 break;
             case DeliveryOutcome.Refused:
@@ -247,6 +250,7 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
                 {
                     NotificationDispatcherLog.Refused(_logger, n.SubscriptionId, Describe(n), n.Id, error);
                 }
+                ZaqarTelemetry.NotificationsFailed.Add(1, subscriberType);
                 await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, error, CancellationToken.None));
                 break;
             default:
@@ -256,12 +260,14 @@ internal sealed class NotificationDispatcher : BackgroundService, IMessageObserv
                 if (policy.DelayAfter(attempts) is { } delay)
                 {
                     NotificationDispatcherLog.Retrying(_logger, n.Id, n.SubscriptionId, attempts, delay, error);
+                    ZaqarTelemetry.NotificationsRetried.Add(1, subscriberType);
                     await SettleAsync(n, () => _store.RetryAsync(n.Pool, n.Id, lease, attempts, now + delay, error, CancellationToken.None));
                 }
                 else
                 {
                     var final = Truncate($"Gave up after {attempts} attempts. {error}");
                     NotificationDispatcherLog.GaveUp(_logger, n.SubscriptionId, Describe(n), n.Id, attempts, error);
+                    ZaqarTelemetry.NotificationsFailed.Add(1, subscriberType);
                     await SettleAsync(n, () => _store.FailedAsync(n.Pool, n.Id, lease, now, final, CancellationToken.None));
                 }
                 break;

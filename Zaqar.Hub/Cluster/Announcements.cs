@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -6,11 +7,13 @@ using Zaqar.Data;
 namespace Zaqar.Hub.Cluster;
 
 /// <summary>A node committed the positions <see cref="FirstSeq"/>..<see cref="LastSeq"/> of <see cref="Queue"/>.</summary>
-public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long LastSeq);
+/// <param name="Trace">The post's trace context when it was traced (issue 15): the nodes that push it link their spans to it.</param>
+public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long LastSeq, ActivityContext Trace = default);
 
 /// <summary>
 /// The NOTIFY payload: the sending node and the queues and position ranges it committed, e.g.
-/// <c>{"n":"3f1b0a2e8d4c4e7a","q":[["project",0,"queue",41,43]]}</c> (project, kind, name, first, last).
+/// <c>{"n":"3f1b0a2e8d4c4e7a","q":[["project",0,"queue",41,43]]}</c> (project, kind, name, first, last), and, for a post
+/// that was traced, its W3C traceparent as a sixth element (issue 15; untraced posts keep the five, which every version reads).
 /// </summary>
 /// <remarks>
 /// Positions, not messages: a receiver reads the rows itself, so a payload stays small whatever the bodies' size,
@@ -88,13 +91,16 @@ public static class Announcements
             node = n.GetString()!;
             foreach (var e in q.EnumerateArray())
             {
-                if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 5 ||
+                if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() is not (5 or 6) ||
                     e[0].ValueKind != JsonValueKind.String || !e[1].TryGetInt16(out var kind) || e[2].ValueKind != JsonValueKind.String ||
                     !e[3].TryGetInt64(out var first) || !e[4].TryGetInt64(out var last) || !Enum.IsDefined((QueueKind)kind))
                 {
                     return false;
                 }
-                announcements.Add(new Announcement(new QueueRef(e[0].GetString()!, e[2].GetString()!, (QueueKind)kind), first, last));
+                // A trace context that does not parse is no reason to lose the announcement: it just links nothing.
+                var trace = e.GetArrayLength() == 6 && e[5].ValueKind == JsonValueKind.String &&
+                    ActivityContext.TryParse(e[5].GetString(), null, isRemote: true, out var parsed) ? parsed : default;
+                announcements.Add(new Announcement(new QueueRef(e[0].GetString()!, e[2].GetString()!, (QueueKind)kind), first, last, trace));
             }
             return true;
         }
@@ -111,6 +117,10 @@ public static class Announcements
         writer.WriteStringValue(a.Queue.Name);
         writer.WriteNumberValue(a.FirstSeq);
         writer.WriteNumberValue(a.LastSeq);
+        if (a.Trace != default)
+        {
+            writer.WriteStringValue($"00-{a.Trace.TraceId.ToHexString()}-{a.Trace.SpanId.ToHexString()}-{(int)a.Trace.TraceFlags:x2}");
+        }
     });
 
     private static string Finish(List<byte> current)

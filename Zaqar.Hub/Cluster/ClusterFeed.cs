@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
@@ -98,13 +99,20 @@ public sealed class ClusterFeed : BackgroundService
                 }
             }
             var announced = new Dictionary<QueueRef, (long First, long Last)>();
+            List<Announcement>? traced = null;
             while (_announced.Reader.TryRead(out var a))
             {
                 if (a.Queue.Name is not null)
                 {
                     announced[a.Queue] = announced.TryGetValue(a.Queue, out var r) ? (Math.Min(r.First, a.FirstSeq), Math.Max(r.Last, a.LastSeq)) : (a.FirstSeq, a.LastSeq);
+                    if (a.Trace != default)
+                    {
+                        (traced ??= []).Add(a);
+                    }
                 }
             }
+            // Issue 15: the read-back and push of traced posts is a span linked to each post's trace.
+            using var span = traced is null ? null : ClusterTracing.Start("cluster.relay", ActivityKind.Consumer, traced);
             var poll = Interlocked.Exchange(ref _catchUp, 0) == 1 || _time.GetUtcNow() >= nextPoll;
             if (poll)
             {

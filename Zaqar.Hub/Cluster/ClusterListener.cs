@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
@@ -19,6 +20,7 @@ public sealed class ClusterListener(
 {
     private readonly ClusterOptions _options = options.Value;
     private readonly IClusterSignal[] _signals = signals.ToArray();
+    private readonly ConcurrentDictionary<PoolTarget, bool> _connected = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,6 +73,12 @@ public sealed class ClusterListener(
 
     private void OnPoolsChanged() => Volatile.Read(ref _changed).TrySetResult();
 
+    /// <summary>False when the node runs alone (Cluster:Enabled off): it has no listen connection to check.</summary>
+    public bool Enabled => _options.Enabled;
+
+    /// <summary>Whether the listen connection to <paramref name="target"/> is open now (issue 15: readiness).</summary>
+    public bool IsConnected(PoolTarget target) => _connected.GetValueOrDefault(target);
+
     /// <summary>Listens on one database until stopped; never throws.</summary>
     private async Task ListenAsync(PoolTarget target, CancellationToken stoppingToken)
     {
@@ -95,6 +103,7 @@ public sealed class ClusterListener(
                     store.ClearPool(target);
                 }
                 connectedOnce = true;
+                _connected[target] = true;
                 (lostAt, attempts, delay) = (null, 0, _options.ReconnectMinDelayMilliseconds);
                 feed.CatchUp();
                 while (true)
@@ -107,11 +116,12 @@ public sealed class ClusterListener(
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
                 // Whatever broke the connection (server restart, network, a timeout), the way back is a new one.
+                _connected[target] = false;
                 attempts++;
                 if (lostAt is null)
                 {
@@ -130,10 +140,12 @@ public sealed class ClusterListener(
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
             }
             delay = Math.Min(delay * 2, _options.ReconnectMaxDelayMilliseconds);
         }
+        // Stopped (the node, or this database's listener): it has no connection to report any more.
+        _connected.TryRemove(target, out _);
     }
 
     /// <summary>Runs on a listener's thread, inside its wait: decode and hand off only.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
@@ -50,8 +51,10 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         {
             return;
         }
-        // A post's positions are contiguous and its messages come in position order.
-        _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq));
+        // A post's positions are contiguous and its messages come in position order. A traced post's context goes along
+        // (issue 15): a struct copy, nothing when the post is not traced.
+        var trace = Activity.Current is { Recorded: true } current ? current.Context : default;
+        _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq, trace));
     }
 
     /// <summary>The announcements grouped by the database their queue lives in (cached routes: these queues were just posted to).</summary>
@@ -89,9 +92,10 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
                 posts++;
                 // One range per queue: a receiver reads everything after its own position up to the last one anyway.
                 batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen)
-                    ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq))
+                    ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq), seen.Trace == default ? a.Trace : seen.Trace)
                     : a;
             }
+            using var span = ClusterTracing.Start("cluster.announce", ActivityKind.Producer, batch.Values);
             // In parallel: a pool that is down (waiting out its connect timeout) must not hold up the others' announcements.
             var groups = await ByDatabaseAsync(batch.Values, stoppingToken);
             await Task.WhenAll(groups.Select(async g =>

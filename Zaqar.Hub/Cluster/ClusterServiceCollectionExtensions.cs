@@ -20,7 +20,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterPublisher>());
         services.AddSingleton<ClusterFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterFeed>());
-        services.AddHostedService<ClusterListener>();
+        services.AddSingleton<ClusterListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterListener>());
         return services;
     }
 }

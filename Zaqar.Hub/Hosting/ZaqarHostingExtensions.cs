@@ -101,6 +101,8 @@ public static class ZaqarHostingExtensions
         services.AddZaqarCluster();
         services.AddZaqarPresence();
         services.AddZaqarSockets();
+        services.AddZaqarTelemetry(configuration);
+        services.AddZaqarHealthChecks();
         return services;
     }
 
@@ -181,6 +183,8 @@ public static class ZaqarHostingExtensions
             .MapSubscriptionsApi()
             .MapTopicSubscriptionsApi()
             .MapPoolsApi();
+        app.MapZaqarTelemetry();
+        app.MapZaqarHealth();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

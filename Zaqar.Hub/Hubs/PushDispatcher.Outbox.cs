@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
+using System.Diagnostics;
 using Zaqar.Data;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -15,7 +17,7 @@ public sealed partial class PushDispatcher
     /// </remarks>
     private sealed class Outbox(HubConnectionContext connection, PushDispatcher owner) : IThreadPoolWorkItem
     {
-        private Queue<(SerializedHubMessage Push, int Count, long Bytes)>? _pending;
+        private Queue<(SerializedHubMessage Push, int Count, long Bytes, long Enqueued)>? _pending;
         private bool _pumping;
         private bool _closed;
         private long _messages;
@@ -98,7 +100,7 @@ public sealed partial class PushDispatcher
                 {
                     return;
                 }
-                (_pending ??= new Queue<(SerializedHubMessage, int, long)>()).Enqueue((push, count, bytes));
+                (_pending ??= new Queue<(SerializedHubMessage, int, long, long)>()).Enqueue((push, count, bytes, Stopwatch.GetTimestamp()));
                 if (_pumping)
                 {
                     return;
@@ -124,7 +126,7 @@ public sealed partial class PushDispatcher
         {
             while (true)
             {
-                (SerializedHubMessage Push, int Count, long Bytes) next;
+                (SerializedHubMessage Push, int Count, long Bytes, long Enqueued) next;
                 lock (this)
                 {
                     // Issue 10: after an overflow the pushes still waiting are dropped, so the Close message with the reason comes next.
@@ -151,6 +153,8 @@ public sealed partial class PushDispatcher
                 }
                 Interlocked.Add(ref _messages, -next.Count);
                 Interlocked.Add(ref _bytes, -next.Bytes);
+                // Issue 15: one measurement per write (a batch of messages), not per message.
+                ZaqarTelemetry.PushLag.Record(Stopwatch.GetElapsedTime(next.Enqueued).TotalSeconds);
             }
         }
 
@@ -164,6 +168,7 @@ public sealed partial class PushDispatcher
             var reason = $"Push buffer overflow: this connection fell more than {options.PushBufferMessages} messages " +
                 $"or {options.PushBufferBytes} bytes behind the queues it subscribed to; it is closed so the server's memory stays bounded.";
             PushOverflow(owner._logger, connection.ConnectionId);
+            ZaqarTelemetry.PushBufferOverflows.Add(1);
             _ = owner._connections.CloseAsync(connection.ConnectionId, reason);
         }
     }

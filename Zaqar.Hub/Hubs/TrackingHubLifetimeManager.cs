@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Features;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Hubs;
 
@@ -58,13 +61,30 @@ public sealed class TrackingHubLifetimeManager(
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         _connections[connection.ConnectionId] = connection;
+        CountConnection(connection, 1);
         await base.OnConnectedAsync(connection);
     }
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        _connections.TryRemove(connection.ConnectionId, out _);
+        if (_connections.TryRemove(connection.ConnectionId, out _))
+        {
+            CountConnection(connection, -1);
+        }
         await base.OnDisconnectedAsync(connection);
         Disconnected?.Invoke(connection.ConnectionId);
     }
+
+    /// <summary>Issue 15: open connections by transport (the convention's names) and protocol.</summary>
+    private static void CountConnection(HubConnectionContext connection, int delta) =>
+        ZaqarTelemetry.HubConnections.Add(
+            delta,
+            KeyValuePair.Create(ZaqarTelemetry.TransportAttribute, (object?)(connection.Features.Get<IHttpTransportFeature>()?.TransportType switch
+            {
+                HttpTransportType.WebSockets => "web_sockets",
+                HttpTransportType.ServerSentEvents => "server_sent_events",
+                HttpTransportType.LongPolling => "long_polling",
+                _ => "unknown",
+            })),
+            KeyValuePair.Create(ZaqarTelemetry.ProtocolAttribute, (object?)connection.Protocol.Name));
 }

@@ -56,7 +56,10 @@ public sealed record RouteSpec(string Method, string Pattern, BodyKind Body, par
     /// How often the route is drawn, relative to others: operator routes less (a health check runs every queue operation;
     /// catalog cases run one at a time), so the run spends its time on what tenants reach.
     /// </summary>
-    public int Weight => Admin ? 1 : 4;
+    public int Weight => Admin || Operations ? 1 : 4;
+
+    /// <summary>The probes and the scrape (issue 15): for operators, and no tenant's.</summary>
+    public bool Operations => Pattern is "/health/live" or "/health/ready" or "/metrics";
 
     public bool Admin => Pattern is "/v2/health" || Catalog;
 
@@ -101,6 +104,10 @@ public static class RestRouteTable
         new("GET", "/v2/ping", BodyKind.None),
         new("HEAD", "/v2/ping", BodyKind.None),
         new("GET", "/v2/health", BodyKind.None),
+        // Issue 15: the orchestrators' probes and the Prometheus scrape.
+        new("GET", "/health/live", BodyKind.None),
+        new("GET", "/health/ready", BodyKind.None),
+        new("GET", "/metrics", BodyKind.None),
         .. Queues("/v2/queues", "{queue}"),
         new("POST", "/v2/queues/{queue}/share", BodyKind.Share),
         .. Messages("/v2/queues/{queue}"),

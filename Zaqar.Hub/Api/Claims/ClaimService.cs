@@ -1,6 +1,7 @@
 using Zaqar.Data;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Stores;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Api;
 
@@ -31,16 +32,23 @@ public sealed class ClaimService(
         }
         var claimId = Guid.NewGuid();
         var now = Now();
+        using var activity = ZaqarTelemetry.StartOperation("claims.create", ctx.Queue(queue), "receive");
         // The answer is built inside the claim's transaction (issue 10): decrypting and parsing every body happens before
         // the claim commits, so a body that cannot be read rolls the claim back instead of hiding its messages for the ttl
         // with no claim id given to anyone. What is left to fail after commit is only writing the answer, which cannot fail
         // for accepted bodies: AcceptableJson bounds their depth well inside every writer's limit and admits no string
         // a writer could refuse.
-        return await guard.Run(
+        var created = await guard.Run(
             () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, claimed => claimed.Count == 0
                 ? null
-                : new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList()), ct),
+                : new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList()), ct,
+                deadLettered: static moved => ZaqarTelemetry.MessagesDeadLettered.Add(moved)),
             "Claim could not be created.");
+        if (created is not null)
+        {
+            ZaqarTelemetry.MessagesClaimed.Add(created.Messages.Count);
+        }
+        return created;
     }
 
     public async Task<ClaimView> GetAsync(CallContext ctx, string queue, string claimId, CancellationToken ct)

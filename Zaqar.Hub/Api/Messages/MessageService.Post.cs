@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Zaqar.Data;
 using Zaqar.Data.Stores;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Api;
 
@@ -18,6 +19,7 @@ public sealed partial class MessageService
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var target = ctx.Queue(queue, kind);
+        using var activity = ZaqarTelemetry.StartOperation("messages.post", target, "send");
         var settings = await SettingsAsync(target, fresh: false, ct);
         if (contentLength is { } declared)
         {
@@ -50,6 +52,7 @@ public sealed partial class MessageService
     {
         IdentityRules.ValidateQueueName(queue, ctx.ProjectId, kind);
         var target = ctx.Queue(queue, kind);
+        using var activity = ZaqarTelemetry.StartOperation("messages.post", target, "send");
         var settings = await SettingsAsync(target, fresh: false, ct);
         for (var attempt = 1; ; attempt++)
         {
@@ -107,6 +110,7 @@ public sealed partial class MessageService
         }
         var now = Now();
         var posted = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
+        ZaqarTelemetry.MessagesPosted.Add(posted.Length);
         if (_observers.Length > 0)
         {
             // The store's payload goes to the observers as it is; a pushed view is built only if one of them has a

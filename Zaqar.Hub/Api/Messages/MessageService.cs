@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Stores;
+using Zaqar.Hub.Telemetry;
 
 namespace Zaqar.Hub.Api;
 
@@ -37,6 +38,7 @@ public sealed partial class MessageService(
         }
         var now = Now();
         var query = new MessageQuery(after, limit, request.Echo ?? false, ctx.ClientId, request.IncludeClaimed ?? false, request.IncludeDelayed ?? false);
+        using var activity = ZaqarTelemetry.StartOperation("messages.list", ctx.Queue(queue, kind), "receive");
         var page = await guard.Run(() => messages.ListAsync(ctx.Queue(queue, kind), query, now, ct), "Messages could not be listed.");
         var views = page.Select(m => View(queue, m.Message, now, kind)).ToList();
         var links = views.Count == 0 ? [] : Paths.Next(Paths.Messages(queue, kind), Parameters(request), views[^1].Id);
@@ -103,7 +105,12 @@ public sealed partial class MessageService(
             claim = claimIsUuid ? parsed : Guid.Empty;
         }
         var now = Now();
+        using var activity = ZaqarTelemetry.StartOperation("messages.delete", ctx.Queue(queue, kind), "settle");
         var outcome = await guard.Run(() => messages.DeleteAsync(ctx.Queue(queue, kind), id, claim, now, ct), "Message could not be deleted.");
+        if (outcome.Deleted)
+        {
+            ZaqarTelemetry.MessagesDeleted.Add(1);
+        }
         if (!outcome.Found || outcome.Deleted)
         {
             return;
@@ -151,6 +158,7 @@ public sealed partial class MessageService(
             throw ApiErrors.BadRequest("The request should have either \"ids\" or \"pop\" parameter in the request, to be able to delete.");
         }
         var now = Now();
+        using var activity = ZaqarTelemetry.StartOperation(pop is null ? "messages.delete" : "messages.pop", ctx.Queue(queue, kind), "settle");
         if (pop is { } count)
         {
             if (count < 1 || count > O.MaxMessagesPerClaimOrPop)
@@ -161,9 +169,11 @@ public sealed partial class MessageService(
             var popClaim = kind == QueueKind.Queue ? Guid.NewGuid().ToString("D") : null;
             // Built before the removal commits (issue 10), as ClaimService.CreateAsync explains: a pop whose answer could not
             // be built used to delete its messages and answer 500.
-            return await guard.Run(() => messages.PopAsync(ctx.Queue(queue, kind), count, now, popped => new PoppedView(popped.Select(m =>
+            var view = await guard.Run(() => messages.PopAsync(ctx.Queue(queue, kind), count, now, popped => new PoppedView(popped.Select(m =>
                 new PoppedMessageView(m.Id.ToString("D"), Age(m.CreatedAt, now), m.Ttl, crypto.Body(m), popClaim, popClaim is null ? null : m.ClaimCount + 1))
                 .ToList()), ct), "Messages could not be popped.");
+            ZaqarTelemetry.MessagesDeleted.Add(view.Messages.Count);
+            return view;
         }
         if (ids!.Count < 1 || ids.Count > O.MaxMessagesPerPage)
         {
@@ -178,7 +188,8 @@ public sealed partial class MessageService(
         List<Guid>? claims = claimIds is null ? null : claimIds.Select(c => Guid.TryParse(c, out var g) ? g : Guid.Empty).ToList();
         if (parsed.Count > 0)
         {
-            await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue, kind), parsed, claims, now, ct), "Messages could not be deleted.");
+            var deleted = await guard.Run(() => messages.DeleteManyAsync(ctx.Queue(queue, kind), parsed, claims, now, ct), "Messages could not be deleted.");
+            ZaqarTelemetry.MessagesDeleted.Add(deleted);
         }
         return null;
     }

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Zaqar.Data;
+using Zaqar.Data.Pools;
+using Zaqar.Hub.Cluster;
+
+namespace Zaqar.Hub.Hosting;
+
+/// <summary>Not ready once the host is stopping (issue 15): an orchestrator sends no new work to a node on its way out.</summary>
+internal sealed class StoppingHealthCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Unhealthy("The node is stopping.")
+            : HealthCheckResult.Healthy());
+}
+
+/// <summary>Each registered pool's database answers (issue 15); data names each pool with "up" or "down".</summary>
+internal sealed class PoolsHealthCheck(PoolRegistry pools) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
+        var registered = pools.Pools;
+        var answers = await Task.WhenAll(registered.Select(async p => pools.TryGetTarget(p.Name, out var target) && await ZaqarDatabase.PingAsync(target, ct)));
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        for (var i = 0; i < registered.Count; i++)
+        {
+            data[registered[i].Name] = answers[i] ? "up" : "down";
+        }
+        var down = answers.Count(up => !up);
+        return down == 0
+            ? HealthCheckResult.Healthy(registered.Count == 0 ? "No pools are registered." : null, data)
+            : HealthCheckResult.Unhealthy($"{down} of {registered.Count} pools do not answer.", data: data);
+    }
+}
+
+/// <summary>
+/// The cluster's listen connections are open (issue 15): the primary database's, and each pool's. Without them the node
+/// learns of other nodes' posts only by polling. A node that runs alone (Cluster:Enabled off) has none to check.
+/// </summary>
+internal sealed class ClusterListenerHealthCheck(ClusterListener listener, PoolRegistry pools) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
+        if (!listener.Enabled)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("The cluster is off: this node runs alone."));
+        }
+        var targets = pools.Targets;
+        var data = targets.ToDictionary(t => t.Label, t => (object)(listener.IsConnected(t) ? "connected" : "disconnected"), StringComparer.Ordinal);
+        var down = targets.Count(t => !listener.IsConnected(t));
+        return Task.FromResult(down == 0
+            ? HealthCheckResult.Healthy(data: data)
+            : HealthCheckResult.Unhealthy($"{down} of {targets.Count} listen connections are not open.", data: data));
+    }
+}
