@@ -14,6 +14,9 @@ internal static class KeystoneCall
 
     public static Uri Tokens(KeystoneOptions keystone) => new(new Uri(keystone.Url!.AbsoluteUri.TrimEnd('/') + "/"), "auth/tokens");
 
+    /// <summary>Validation needs no service catalog.</summary>
+    public static Uri Validation(KeystoneOptions keystone) => new(Tokens(keystone) + "?nocatalog");
+
     /// <summary>Sends; a network failure or timeout, or a 5xx, is <see cref="KeystoneUnavailableException"/>.</summary>
     public static async Task<HttpResponseMessage> SendAsync(IHttpClientFactory clients, ILogger logger, HttpRequestMessage request, CancellationToken cancellationToken)
     {

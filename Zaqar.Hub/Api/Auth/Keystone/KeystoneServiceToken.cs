@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,7 +76,8 @@ public sealed class KeystoneServiceToken(
         };
         using var response = await KeystoneCall.SendAsync(clients, logger, new HttpRequestMessage(HttpMethod.Post, KeystoneCall.Tokens(keystone))
         {
-            Content = JsonContent.Create(body),
+            // With a Content-Length (a JsonContent would be chunked, which some WSGI servers in front of Keystone don't read).
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         }, cancellationToken);
         if (response.StatusCode != HttpStatusCode.Created || !response.Headers.TryGetValues("X-Subject-Token", out var values))
         {

@@ -60,7 +60,7 @@ public sealed class KeystoneTokens(
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var serviceToken = await service.GetAsync(rejected, cancellationToken);
-            var request = new HttpRequestMessage(HttpMethod.Get, KeystoneCall.Tokens(options.Value.Keystone));
+            var request = new HttpRequestMessage(HttpMethod.Get, KeystoneCall.Validation(options.Value.Keystone));
             request.Headers.Add("X-Auth-Token", serviceToken);
             request.Headers.Add("X-Subject-Token", token);
             using var response = await KeystoneCall.SendAsync(clients, logger, request, cancellationToken);
