@@ -18,6 +18,8 @@ public static class AuthenticationSetup
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, KeystoneAuthenticationHandler>(KeystoneAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        // After JwtBearer's own post-configuration (registered by AddJwtBearer above), which creates the ConfigurationManager.
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerKeyRetirement>();
         services.AddHttpClient(KeystoneCall.ClientName)
             .ConfigureHttpClient((sp, client) => client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<AuthOptions>>().Value.Keystone.TimeoutSeconds));
         services.AddSingleton<KeystoneServiceToken>();

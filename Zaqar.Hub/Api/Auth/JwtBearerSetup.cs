@@ -53,3 +53,18 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth, TimeProvider ti
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 }
+
+/// <summary>
+/// Runs after JwtBearer built its ConfigurationManager: a key the issuer no longer publishes is refused as soon as the
+/// keys are refetched (issue 15), instead of staying good for IdentityModel's "last known good" hour.
+/// </summary>
+internal sealed class JwtBearerKeyRetirement : IPostConfigureOptions<JwtBearerOptions>
+{
+    public void PostConfigure(string? name, JwtBearerOptions options)
+    {
+        if (options.ConfigurationManager is BaseConfigurationManager manager)
+        {
+            manager.UseLastKnownGoodConfiguration = false;
+        }
+    }
+}
