@@ -19,6 +19,12 @@ public sealed class KeystoneDeployment(ZaqarTestServer server) : IAsyncLifetime
 {
     public const int CacheSeconds = 2;
 
+    /// <summary>
+    /// The life of the tests' short-lived tokens: long enough to be used once before it ends, on a machine busy with the
+    /// whole suite (Keystone's Python is slow to answer then), short enough to wait for.
+    /// </summary>
+    public static readonly TimeSpan ShortLife = TimeSpan.FromSeconds(25);
+
     private KeystoneServer? _keystone;
     private PooledDeployment? _deployment;
 

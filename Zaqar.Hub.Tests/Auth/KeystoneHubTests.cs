@@ -53,7 +53,7 @@ public sealed class KeystoneHubTests(KeystoneDeployment deployment)
     public async Task AConnectionEndsWhenItsTokenExpiresAndTheTokenIsThenRefused()
     {
         KeystoneDeployment.SkipWithoutKeystone();
-        var (token, _) = await Keystone.IssueShortLivedAsync(Keystone.MemberOfA, TimeSpan.FromSeconds(8));
+        var (token, _) = await Keystone.IssueShortLivedAsync(Keystone.MemberOfA, KeystoneDeployment.ShortLife);
         await using var hub = await ConnectAsync(HubWireProtocol.Json, token);
 
         var closed = await hub.Closed.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);

@@ -58,7 +58,7 @@ public sealed class KeystoneRestTests(KeystoneDeployment deployment)
     public async Task AnExpiredTokenIs401()
     {
         KeystoneDeployment.SkipWithoutKeystone();
-        var (token, expiresAt) = await Keystone.IssueShortLivedAsync(Keystone.MemberOfA, TimeSpan.FromSeconds(8));
+        var (token, expiresAt) = await Keystone.IssueShortLivedAsync(Keystone.MemberOfA, KeystoneDeployment.ShortLife);
         using var a = deployment.Rest(Keystone.MemberOfA, token);
         Assert.Equal(HttpStatusCode.OK, (await a.GetAsync("/v2/queues")).Status);
 
