@@ -16,6 +16,10 @@ dpkg -s python3-msgpack >/dev/null 2>&1 || missing+=(python3-msgpack)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # Debian's chromium, for the web console's browser tests (test tools can't download their own browser here).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# OpenStack Keystone served by uwsgi, which the Keystone authentication tests start on loopback (issue 15).
+dpkg -s keystone >/dev/null 2>&1 || missing+=(keystone)
+dpkg -s uwsgi >/dev/null 2>&1 || missing+=(uwsgi)
+dpkg -s uwsgi-plugin-python3 >/dev/null 2>&1 || missing+=(uwsgi-plugin-python3)
 # PostgreSQL server binaries, for the embedded test cluster (skipped when ZAQAR_TEST_CONNECTION names a server).
 if [ -z "${ZAQAR_TEST_CONNECTION:-}" ] && ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   missing+=(postgresql)

@@ -57,11 +57,7 @@ public static class ZaqarHostingExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IdentityRules>();
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
-        services.AddSingleton<JwtTokens>();
-        services.AddSingleton<SignedUrls>();
-        services.AddSingleton<Authenticator>();
+        services.AddZaqarAuthentication();
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ProjectRateLimiter>();
         var limits = configuration.GetSection(LimitsOptions.SectionName).Get<LimitsOptions>() ?? new LimitsOptions();

@@ -20,7 +20,7 @@ public sealed partial class SocketConnection
     private CallContext? _authenticated;
     private ITimer? _expiry;
 
-    private bool TokensRequired => _services.Auth.Value.Mode == AuthMode.Jwt;
+    private bool TokensRequired => _services.Auth.Value.TokensRequired;
 
     private async Task<SocketReply> AuthenticateAsync(SocketFrame frame)
     {

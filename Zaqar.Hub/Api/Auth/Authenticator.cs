@@ -4,11 +4,12 @@ namespace Zaqar.Hub.Api.Auth;
 
 /// <summary>
 /// Decides who a caller is, the same way for both transports: a pre-signed URL (checked first, as Zaqar does;
-/// it works in every mode), else a bearer token in JWT mode, else the trusted headers in no-auth mode. Then the
+/// it works in every mode), else a bearer token in JWT or Keystone mode (issue 15: through ASP.NET Core's authentication
+/// schemes), else the trusted headers in no-auth mode. Then the
 /// identity rules of section 1.2 (Client-ID, project) apply.
 /// </summary>
 /// <remarks>Singleton; thread-safe.</remarks>
-public sealed class Authenticator(IdentityRules identity, JwtTokens tokens, SignedUrls signedUrls, IOptions<AuthOptions> options)
+public sealed class Authenticator(IdentityRules identity, BearerAuthentication tokens, SignedUrls signedUrls, IOptions<AuthOptions> options)
 {
     /// <param name="method">The HTTP method of a REST request (null for a hub connection: its calls are checked one by one).</param>
     /// <param name="path">The path of a REST request (null for a hub connection).</param>
@@ -23,7 +24,7 @@ public sealed class Authenticator(IdentityRules identity, JwtTokens tokens, Sign
         {
             return identity.Validate(credentials.ProjectId, credentials.ClientId, credentials.Roles);
         }
-        var token = await tokens.ValidateAsync(credentials.BearerToken);
+        var token = await tokens.AuthenticateAsync(credentials.BearerToken);
         // With tokens, X-Project-ID may only confirm the token's project (as with Keystone).
         if (!string.IsNullOrEmpty(credentials.ProjectId) && credentials.ProjectId != token.ProjectId)
         {
