@@ -107,14 +107,37 @@ public static class AcceptableJson
         }
     }
 
+    // One buffer and writer per thread, reused (issue 14): every posted body is written here, and a fresh buffer grew
+    // from 256 bytes to the writer's worst-case escape size for each string, which was half of what a post allocated
+    // (dotnet-trace gc-verbose of the bench's hub post). Write never awaits or re-enters, so a thread's pair is never
+    // shared; a buffer grown past RetainedBufferBytes by a big body is dropped rather than kept for the thread's life.
+    private const int RetainedBufferBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _threadWriter;
+
     private static string Write(JsonElement value, int maxDepth, Numbers numbers)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, CompactWriter);
+        writer.Reset(buffer); // Also after a walk that threw halfway through.
+        try
         {
             Walk(value, writer, maxDepth, numbers);
+            writer.Flush();
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        finally
+        {
+            if (buffer.Capacity > RetainedBufferBytes)
+            {
+                (_threadBuffer, _threadWriter) = (null, null);
+            }
+        }
     }
 
     // Recursion is bounded: a container deeper than maxDepth is refused before it is entered.
