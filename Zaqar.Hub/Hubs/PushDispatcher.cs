@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Zaqar.Data;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
@@ -30,8 +29,8 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
     private readonly ConcurrentDictionary<QueueRef, ConcurrentDictionary<string, Outbox>> _subscribers = new();
     private readonly ConcurrentDictionary<string, Outbox> _outboxes = new();
 
-    /// <summary>Deliveries under way per queue (see <see cref="InFlight"/>); one entry per queue ever pushed to here.</summary>
-    private readonly ConcurrentDictionary<QueueRef, StrongBox<int>> _inFlight = new();
+    /// <summary>Posts and deliveries under way per queue (see <see cref="InFlight"/>); a queue's entry goes at zero.</summary>
+    private readonly ConcurrentDictionary<QueueRef, int> _inFlight = new();
     private readonly TrackingHubLifetimeManager _connections;
     private readonly PushLedger _ledger;
     private readonly PresenceTracker _presence;
@@ -153,6 +152,14 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         _ledger.Unwatch(key);
     }
 
+    /// <summary>
+    /// A local post is counted from before it is sent to the store to after its delivery (see <see cref="InFlight"/>),
+    /// whether or not the queue has subscribers here yet: one may subscribe, resuming, while the post is committing.
+    /// </summary>
+    public void PostStarting(QueueRef queue) => Enter(queue);
+
+    public void PostEnded(QueueRef queue) => Leave(queue);
+
     public void Posted(PostedMessages posted)
     {
         // Checked before anything is built: a post nobody here subscribed to costs no pushed view (issue 12 item 6).
@@ -160,48 +167,47 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         {
             return;
         }
-        // Counted from before admission (which moves the ledger's watermark) to the end of delivery: see InFlight.
-        var inFlight = Enter(posted.Queue);
-        try
+        // Counted already (PostStarting), from before its commit to the end of its delivery.
+        lock (_ledger.PushGate(posted.Queue) ?? posted)
         {
-            lock (_ledger.PushGate(posted.Queue) ?? posted)
-            {
-                Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref inFlight.Value);
+            Dispatch(posted.Queue, _ledger.AdmitLocal(posted));
         }
     }
 
     /// <summary>Pushes messages that posts on other nodes committed, read back by the cluster feed (not yet pushed here).</summary>
     public void Relay(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
     {
-        var inFlight = Enter(queue);
+        Enter(queue);
         try
         {
             Dispatch(queue, messages);
         }
         finally
         {
-            Interlocked.Decrement(ref inFlight.Value);
+            Leave(queue);
         }
     }
 
     /// <summary>
     /// How many deliveries of <paramref name="queue"/> are under way (admitted by the ledger, not yet handed to every
-    /// subscriber), delayed ones included until they are handed out. A resuming subscription ends its seam filter only
-    /// when no other is (issue 13): one admitted before the backlog was read but delivered after it would otherwise pass
-    /// the filter as new and arrive twice.
+    /// subscriber), delayed ones included until they are handed out, and local posts from before they are sent to the
+    /// store. A resuming subscription ends its seam filter only when no other is (issue 13): one committed or admitted
+    /// before the backlog was read but delivered after it would otherwise pass the filter as new and arrive twice.
     /// </summary>
-    private int InFlight(QueueRef queue) => _inFlight.TryGetValue(queue, out var count) ? Volatile.Read(ref count.Value) : 0;
+    private int InFlight(QueueRef queue) => _inFlight.TryGetValue(queue, out var count) ? count : 0;
 
-    private StrongBox<int> Enter(QueueRef queue)
+    private void Enter(QueueRef queue) => _inFlight.AddOrUpdate(queue, 1, static (_, count) => count + 1);
+
+    private void Leave(QueueRef queue)
     {
-        var count = _inFlight.GetOrAdd(queue, static _ => new StrongBox<int>());
-        Interlocked.Increment(ref count.Value);
-        return count;
+        // Lock-free, and the entry goes with the last one out: every queue ever posted to must not keep one.
+        while (_inFlight.TryGetValue(queue, out var count))
+        {
+            if (count == 1 ? _inFlight.TryRemove(KeyValuePair.Create(queue, 1)) : _inFlight.TryUpdate(queue, count - 1, count))
+            {
+                return;
+            }
+        }
     }
 
     private void Dispatch(QueueRef queue, IReadOnlyList<PushedMessageView> messages)
@@ -214,11 +220,12 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         foreach (var group in messages.Where(m => m.Delay > 0).GroupBy(m => m.Delay))
         {
             var later = group.ToList();
-            _ = DeliverLaterAsync(queue, later, TimeSpan.FromSeconds(group.Key), Enter(queue));
+            Enter(queue);
+            _ = DeliverLaterAsync(queue, later, TimeSpan.FromSeconds(group.Key));
         }
     }
 
-    private async Task DeliverLaterAsync(QueueRef queue, List<PushedMessageView> messages, TimeSpan delay, StrongBox<int> inFlight)
+    private async Task DeliverLaterAsync(QueueRef queue, List<PushedMessageView> messages, TimeSpan delay)
     {
         try
         {
@@ -232,7 +239,7 @@ public sealed partial class PushDispatcher : IMessageObserver, IRelayTarget
         }
         finally
         {
-            Interlocked.Decrement(ref inFlight.Value);
+            Leave(queue);
         }
     }
 

@@ -68,5 +68,19 @@ public sealed class PostedMessages(QueueRef queue, IReadOnlyList<PostedMessage> 
 /// </remarks>
 public interface IMessageObserver
 {
+    /// <summary>
+    /// Called before a post to <paramref name="queue"/> is sent to the store; each call is matched by one
+    /// <see cref="PostEnded"/>, after <see cref="Posted"/> when the post committed. Lets an observer know a post may
+    /// have committed that it has not been told of yet (issue 13: a resuming subscription's seam filter).
+    /// </summary>
+    void PostStarting(QueueRef queue)
+    {
+    }
+
     void Posted(PostedMessages posted);
+
+    /// <summary>Ends what <see cref="PostStarting"/> began, whether the post committed or failed.</summary>
+    void PostEnded(QueueRef queue)
+    {
+    }
 }

@@ -109,16 +109,31 @@ public sealed partial class MessageService
             CheckPostSize(size, settings);
         }
         var now = Now();
-        var posted = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
-        ZaqarTelemetry.MessagesPosted.Add(posted.Length);
-        if (_observers.Length > 0)
+        foreach (var observer in _observers)
         {
-            // The store's payload goes to the observers as it is; a pushed view is built only if one of them has a
-            // listener for this queue here (issue 12 item 6).
-            var told = new PostedMessages(queue, posted, now, crypto);
+            observer.PostStarting(queue);
+        }
+        PostedMessage[] posted;
+        try
+        {
+            posted = await guard.Run(() => messages.PostAsync(queue, batch, ctx.ClientId, now, settings.Version, ct), "Messages could not be enqueued.");
+            ZaqarTelemetry.MessagesPosted.Add(posted.Length);
+            if (_observers.Length > 0)
+            {
+                // The store's payload goes to the observers as it is; a pushed view is built only if one of them has a
+                // listener for this queue here (issue 12 item 6).
+                var told = new PostedMessages(queue, posted, now, crypto);
+                foreach (var observer in _observers)
+                {
+                    observer.Posted(told);
+                }
+            }
+        }
+        finally
+        {
             foreach (var observer in _observers)
             {
-                observer.Posted(told);
+                observer.PostEnded(queue);
             }
         }
         var ids = new string[posted.Length];
