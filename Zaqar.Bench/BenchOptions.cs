@@ -17,7 +17,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
                             ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, presence, webhooks, protocol, recovery, fuzz,
-                            rest-fuzz, idle, scale, soak); rest-fuzz, idle, scale and soak run only when named here
+                            rest-fuzz, idle, scale, soak, history); rest-fuzz, idle, scale, soak and history run only
+                            when named here
           --idle-connections N   idle subscribed connections of the idle scenario (default 18000)
           --scale-messages N     messages of the scale scenario's big queue (default 1000000)
           --scale-queues N       queues of the scale scenario's big project (default 10000)
@@ -25,6 +26,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --rest-fuzz-minutes M  time limit of the REST fuzz run (default 30)
           --soak-minutes N  length of the soak (default 10), one line per minute
           --soak-rate R     messages/s the soak posts (default: half the mixed maximum it measures first)
+          --history-claims N     claims of the claim-history check (default 1000000)
+          --history-nodes U,U    run the claim-history check against these service URLs (default: two nodes here)
           --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)
         """;
 
@@ -46,6 +49,12 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
 
     public double? SoakRate { get; init; }
 
+    /// <summary>Claims of the claim-history check (issue 16 item 3).</summary>
+    public long HistoryClaims { get; init; } = 1_000_000;
+
+    /// <summary>Service URLs the claim-history check runs against; empty: two nodes of the bench's own.</summary>
+    public IReadOnlyList<Uri> HistoryNodes { get; init; } = [];
+
     public static BenchOptions Parse(string[] args)
     {
         int connections = 16, seconds = 10, fuzzCases = 10_000_000, restFuzzCases = 100_000, restFuzzMinutes = 30, idleConnections = 18_000;
@@ -53,6 +62,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
         int? seed = null;
         int soakMinutes = 10;
         double? soakRate = null;
+        long historyClaims = 1_000_000;
+        var historyNodes = new List<Uri>();
         var durable = true;
         string? connection = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -75,6 +86,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--scale-queues": scaleQueues = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--soak-minutes": soakMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--soak-rate": soakRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--history-claims": historyClaims = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--history-nodes": historyNodes.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))); break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
         }
@@ -105,6 +118,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
             ScaleQueues = scaleQueues,
             SoakMinutes = soakMinutes,
             SoakRate = soakRate,
+            HistoryClaims = historyClaims >= 1 ? historyClaims : throw new ArgumentException("history-claims must be >= 1"),
+            HistoryNodes = historyNodes,
         };
     }
 

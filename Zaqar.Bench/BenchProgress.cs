@@ -41,6 +41,8 @@ internal sealed class BenchProgress
             ("scale", TimeSpan.FromMinutes(4)),
             ("idle", TimeSpan.FromMinutes(4)),
             ("soak", TimeSpan.FromMinutes(options.SoakMinutes + 1)),
+            // About 2,000 claims a second on this machine.
+            ("history", TimeSpan.FromSeconds(options.HistoryClaims / 2000.0 + 20)),
         };
         _estimates = all.Where(s => options.Runs(s.Item1))
             .Concat(named.Where(s => options.RunsWhenNamed(s.Item1)))

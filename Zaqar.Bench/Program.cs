@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Zaqar.Bench;
+using Zaqar.Hub.Tests.Cluster;
 
 // The bench command (issues #2, #3): drives the REST API and the hub on loopback with N keep-alive connections
 // for a bounded time, and the same work as plain SQL, and prints msg/s, p50/p99, push latency, bytes on the
@@ -150,6 +151,14 @@ if (options.RunsWhenNamed("idle"))
     Console.WriteLine(idle);
 }
 
+ClaimHistoryVerdict? history = null;
+if (options.RunsWhenNamed("history"))
+{
+    progress.Start("history");
+    history = await ClaimHistoryScenario.RunAsync(host, options);
+    Console.WriteLine(history);
+}
+
 SoakResult? soak = null;
 if (options.RunsWhenNamed("soak"))
 {
@@ -227,6 +236,10 @@ if (scale is not null)
     }
     targets.AtMost($"6. queue listing p99 at {scale.ProjectQueues:N0} queues", scale.ListP99Ms, $"{scale.ListP99Ms:N1} ms", 50, "< 50 ms");
     targets.AtMost($"6. queue stats p99 at {scale.ProjectQueues:N0} queues", scale.StatsP99Ms, $"{scale.StatsP99Ms:N1} ms", 50, "< 50 ms");
+}
+if (history is not null)
+{
+    targets.Verdict("claim history (issue 16): no double claim, nothing lost", history.Passed, $"{history.Claims:N0} claims");
 }
 foreach (var (criterion, passed, figures) in soak?.Verdict() ?? [])
 {
