@@ -10,6 +10,7 @@
 #   crash MEMBER | revive MEMBER        kill -9 a member's Patroni and PostgreSQL (its machine dies) / start it again
 #   sync on|off CLUSTER                 synchronous replication (Patroni's synchronous_mode) on or off
 #   restart CLUSTER                     restart PostgreSQL on every member of a cluster (patronictl restart)
+#   freeze MEMBER | thaw MEMBER         stop / resume a primary's WAL senders (SIGSTOP / SIGCONT): its replica lags
 #   partition node3 | heal node3        cut node3 off the catalogue database (its TCP hop in HAProxy) / restore it
 #
 # State (data directories, logs, pid files, the published service) lives in $ZAQARHUB_DEPLOY_STATE
@@ -42,7 +43,7 @@ member() { # name -> "name scope pg rest"
   for m in "${MEMBERS[@]}"; do [[ ${m%% *} == "$1" ]] && { echo "$m"; return; }; done
   die "no member $1"
 }
-cluster_members() { local m; for m in "${MEMBERS[@]}"; do read -r n s _ _ <<<"$m"; [[ $s == "$1" ]] && echo "$n"; done; }
+cluster_members() { local m n s; for m in "${MEMBERS[@]}"; do read -r n s _ _ <<<"$m"; if [[ $s == "$1" ]]; then echo "$n"; fi; done; }
 pg_port() { read -r _ _ p _ <<<"$(member "$1")"; echo "$p"; }
 rest_port() { read -r _ _ _ r <<<"$(member "$1")"; echo "$r"; }
 node_port() { echo $((5800 + ${1#node})); }
@@ -124,7 +125,7 @@ start_member() {
 }
 
 patronictl_for() { # cluster args...
-  local first; first="$(cluster_members "$1" | head -1)"; shift
+  local first; first="$(cluster_members "$1" | sed -n 1p)"; shift
   patronictl -c "$(member_config "$first")" "$@"
 }
 
@@ -257,7 +258,7 @@ status() {
     printf '%-12s ready: %s\n' "$n" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(node_port "$n")/health/ready" || true)"
   done
   for c in catalogue pool-a pool-b; do
-    alive "$(cluster_members "$c" | head -1)" && patronictl_for "$c" list || echo "$c: member 1 stopped"
+    alive "$(cluster_members "$c" | sed -n 1p)" && patronictl_for "$c" list || echo "$c: member 1 stopped"
   done
   if alive haproxy; then
     haproxy_cmd "show stat" | awk -F, '$1 ~ /^nodes/ && $2 ~ /^node/ {print $1 "/" $2 ": " $18}'
@@ -277,6 +278,11 @@ crash() { # member: its machine dies — kill -9 Patroni and every process of it
   log "crashed $name (killed ${pids[*]})"
 }
 
+walsenders() { # member -> pids of its WAL senders (the processes streaming to its replicas)
+  local postmaster; postmaster="$(head -1 "$STATE/data/$1/postmaster.pid")"
+  ps -o pid=,args= --ppid "$postmaster" | awk '/walsender/ {print $1}'
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
@@ -290,6 +296,8 @@ case "${1:-}" in
     [[ $2 == on ]] && value=true || value=false
     patronictl_for "$3" edit-config --force -s "synchronous_mode=$value" >/dev/null
     log "synchronous_mode=$value on $3" ;;
+  freeze) mapfile -t pids < <(walsenders "$2"); kill -STOP "${pids[@]}"; log "froze the WAL senders of $2 (${pids[*]})" ;;
+  thaw) mapfile -t pids < <(walsenders "$2"); kill -CONT "${pids[@]}" 2>/dev/null || true; log "thawed the WAL senders of $2" ;;
   restart) patronictl_for "$2" restart --force "zaqarhub-$2" >/dev/null; log "restarted $2" ;;
   partition)
     for h in catalogue1_node3 catalogue2_node3; do haproxy_cmd "disable server $h/m" >/dev/null; haproxy_cmd "shutdown sessions server $h/m" >/dev/null; done
