@@ -55,7 +55,9 @@ internal static class CatalogueDrills
             postsB.Acknowledged.Values.Count(t => t >= restartAt && t <= restartedAt);
         drill.Say($"posts during the restart: {acknowledgedDuring} acknowledged; {postsA.Failures(restartAt)}; {postsB.Failures(restartAt)}");
         var failedPlacements = placements.Where(p => !p.Created).ToList();
-        var firstPlacementAfter = placements.Where(p => p.Created && p.At > restartAt).Select(p => p.At - restartAt).DefaultIfEmpty(-1).Min();
+        // Placement resumed with the first queue created after the last failure.
+        var lastFailure = placements.Where(p => !p.Created).Select(p => p.At).DefaultIfEmpty(restartAt).Max();
+        var resumedAfter = placements.Where(p => p.Created && p.At > lastFailure).Select(p => p.At - restartAt).DefaultIfEmpty(-1).Min();
         drill.Say($"queue creations: {placements.Count(p => p.Created)} succeeded, {failedPlacements.Count} failed " +
             (failedPlacements.Count > 0 ? $"(from {failedPlacements[0].At - restartAt} to {failedPlacements[^1].At - restartAt} ms after the restart began)" : ""));
 
@@ -68,7 +70,7 @@ internal static class CatalogueDrills
             $"{acknowledgedDuring} posts acknowledged during the restart, longest pause " +
             $"{Math.Max(postsA.LongestGap(restartAt, restartedAt), postsB.LongestGap(restartAt, restartedAt))} ms");
         drill.Verdict("placement resumed", placements.Count > 0 && placements[^1].Created,
-            $"first queue created {firstPlacementAfter} ms after the restart began");
+            $"queues created again from {resumedAfter} ms after the restart began");
     }
 
     /// <summary>
@@ -100,7 +102,8 @@ internal static class CatalogueDrills
         var healAt = drill.Now;
         await drill.ClusterAsync("heal", "node3");
         var back = await DrillContext.UntilAsync(async () => await StateAsync(stats, "node3") == "UP", TimeSpan.FromSeconds(60));
-        drill.Say($"healed: node3 back in HAProxy after {drill.Now - healAt} ms");
+        var backAt = drill.Now;
+        drill.Say($"healed: node3 back in HAProxy after {backAt - healAt} ms");
         await Task.Delay(times.After);
         await posts.StopAsync();
 
@@ -110,7 +113,7 @@ internal static class CatalogueDrills
         drill.Say("verdicts:");
         drill.Verdict("node3 reports not ready", notReady, $"{notReadyAt - cutAt} ms after the cut");
         drill.Verdict("HAProxy drained node3", drained, $"{drainedAt - cutAt} ms after the cut");
-        drill.Verdict("node3 back after healing", back, $"{drill.Now - healAt} ms");
+        drill.Verdict("node3 back after healing", back, $"{backAt - healAt} ms");
         drill.Verdict("acknowledged posts lost", lost == 0, $"{lost} of {posts.Acknowledged.Count}");
     }
 
