@@ -26,7 +26,9 @@ internal sealed class DrillSubscribers(DrillContext drill, string queue) : IAsyn
     {
         for (var i = 0; i < perTransport; i++)
         {
-            foreach (var (protocol, transport) in Kinds)
+            // Rotated each round: the balancer spreads connections round robin, so without it every subscriber of one
+            // transport would land on the same node, and a killed node would break one transport only.
+            foreach (var (protocol, transport) in Kinds.Skip(i % Kinds.Length).Concat(Kinds.Take(i % Kinds.Length)))
             {
                 var cookies = new System.Net.CookieContainer();
                 var subscriber = new Subscriber($"{transport}/{protocol}#{i + 1}", cookies, drill.Balancer, new ZaqarHubClient(new ZaqarHubClientOptions
@@ -84,7 +86,7 @@ internal sealed class DrillSubscribers(DrillContext drill, string queue) : IAsyn
 
 /// <summary>
 /// Claimers through the balancer: claim up to 10 (ttl and grace 60 s, Zaqar's minimum), delete each message with its claim
-/// id, again. Deleted ids are the consumed ones; a claim whose node died before its deletes keeps its messages in the queue
+/// id, again; each claim and delete goes into a <see cref="ClaimHistory"/>. Deleted ids are the consumed ones; a claim whose node died before its deletes keeps its messages in the queue
 /// until the claim expires, where the final listing (include_claimed) finds them.
 /// </summary>
 internal sealed class DrillClaimers(DrillContext drill, string queue, int claimers)
@@ -95,7 +97,13 @@ internal sealed class DrillClaimers(DrillContext drill, string queue, int claime
     private long _claims;
     private long _failures;
 
+    /// <summary>Zaqar's shortest claim: a claim orphaned by a dying node holds its messages this long.</summary>
+    private const int ClaimTtlSeconds = 60;
+
     public IReadOnlyDictionary<string, int> Deleted => _deleted;
+
+    /// <summary>Every claim and delete made, for the checker.</summary>
+    public ClaimHistory History { get; } = new();
 
     public long Claims => Interlocked.Read(ref _claims);
 
@@ -117,19 +125,26 @@ internal sealed class DrillClaimers(DrillContext drill, string queue, int claime
             var idle = true;
             try
             {
-                using var content = new StringContent("""{"ttl":60,"grace":60}""", Encoding.UTF8, "application/json");
+                using var content = new StringContent($$"""{"ttl":{{ClaimTtlSeconds}},"grace":60}""", Encoding.UTF8, "application/json");
+                var sent = drill.Now;
                 using var response = await http.PostAsync($"/v2/queues/{queue}/claims?limit=10", content);
                 if (response.StatusCode == System.Net.HttpStatusCode.Created)
                 {
+                    var answered = drill.Now;
                     Interlocked.Increment(ref _claims);
                     idle = false;
+                    var claimId = response.Headers.Location!.OriginalString.Split('/')[^1];
                     var claimed = await response.Content.ReadFromJsonAsync<JsonElement>();
                     foreach (var message in claimed.GetProperty("messages").EnumerateArray())
                     {
+                        var id = message.GetProperty("id").GetString()!;
+                        History.Claimed(id, claimId, sent, answered, ClaimTtlSeconds);
+                        var deleteSent = drill.Now;
                         using var deleted = await http.DeleteAsync(message.GetProperty("href").GetString());
                         if (deleted.StatusCode == System.Net.HttpStatusCode.NoContent)
                         {
-                            _deleted.AddOrUpdate(message.GetProperty("id").GetString()!, 1, (_, n) => n + 1);
+                            History.Deleted(id, claimId, deleteSent, drill.Now);
+                            _deleted.AddOrUpdate(id, 1, (_, n) => n + 1);
                         }
                         else
                         {

@@ -4,7 +4,7 @@ namespace Zaqar.Bench.Drills;
 /// Drill "node-kill" (issue 16): kill -9 one service node under steady posting, claiming and subscribed consumers. The
 /// clients reconnect through HAProxy to the other nodes; subscribers resubscribe from their last message. Verdicts: no
 /// acknowledged post lost (each is deleted by a claimer or still in its queue, and reached every subscriber), no message
-/// delivered twice to a subscriber.
+/// delivered twice to a subscriber, and the claim history checker finds no message under two live claims.
 /// </summary>
 internal static class NodeKillDrill
 {
@@ -14,11 +14,11 @@ internal static class NodeKillDrill
         await drill.CreateQueueAsync(events, "a");
         await drill.CreateQueueAsync(work, "b");
         await using var subscribers = new DrillSubscribers(drill, events);
-        await subscribers.StartAsync(perTransport: 2);
+        await subscribers.StartAsync(perTransport: 3);
         drill.Say($"project {drill.Project}: {subscribers.All.Count} subscribers on {events} (pool-a), claimers on {work} (pool-b)");
         var eventPosts = new DrillPosters(drill, events, posters: 2, TimeSpan.FromMilliseconds(20));
         var workPosts = new DrillPosters(drill, work, posters: 2, TimeSpan.FromMilliseconds(20));
-        var claimers = new DrillClaimers(drill, work, claimers: 2);
+        var claimers = new DrillClaimers(drill, work, claimers: 4);
         eventPosts.Start();
         workPosts.Start();
         claimers.Start();
@@ -69,6 +69,14 @@ internal static class NodeKillDrill
         drill.Verdict("acknowledged posts a subscriber missed", subscriberMisses == 0,
             $"{subscriberMisses} over {subscribers.All.Count} subscribers x {eventPosts.Acknowledged.Count} posts");
         drill.Verdict("messages delivered twice to a subscriber", duplicates == 0, $"{duplicates}");
+        var violations = claimers.History.Check();
+        foreach (var violation in violations.Take(5))
+        {
+            drill.Say("  " + violation);
+        }
+        drill.Verdict("claim history: a message under two live claims, or claimed after its delete", violations.Count == 0,
+            $"{violations.Count} in {claimers.History.Claims} claimed messages ({claimers.Claims} claims, " +
+            $"{claimers.History.Reclaimed} messages claimed again after their claim expired)");
         drill.Verdict("subscribers that lost their node and reconnected", subscribers.All.Any(s => s.Reconnects > 0),
             $"{subscribers.All.Count(s => s.Reconnects > 0)} of {subscribers.All.Count}");
     }
