@@ -4,7 +4,7 @@
 #
 #   deploy/cluster.sh up | down | status
 #
-# and the fault actions the drills use (deploy/drill.sh):
+# and the fault actions the drills use (dotnet run --project Zaqar.Bench -c Release -- --drill NAME):
 #   kill NODE | start NODE             kill -9 / start a service node (node1..node3)
 #   leader CLUSTER                      the member that is primary now (catalogue, pool-a, pool-b)
 #   crash MEMBER | revive MEMBER        kill -9 a member's Patroni and PostgreSQL (its machine dies) / start it again
@@ -14,7 +14,8 @@
 #   partition node3 | heal node3        cut node3 off the catalogue database (its TCP hop in HAProxy) / restore it
 #
 # State (data directories, logs, pid files, the published service) lives in $ZAQARHUB_DEPLOY_STATE
-# (default /tmp/zaqarhub-deploy): PostgreSQL runs as the postgres user and must reach it.
+# (default /tmp/zaqarhub-deploy): PostgreSQL runs as the postgres user and must reach it. The service is published
+# there once; ZAQARHUB_PUBLISH=1 publishes it again. ZAQARHUB_SYNC=false bootstraps the clusters without synchronous mode.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -305,5 +306,5 @@ case "${1:-}" in
   heal)
     for h in catalogue1_node3 catalogue2_node3; do haproxy_cmd "enable server $h/m" >/dev/null; done
     log "node3 reaches the catalogue again" ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 2 ;;
 esac
