@@ -12,6 +12,12 @@ if (args is [EmptyHubServer.Argument])
     return 0;
 }
 
+if (args is [Zaqar.Bench.Drills.DrillCommand.Argument, ..])
+{
+    // Failure drills against deploy/cluster.sh's deployment (issue 16).
+    return await Zaqar.Bench.Drills.DrillCommand.RunAsync(args);
+}
+
 BenchOptions options;
 try
 {
