@@ -1,3 +1,5 @@
+using Zaqar.Hub.Tests.Cluster;
+
 namespace Zaqar.Bench.Drills;
 
 /// <summary>
@@ -18,10 +20,14 @@ internal static class NodeKillDrill
         drill.Say($"project {drill.Project}: {subscribers.All.Count} subscribers on {events} (pool-a), claimers on {work} (pool-b)");
         var eventPosts = new DrillPosters(drill, events, posters: 2, TimeSpan.FromMilliseconds(20));
         var workPosts = new DrillPosters(drill, work, posters: 2, TimeSpan.FromMilliseconds(20));
-        var claimers = new DrillClaimers(drill, work, claimers: 4);
+        // Issue 16 item 3: 32 claimers through the balancer, half over REST and half over the hub, releasing and abandoning
+        // some claims, every claim, delete and release recorded for the history check.
+        var history = new ClaimHistory(TimeProvider.System.GetUtcNow);
+        var claimers = new ClaimHistoryWorkload([drill.Balancer], drill.Project, work, history) { Claims = long.MaxValue, Posting = false };
+        using var stopClaiming = new CancellationTokenSource();
         eventPosts.Start();
         workPosts.Start();
-        claimers.Start();
+        var claiming = claimers.RunAsync(stopClaiming.Token);
 
         await Task.Delay(times.Before);
         // The node most subscribers are on (by the balancer's sticky cookie), so the drill always breaks some of them.
@@ -46,8 +52,9 @@ internal static class NodeKillDrill
 
         var converged = await subscribers.ConvergeAsync([.. eventPosts.Acknowledged.Keys], TimeSpan.FromSeconds(30));
         await DrillContext.UntilAsync(async () => (await drill.ListIdsAsync(work)).Count == 0, TimeSpan.FromSeconds(10));
-        await claimers.StopAsync();
-        drill.Say($"subscribers {(converged ? "caught up" : "did NOT catch up in 30 s")}; claimers made {claimers.Claims} claims " +
+        await stopClaiming.CancelAsync();
+        await claiming;
+        drill.Say($"subscribers {(converged ? "caught up" : "did NOT catch up in 30 s")}; claimers made {history.ClaimCount} claims " +
             $"({claimers.FailedCalls} failed calls)");
 
         foreach (var s in subscribers.All)
@@ -59,24 +66,23 @@ internal static class NodeKillDrill
         var subscriberMisses = subscribers.All.Sum(s => eventPosts.Acknowledged.Keys.Count(id => !s.Received.ContainsKey(id)));
         var duplicates = subscribers.All.Sum(s => s.Received.Count(r => r.Value > 1));
         var remaining = await drill.ListIdsAsync(work);
-        var lostWork = workPosts.Acknowledged.Keys.Count(id => !claimers.Deleted.ContainsKey(id) && !remaining.Contains(id));
+        history.Posted(workPosts.Acknowledged.Keys);
+        var checkedHistory = history.Verify(remaining);
+        var lostWork = checkedHistory.Lost;
         var lostEvents = (await drill.ListIdsAsync(events)) is var stored ? eventPosts.Acknowledged.Keys.Count(id => !stored.Contains(id)) : 0;
 
         drill.Say("verdicts:");
         drill.Verdict("acknowledged posts lost", lostWork + lostEvents == 0,
             $"{lostWork + lostEvents} of {eventPosts.Acknowledged.Count + workPosts.Acknowledged.Count} " +
-            $"({work}: {claimers.Deleted.Count} deleted by claimers + {remaining.Count} still queued; {events}: all {stored.Count} stored)");
+            $"({work}: {checkedHistory.DeletesDone} deleted by claimers + {remaining.Count} still queued; {events}: all {stored.Count} stored)");
         drill.Verdict("acknowledged posts a subscriber missed", subscriberMisses == 0,
             $"{subscriberMisses} over {subscribers.All.Count} subscribers x {eventPosts.Acknowledged.Count} posts");
         drill.Verdict("messages delivered twice to a subscriber", duplicates == 0, $"{duplicates}");
-        var violations = claimers.History.Check();
-        foreach (var violation in violations.Take(5))
-        {
-            drill.Say("  " + violation);
-        }
-        drill.Verdict("claim history: a message under two live claims, or claimed after its delete", violations.Count == 0,
-            $"{violations.Count} in {claimers.History.Claims} claimed messages ({claimers.Claims} claims, " +
-            $"{claimers.History.Reclaimed} messages claimed again after their claim expired)");
+        drill.Say("  " + checkedHistory);
+        var violations = checkedHistory.DoubleClaims + checkedHistory.ClaimedAfterDelete + checkedHistory.DeletedByNonHolder;
+        drill.Verdict("claim history: a message under two live claims, claimed after its delete, or deleted by a non-holder", violations == 0,
+            $"{violations} in {checkedHistory.MessagesClaimed} claimed messages ({checkedHistory.Claims} claims, " +
+            $"{checkedHistory.Redeliveries} redeliveries after a release or expiry)");
         drill.Verdict("subscribers that lost their node and reconnected", subscribers.All.Any(s => s.Reconnects > 0),
             $"{subscribers.All.Count(s => s.Reconnects > 0)} of {subscribers.All.Count}");
     }

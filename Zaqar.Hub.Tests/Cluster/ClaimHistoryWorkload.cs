@@ -36,12 +36,23 @@ public sealed class ClaimHistoryWorkload(IReadOnlyList<Uri> nodes, string projec
     /// <summary>Messages posted ahead of the claimers, in batches of 10 by one poster per node.</summary>
     public int Backlog { get; init; } = 200;
 
-    /// <summary>Runs posters and claimers until <see cref="Claims"/> claims were made.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>False when the caller posts (and records its acknowledged posts in the history itself).</summary>
+    public bool Posting { get; init; } = true;
+
+    /// <summary>Calls that failed without an answer (a node dying under them): claims not made, deletes and releases of unknown outcome.</summary>
+    public long FailedCalls => Interlocked.Read(ref _failed);
+
+    private long _failed;
+
+    /// <summary>
+    /// Runs posters and claimers until <see cref="Claims"/> claims were made or <paramref name="stopping"/> says stop; a
+    /// call in flight then finishes, so what it did is recorded.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var posters = nodes.Select((node, n) => Task.Run(() => PostAsync(node, stop.Token), ct)).ToList();
-        var claimers = Enumerable.Range(0, Claimers).Select(n => Task.Run(() => ClaimAsync(n, stop.Token), ct)).ToList();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var posters = Posting ? nodes.Select(node => Task.Run(() => PostAsync(node, stop.Token), CancellationToken.None)).ToList() : [];
+        var claimers = Enumerable.Range(0, Claimers).Select(n => Task.Run(() => ClaimAsync(n, stop.Token), CancellationToken.None)).ToList();
         try
         {
             await Task.WhenAll(claimers);
@@ -120,43 +131,59 @@ public sealed class ClaimHistoryWorkload(IReadOnlyList<Uri> nodes, string projec
         }
     }
 
-    private async Task ClaimAsync(int claimer, CancellationToken ct)
+    private async Task ClaimAsync(int claimer, CancellationToken stopping)
     {
+        // Calls are not cancelled by stopping: each finishes, or fails on its own (a dead node), and is recorded.
+        var ct = CancellationToken.None;
         var node = nodes[claimer % nodes.Count];
         var random = new Random(claimer);
         using var rest = Rest(node);
         await using var hub = claimer % 2 == 0 ? null : await ZaqarHubClient.ConnectAsync(
             new ZaqarHubClientOptions { Url = node, ProjectId = project }, ct);
-        while (history.ClaimCount < Claims && !ct.IsCancellationRequested)
+        while (history.ClaimCount < Claims && !stopping.IsCancellationRequested)
         {
-            var limit = random.Next(1, ClaimLimit + 1);
-            var claim = hub is null ? await ClaimOverRestAsync(rest, limit, ct) : await ClaimOverHubAsync(hub, limit, ct);
-            if (claim is null)
+            try
             {
-                await Task.Delay(5, ct);
-                continue;
+                await ClaimOnceAsync(rest, hub, random, ct);
             }
-            var fate = random.Next(ReleaseOneIn * AbandonOneIn);
-            if (fate % AbandonOneIn == 0)
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or ZaqarException or InvalidOperationException)
             {
-                Interlocked.Add(ref _abandoned, claim.Messages.Count); // Left to expire.
-                continue;
+                // No answer, or the service unavailable (a node or a database dying): what was recorded stands; try again.
+                Interlocked.Increment(ref _failed);
+                await Task.Delay(100, CancellationToken.None);
             }
-            if (fate % ReleaseOneIn == 0)
+        }
+    }
+
+    private async Task ClaimOnceAsync(HttpClient rest, ZaqarHubClient? hub, Random random, CancellationToken ct)
+    {
+        var limit = random.Next(1, ClaimLimit + 1);
+        var claim = hub is null ? await ClaimOverRestAsync(rest, limit, ct) : await ClaimOverHubAsync(hub, limit, ct);
+        if (claim is null)
+        {
+            await Task.Delay(5, ct);
+            return;
+        }
+        var fate = random.Next(ReleaseOneIn * AbandonOneIn);
+        if (fate % AbandonOneIn == 0)
+        {
+            Interlocked.Add(ref _abandoned, claim.Messages.Count); // Left to expire.
+            return;
+        }
+        if (fate % ReleaseOneIn == 0)
+        {
+            await ReleaseAsync(rest, claim.Id, ct);
+            return;
+        }
+        foreach (var id in claim.Messages)
+        {
+            if (hub is null)
             {
-                await ReleaseAsync(rest, claim.Id, ct);
-                continue;
+                await DeleteOverRestAsync(rest, id, claim.Id, ct);
             }
-            foreach (var id in claim.Messages)
+            else
             {
-                if (hub is null)
-                {
-                    await DeleteOverRestAsync(rest, id, claim.Id, ct);
-                }
-                else
-                {
-                    await DeleteOverHubAsync(hub, id, claim.Id, ct);
-                }
+                await DeleteOverHubAsync(hub, id, claim.Id, ct);
             }
         }
     }
