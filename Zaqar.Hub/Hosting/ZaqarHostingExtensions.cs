@@ -93,8 +93,11 @@ public static class ZaqarHostingExtensions
             // Room for the deepest value ever stored (issue 10: values stored before its depth limit) inside a response.
             o.SerializerOptions.MaxDepth = JsonInput.StoredMaxDepth + 8;
         });
-        services.AddZaqarHubTransport(configuration);
+        // The cluster before the hub: observers are told of a post in registration order, and the announcement to the
+        // other nodes (a hand-off to the publisher's loop) must not queue behind this node's fan-out to its own
+        // subscribers, one work item per connection (issue 14 item 4).
         services.AddZaqarCluster();
+        services.AddZaqarHubTransport(configuration);
         services.AddZaqarPresence();
         services.AddZaqarSockets();
         services.AddZaqarTelemetry(configuration);
