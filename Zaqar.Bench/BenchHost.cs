@@ -6,22 +6,40 @@ using Zaqar.Hub.Hosting;
 
 namespace Zaqar.Bench;
 
-/// <summary>A PostgreSQL (embedded unless given) and the service on a loopback port, in this process.</summary>
+/// <summary>
+/// A PostgreSQL (embedded unless given) and the service on a loopback port, in this process; or service nodes running
+/// elsewhere (<c>--service</c>, issue 16 item 4), with a PostgreSQL only if given.
+/// </summary>
 internal sealed class BenchHost : IAsyncDisposable
 {
     private EmbeddedPostgres? _postgres;
     private readonly List<WebApplication> _extraNodes = [];
     private WebApplication? _app;
+    private IReadOnlyList<Uri> _external = [];
+    private int _nextExternal;
 
     public string ConnectionString { get; private set; } = string.Empty;
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1");
 
-    public IServiceProvider Services => _app!.Services;
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("this scenario needs the service in this process (no --service)");
+
+    /// <summary>Driving service nodes that run elsewhere (<c>--service</c>).</summary>
+    public bool External => _external.Count > 0;
+
+    /// <summary>How many nodes the fan-out can spread over: the running ones named, or any number started here.</summary>
+    public int NodesAvailable => External ? _external.Count : int.MaxValue;
 
     public static async Task<BenchHost> StartAsync(BenchOptions options)
     {
         var host = new BenchHost();
+        if (options.ServiceNodes.Count > 0)
+        {
+            host._external = options.ServiceNodes;
+            host.BaseAddress = options.ServiceNodes[0];
+            host.ConnectionString = options.ConnectionString ?? string.Empty;
+            return host;
+        }
         if (options.ConnectionString is { } external)
         {
             host.ConnectionString = external;
@@ -42,6 +60,12 @@ internal sealed class BenchHost : IAsyncDisposable
     /// </summary>
     public async Task<Uri> AddNodeAsync()
     {
+        if (External)
+        {
+            // The running nodes after the first, in turn.
+            return _external.Count > 1 ? _external[1 + (_nextExternal++ % (_external.Count - 1))] : throw new InvalidOperationException(
+                "this scenario needs a second service node: name it in --service");
+        }
         var (app, address) = await StartNodeAsync(ConnectionString);
         _extraNodes.Add(app);
         return address;

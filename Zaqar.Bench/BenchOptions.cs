@@ -12,6 +12,11 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --seconds S       duration of each measured scenario (default 10)
           --fast            run the embedded PostgreSQL without fsync (default: durable, as the service runs)
           --connection CS   use this PostgreSQL instead of an embedded one
+          --service U[,U..] drive these running service nodes (for example deploy/'s balancer, or its nodes) instead of
+                            one started here; the first takes the load, the others are the fan-out's further nodes.
+                            The plain-SQL baselines then run only with --connection; name the scenarios with --only
+                            (rest-post, rest-claim, hub-mp-post, hub-mp-claim, fanout...): those that reach into the
+                            service's process (store-claim, protocol, scale, soak, rest-fuzz) are left out
           --fuzz-cases N    frames of the long protocol fuzz run (default 10000000)
           --only a,b        run only these scenarios (sql-post, sql-post1, sql-claim, rest-post, rest-post-spread,
                             rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
@@ -55,6 +60,9 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
     /// <summary>Service URLs the claim-history check runs against; empty: two nodes of the bench's own.</summary>
     public IReadOnlyList<Uri> HistoryNodes { get; init; } = [];
 
+    /// <summary>Running service nodes to drive instead of one started here (issue 16 item 4).</summary>
+    public IReadOnlyList<Uri> ServiceNodes { get; init; } = [];
+
     public static BenchOptions Parse(string[] args)
     {
         int connections = 16, seconds = 10, fuzzCases = 10_000_000, restFuzzCases = 100_000, restFuzzMinutes = 30, idleConnections = 18_000;
@@ -64,6 +72,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
         double? soakRate = null;
         long historyClaims = 1_000_000;
         var historyNodes = new List<Uri>();
+        var serviceNodes = new List<Uri>();
         var durable = true;
         string? connection = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -87,6 +96,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--soak-minutes": soakMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--soak-rate": soakRate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--history-claims": historyClaims = long.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--service": serviceNodes.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))); break;
                 case "--history-nodes": historyNodes.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))); break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
@@ -120,6 +130,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
             SoakRate = soakRate,
             HistoryClaims = historyClaims >= 1 ? historyClaims : throw new ArgumentException("history-claims must be >= 1"),
             HistoryNodes = historyNodes,
+            ServiceNodes = serviceNodes,
         };
     }
 

@@ -45,10 +45,14 @@ internal sealed class Receipt(int nodes)
 /// </summary>
 internal static class FanOutScenario
 {
-    /// <param name="nodeCount">1: every subscriber on the poster's node (the reference issue 14 item 4 compares with); 2: half on another.</param>
+    /// <param name="nodeCount">1: every subscriber on the poster's node (the reference issue 14 item 4 compares with); 2 or more: spread evenly.</param>
     public static async Task<FanOutResult> RunAsync(BenchHost host, int nodeCount, int subscribers, int rate, TimeSpan duration, HubWireProtocol protocol)
     {
-        var nodes = nodeCount == 1 ? new[] { host.BaseAddress } : new[] { host.BaseAddress, await host.AddNodeAsync() };
+        var nodes = new[] { host.BaseAddress }.ToList();
+        while (nodes.Count < nodeCount)
+        {
+            nodes.Add(await host.AddNodeAsync());
+        }
         var project = "bench-fanout-" + Guid.NewGuid().ToString("N")[..8];
         var receipts = new ConcurrentDictionary<string, Receipt>();
         var clients = new List<HubConnection>();
@@ -59,14 +63,14 @@ internal static class FanOutScenario
             {
                 var wave = await Task.WhenAll(Enumerable.Range(i, Math.Min(50, subscribers - i)).Select(async n =>
                 {
-                    var node = n % nodes.Length;
+                    var node = n % nodes.Count;
                     var client = BenchHubs.Build(Hub(nodes[node], project), protocol);
                     client.On<string, PushedMessageView[]>("Messages", (_, messages) =>
                     {
                         var now = Stopwatch.GetTimestamp();
                         foreach (var m in messages)
                         {
-                            receipts.GetOrAdd(m.Id, _ => new Receipt(nodes.Length)).Record(node, now);
+                            receipts.GetOrAdd(m.Id, _ => new Receipt(nodes.Count)).Record(node, now);
                         }
                     });
                     await client.StartAsync(CancellationToken.None);
@@ -85,14 +89,14 @@ internal static class FanOutScenario
             double After(long ack, long at) => Math.Max(0, Stopwatch.GetElapsedTime(ack, at).TotalMilliseconds);
             var got = acks.Where(a => receipts.ContainsKey(a.Key)).Select(a => (Ack: a.Value, R: receipts[a.Key])).ToList();
             var lastAfterAck = got.Select(g => After(g.Ack, g.R.Last.Max())).Order().ToArray();
-            var perNode = Enumerable.Range(0, nodes.Length).Select(n =>
+            var perNode = Enumerable.Range(0, nodes.Count).Select(n =>
             {
                 var first = got.Where(g => g.R.First[n] != 0).Select(g => After(g.Ack, g.R.First[n])).Order().ToArray();
                 var last = got.Where(g => g.R.Last[n] != 0).Select(g => After(g.Ack, g.R.Last[n])).Order().ToArray();
                 return (LoadRunner.Percentile(first, 0.5), LoadRunner.Percentile(first, 0.99), LoadRunner.Percentile(last, 0.5), LoadRunner.Percentile(last, 0.99));
             }).ToList();
             var missing = acks.Keys.Sum(id => subscribers - (receipts.TryGetValue(id, out var r) ? r.Count : 0));
-            return new FanOutResult(subscribers, nodes.Length, rate, acks.Count, LoadRunner.Percentile(lastAfterAck, 0.5), LoadRunner.Percentile(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
+            return new FanOutResult(subscribers, nodes.Count, rate, acks.Count, LoadRunner.Percentile(lastAfterAck, 0.5), LoadRunner.Percentile(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
             {
                 PerNode = perNode,
             };

@@ -46,8 +46,10 @@ async Task Run(string key, Func<Task<ScenarioResult>> scenario)
     }
 }
 
-await using (var sql = new SqlBaseline(host.ConnectionString, options))
+// Against running service nodes (--service) the baselines need their database named (--connection).
+if (host.ConnectionString.Length > 0)
 {
+    await using var sql = new SqlBaseline(host.ConnectionString, options);
     await sql.SetUpAsync();
     await Run("sql-post", sql.PostBatchesAsync);
     await Run("sql-post1", sql.PostOnesAsync);
@@ -62,7 +64,10 @@ using (var rest = new RestScenarios(host, options))
     await Run("rest-post", () => rest.PostBatchesAsync("REST: post 10 x 256 B, one queue", spread: false));
     await Run("rest-post-spread", () => rest.PostBatchesAsync("REST: post 10 x 256 B, queue/worker", spread: true));
     await Run("rest-post1", () => rest.PostBatchesAsync("REST: post 1 x 256 B per request", spread: false, batchSize: 1));
-    await Run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
+    if (!host.External)
+    {
+        await Run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
+    }
     await Run("rest-claim", () => rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
     await Run("rest-list", () => rest.ListAsync("REST: list 10 messages + 10 queues (pages)"));
 }
@@ -97,6 +102,11 @@ if (options.Runs("fanout"))
     Console.WriteLine(fanOutOneNode);
     fanOut = await FanOutScenario.RunAsync(host, nodeCount: 2, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
     Console.WriteLine(fanOut);
+    if (host.External && host.NodesAvailable >= 3)
+    {
+        // Issue 16 item 4: across every running node named.
+        Console.WriteLine(await FanOutScenario.RunAsync(host, host.NodesAvailable, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack));
+    }
 }
 if (options.Runs("presence"))
 {
@@ -118,7 +128,7 @@ if (options.Runs("webhooks"))
     Console.WriteLine(await WebhookScenario.RunAsync(host, subscriptions: 10, messages: 500));
 }
 
-if (options.Runs("protocol"))
+if (options.Runs("protocol") && !host.External)
 {
     progress.Start("protocol");
     foreach (var line in ProtocolCost.Run(host.Services, options.Duration))

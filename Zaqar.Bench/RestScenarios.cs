@@ -128,6 +128,11 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
     /// <summary>Fills a queue through the store directly (fast), so claim scenarios measure only claiming.</summary>
     public static async Task PrefillAsync(BenchHost host, string project, string queue, int count)
     {
+        if (host.External)
+        {
+            await PrefillOverRestAsync(host.BaseAddress, project, queue, count);
+            return;
+        }
         var store = host.Services.GetRequiredService<MessageStore>();
         var batch = Enumerable.Repeat(new NewMessage(Payloads.Body, 3600, 0), 1000).ToArray();
         for (var posted = 0; posted < count; posted += batch.Length)
@@ -137,6 +142,23 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         // Measure the steady state: statistics as autovacuum would have them after such a load.
         await using var analyze = host.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().CreateCommand("ANALYZE messages");
         await analyze.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Fills a queue of a service running elsewhere (<c>--service</c>): posts of 10 from 16 workers.</summary>
+    private static async Task PrefillOverRestAsync(Uri service, string project, string queue, int count)
+    {
+        using var http = new HttpClient { BaseAddress = service };
+        var body = JsonSerializer.Serialize(new { messages = Enumerable.Repeat(new { body = JsonDocument.Parse(Payloads.Body).RootElement, ttl = 3600 }, 10) });
+        var left = count;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            while (Interlocked.Add(ref left, -10) > -10)
+            {
+                using var request = Request(HttpMethod.Post, $"/v2/queues/{queue}/messages", project, body);
+                using var response = await http.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+            }
+        }));
     }
 
     /// <summary>A request of <paramref name="project"/>, with <paramref name="json"/> as its body when given.</summary>
