@@ -12,8 +12,11 @@ async function read<T>(note: string, run: () => Promise<T>): Promise<T | undefin
     $(note).hidden = true;
     return result;
   } catch (error) {
+    const { status, text } = describeError(error);
     $(note).hidden = false;
-    $(note).textContent = describeError(error).text;
+    $(note).textContent = status === 404 && note !== "#health-note"
+      ? `Not available: pooling is off on this deployment (${text}).`
+      : status === 403 ? `Needs the admin role (${text}).` : text;
     return undefined;
   }
 }
@@ -45,11 +48,14 @@ async function checkHealth(): Promise<void> {
   }
 }
 
+/** A pool's URI as shown: a connection string's password is the database's secret, not the page's. */
+const withoutPassword = (uri: string): string => uri.replace(/(password=)[^;]*/gi, "$1•••").replace(/(:\/\/[^:/@]+:)[^@]*@/, "$1•••@");
+
 export async function refreshPools(): Promise<void> {
   const hub = state.hub;
   const pools = hub && await read("#pools-note", () => hub.invoke("ListPools", { detailed: true, limit: 20 }));
   $("#pool-table tbody").replaceChildren(...(pools?.pools ?? []).map((p) => el("tr", { "data-pool": p.name },
-    el("td", {}, p.name), el("td", { class: "uri" }, p.uri), el("td", { class: "num" }, p.weight), el("td", {}, p.flavor ?? "—"),
+    el("td", {}, p.name), el("td", { class: "uri" }, withoutPassword(p.uri)), el("td", { class: "num" }, p.weight), el("td", {}, p.flavor ?? "—"),
     el("td", {}, button("Delete", () => void remove("DeletePool", p.name), { kind: "danger", label: `Delete pool ${p.name}` })))));
   const flavors = hub && await read("#flavors-note", () => hub.invoke("ListFlavors", { detailed: true, limit: 20 }));
   $("#flavor-table tbody").replaceChildren(...(flavors?.flavors ?? []).map((f) => el("tr", { "data-flavor": f.name },

@@ -45,9 +45,11 @@ function draw(figure: string, unit: string, series: Series[]): void {
     const points = s.values.map((v, i) => `${x(offset + i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
     chart.append(svg("polyline", { points, fill: "none", stroke: COLORS[index % COLORS.length], "stroke-width": 2, "vector-effect": "non-scaling-stroke" }));
   });
-  const legend = el("ul", { class: "legend" }, ...series.map((s, index) =>
-    el("li", { "data-series": s.name }, el("span", { class: "swatch", style: `background:${COLORS[index % COLORS.length]}` }),
-      `${s.name}: ${s.values.at(-1) ?? 0} ${unit}`)));
+  const legend = el("ul", { class: "legend" }, ...series.map((s, index) => {
+    const swatch = svg("svg", { width: 12, height: 12, class: "swatch", "aria-hidden": "true" });
+    swatch.append(svg("rect", { width: 12, height: 12, rx: 2, fill: COLORS[index % COLORS.length] }));
+    return el("li", { "data-series": s.name }, swatch, `${s.name}: ${s.values.at(-1) ?? 0} ${unit}`);
+  }));
   const box = $(figure);
   const summary = series.map((s) => `${s.name} ${s.values.at(-1) ?? 0}`).join(", ");
   box.querySelector(".plot")?.replaceChildren(chart, legend);
@@ -77,7 +79,7 @@ export function followQueues(names: string[], restart = false): void {
   }
   subscription?.dispose();
   followed = key;
-  $("#charts-status").textContent = "Live";
+  $("#charts-status").textContent = `(a sample every ${INTERVAL_SECONDS} s)`;
   subscription = state.hub.stream("StreamStats", { queues: names.slice(0, 20), interval: INTERVAL_SECONDS }).subscribe({
     next: (sample) => {
       samples = [...samples, sample].slice(-KEPT);
