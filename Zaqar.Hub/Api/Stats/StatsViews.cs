@@ -5,7 +5,7 @@ namespace Zaqar.Hub.Api;
 /// <summary>
 /// One sample of the live stats stream (issue 15 item 6): when it was taken (Unix milliseconds), the seconds it covers,
 /// the node's message rates (null unless the caller is an admin: they are every tenant's), and the depth of each queue
-/// asked for that still exists.
+/// asked for.
 /// </summary>
 public sealed record StatsSampleView(
     [property: JsonPropertyName("at")] long At,
