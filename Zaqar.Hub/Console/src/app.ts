@@ -9,7 +9,7 @@ import { onPushed, startMessages } from "./messages";
 import { startMetadata } from "./metadata";
 import { startSubscriptions } from "./subscriptions";
 import { startShare } from "./share";
-import { followQueues, resetCharts } from "./charts";
+import { resetCharts } from "./charts";
 import { refreshTopics, startTopics } from "./topics";
 import { refreshPools, startAdmin } from "./admin";
 
@@ -76,8 +76,9 @@ async function connect(event?: Event): Promise<void> {
       onState: (s, detail) => {
         setConnection(s, detail);
         if (s === "connected" && detail.reconnects) {
-          // Subscriptions and streams end with a connection: take them up again on the new one.
-          void refreshQueues().then(() => followQueues([...state.queues.keys()], true));
+          // Subscriptions and streams end with a connection: take them up again on the new one (refreshing the queues
+          // restarts the stats stream, which ended with an error).
+          void refreshQueues();
           if (state.selected) {
             void selectQueue(state.selected);
           }

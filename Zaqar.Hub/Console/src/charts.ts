@@ -71,10 +71,10 @@ function render(): void {
   })));
 }
 
-/** Streams samples for these queues (the first 20), restarting the stream when the set changes or after a reconnect. */
-export function followQueues(names: string[], restart = false): void {
+/** Streams samples for these queues (the first 20), restarting the stream when the set changes or after it ended. */
+export function followQueues(names: string[]): void {
   const key = names.slice(0, 20).join("\n");
-  if (!state.hub || (key === followed && subscription && !restart)) {
+  if (!state.hub || (key === followed && subscription)) {
     return;
   }
   subscription?.dispose();
