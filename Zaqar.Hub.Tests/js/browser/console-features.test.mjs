@@ -18,8 +18,8 @@ describe("console features", () => {
     await page.getByRole("button", { name: "Open queue billing", exact: true }).click();
     await page.getByRole("heading", { name: "Queue billing", exact: true }).waitFor();
 
+    await page.locator('#metadata-form[data-queue="billing"]').waitFor(); // Loaded for this queue.
     const claims = page.getByLabel("_max_claim_count");
-    await claims.waitFor();
     assert.match(await page.locator("#meta-_max_claim_count-why").textContent(), /Claims a message gets before it moves to the dead-letter queue/);
     await page.getByLabel("_dead_letter_queue", { exact: true }).fill("billing-dlq");
     await claims.fill("3");

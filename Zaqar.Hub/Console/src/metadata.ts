@@ -25,6 +25,13 @@ let loaded: JsonObject = {};
 
 export async function refreshMetadata(): Promise<void> {
   const queue = state.selected;
+  const form = $("#metadata-form");
+  if (form.dataset.queue !== queue) {
+    // Another queue's fields must not be edited (or saved) as this one's while it loads.
+    delete form.dataset.queue;
+    $("#reserved-metadata tbody").replaceChildren();
+    $<HTMLTextAreaElement>("#custom-metadata").value = "";
+  }
   if (!queue) {
     return;
   }
@@ -50,6 +57,7 @@ export async function refreshMetadata(): Promise<void> {
   $("#reserved-metadata tbody").replaceChildren(...rows);
   const custom = Object.fromEntries(Object.entries(document).filter(([key]) => !isReserved(key)));
   $<HTMLTextAreaElement>("#custom-metadata").value = JSON.stringify(custom, null, 1);
+  form.dataset.queue = queue;
 }
 
 function reservedValue(key: string, kind: Kind): Json | undefined {
@@ -90,8 +98,12 @@ function changes(custom: JsonObject): { op: string; path: string; value?: Json }
 async function saveMetadata(event: Event): Promise<void> {
   event.preventDefault();
   const queue = state.selected;
+  if (!queue || $("#metadata-form").dataset.queue !== queue) {
+    showError("The queue's metadata is still loading.");
+    return;
+  }
   const custom = parseJson("#custom-metadata", "The other metadata");
-  if (!queue || !custom.ok) {
+  if (!custom.ok) {
     return;
   }
   if (typeof custom.value !== "object" || custom.value === null || Array.isArray(custom.value)) {
