@@ -76,6 +76,12 @@ internal static partial class HubMatrix
         Case("Consume", "the shared name: only A's free messages", async r =>
             Assert.Equal(r.A.FreeIds,
                 (await r.StreamAsync(2, "Consume", Shared, new { ttl = 60, batch = 5 })).Select(m => m["id"]!.GetValue<string>()))),
+        Case("StreamStats", "the shared name and B's only queue: A's own counts (issue 15 item 6)", async r =>
+        {
+            var sample = (await r.StreamAsync(1, "StreamStats", new { queues = new[] { Shared, r.B.OnlyQueue }, interval = 1 })).Single();
+            var depths = sample["queues"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["total"]!.GetValue<long>());
+            Assert.Equal(new Dictionary<string, long> { [Shared] = r.A.MessageIds.Count, [r.B.OnlyQueue] = 0 }, depths);
+        }),
         Case("SubscribeTopic", "the shared name: A's own posts only", async r =>
         {
             await r.CallAsync("SubscribeTopic", Shared);

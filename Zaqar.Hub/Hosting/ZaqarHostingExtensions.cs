@@ -118,6 +118,8 @@ public static class ZaqarHostingExtensions
         services.AddSingleton<IMessageObserver>(sp => sp.GetRequiredService<PushDispatcher>());
         services.AddSingleton<IRelayTarget>(sp => sp.GetRequiredService<PushDispatcher>());
         services.AddSingleton<PresenceWatchers>();
+        services.AddSingleton<Telemetry.MessageRates>();
+        services.AddSingleton<StatsService>();
         services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;

@@ -49,3 +49,8 @@ public sealed record ListPoolsArgs(
     [property: JsonPropertyName("marker")] string? Marker = null,
     [property: JsonPropertyName("limit")] int? Limit = null,
     [property: JsonPropertyName("detailed")] bool? Detailed = null);
+
+/// <summary>Options of StreamStats: the queues whose depth to follow (at most 20) and the seconds between samples (1 to 60).</summary>
+public sealed record StatsArgs(
+    [property: JsonPropertyName("queues")] string[]? Queues = null,
+    [property: JsonPropertyName("interval")] int? Interval = null);

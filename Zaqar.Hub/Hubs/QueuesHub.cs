@@ -29,7 +29,8 @@ public sealed partial class QueuesHub(
     PoolService pools,
     FlavorService flavors,
     PresenceService presence,
-    PresenceWatchers presenceWatchers) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
+    PresenceWatchers presenceWatchers,
+    StatsService stats) : Microsoft.AspNetCore.SignalR.Hub<IQueuesClient>
 {
     public const string Path = "/hubs/queues";
 
@@ -140,6 +141,13 @@ public sealed partial class QueuesHub(
 
     /// <summary>REST's health document: <see cref="HealthView"/>'s shape, or with pools one such report per pool.</summary>
     public Task<JsonObject> Health() => health.HealthAsync(Caller, Context.ConnectionAborted);
+
+    /// <summary>
+    /// The live stats of issue 15 item 6: a sample now, then one every <c>options.interval</c> seconds (default 2) until the
+    /// caller cancels: the depth of <c>options.queues</c> and, for an admin, the node's message rates.
+    /// </summary>
+    public IAsyncEnumerable<StatsSampleView> StreamStats(StatsArgs? options, CancellationToken cancellationToken) =>
+        HubErrors.Translate(stats.StreamAsync(Caller, options?.Queues, options?.Interval, cancellationToken), cancellationToken);
 
     // Push
 

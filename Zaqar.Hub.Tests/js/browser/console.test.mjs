@@ -2,43 +2,14 @@
 // a post on one pushed live into the other, claim and delete, a validation error as the service words it, each page
 // counting the queue's consumers live;
 // once over WebSockets and once with WebSockets blocked, so long polling carries it by itself.
-import { describe, it, before, after } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import { randomUUID } from "node:crypto";
-import { chromium } from "playwright-core";
-
-const BASE = process.env.HUB_BASE ?? "http://127.0.0.1:8888";
-const SHOTS = process.env.SCREENSHOT_DIR ?? "screenshots";
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-let browser;
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run",
-      "--disable-component-update", "--disable-sync"],
-  });
-});
-after(async () => browser?.close());
-
-async function openConsole(project, { blockWebSockets, viewport = { width: 1280, height: 800 } }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  if (blockWebSockets) {
-    // A proxy that refuses WebSocket upgrades: every socket the page opens is closed at once.
-    await page.routeWebSocket(/.*/, (ws) => ws.close({ code: 1011, reason: "blocked by test proxy" }));
-  }
-  await page.goto(`${BASE}/console/?project=${project}&client_id=${randomUUID()}`);
-  await page.waitForSelector('#connection[data-state="connected"]');
-  return page;
-}
+import { SHOTS, PHONE, createQueue, newProject, openConsole } from "./console-kit.mjs";
 
 for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /WebSockets/ }, { name: "long polling (WebSockets blocked)", blockWebSockets: true, transport: /long polling/ }]) {
   describe(`console over ${mode.name}`, () => {
     it("creates a queue, pushes a post live into a second page, claims, deletes, and shows validation errors", async () => {
-      const project = "console-" + randomUUID().slice(0, 8);
+      const project = newProject();
       const slug = mode.blockWebSockets ? "longpolling" : "websockets";
       const poster = await openConsole(project, mode);
       const watcher = await openConsole(project, mode);
@@ -46,9 +17,7 @@ for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /We
       assert.match(await watcher.textContent("#connection"), mode.transport);
 
       // Create a queue from the keyboard, as a keyboard user would.
-      await poster.getByLabel("New queue").fill("orders");
-      await poster.getByLabel("New queue").press("Enter");
-      await poster.getByRole("heading", { name: "Queue orders" }).waitFor();
+      await createQueue(poster, "orders");
 
       // The second page learns about the queue and opens it.
       await watcher.getByRole("button", { name: "Connect" }).click();
@@ -62,19 +31,21 @@ for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /We
 
       // Post on the first page; the second receives it by push, without reloading.
       await poster.getByLabel("Message body (JSON)").fill('{"order": 42, "item": "crème brûlée"}');
-      await poster.getByRole("button", { name: "Post" }).click();
+      await poster.getByRole("button", { name: "Post", exact: true }).click();
       const pushed = watcher.locator("#messages li", { hasText: "crème brûlée" });
       await pushed.waitFor({ timeout: 5000 });
+      // The live depth chart follows, from the samples the hub streams (no polling), on this transport too.
+      await assert.doesNotReject(watcher.locator('#depth-chart li[data-series="orders"]', { hasText: /^orders: 1 messages$/ }).waitFor());
       await watcher.screenshot({ path: `${SHOTS}/console-${slug}-pushed.png` });
 
       // A validation error, worded by the service.
-      await poster.getByLabel("TTL (s)").fill("5");
-      await poster.getByRole("button", { name: "Post" }).click();
+      await poster.getByLabel("TTL (s)", { exact: true }).fill("5");
+      await poster.getByRole("button", { name: "Post", exact: true }).click();
       const error = poster.getByRole("alert");
       await assert.doesNotReject(error.filter({ hasText: "The TTL for a message may not exceed" }).waitFor());
       assert.match(await error.textContent(), /^Invalid API request: /);
       await poster.screenshot({ path: `${SHOTS}/console-${slug}-validation.png` });
-      await poster.getByLabel("TTL (s)").fill("3600");
+      await poster.getByLabel("TTL (s)", { exact: true }).fill("3600");
 
       // Claim on the watcher, then delete the claimed message with its claim.
       await watcher.getByRole("button", { name: "Claim messages" }).click();
@@ -96,12 +67,15 @@ for (const mode of [{ name: "WebSockets", blockWebSockets: false, transport: /We
 
 describe("console layout", () => {
   it("stays usable at phone width", async () => {
-    const page = await openConsole("console-" + randomUUID().slice(0, 8), { blockWebSockets: false, viewport: { width: 390, height: 844 } });
+    const page = await openConsole(newProject(), { viewport: PHONE });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no horizontal scrolling at phone width (content is ${width}px wide)`);
     await page.getByLabel("New queue").fill("mobile");
-    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("button", { name: "Create", exact: true }).click();
     await page.getByRole("heading", { name: "Queue mobile" }).waitFor();
+    await page.locator("#reserved-metadata tbody tr").first().waitFor();
+    const opened = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(opened <= 390, `no horizontal scrolling with a queue open at phone width (content is ${opened}px wide)`);
     await page.screenshot({ path: `${SHOTS}/console-phone.png`, fullPage: true });
     await page.context().close();
   });
