@@ -99,6 +99,7 @@ public static class ZaqarHostingExtensions
         services.AddZaqarSockets();
         services.AddZaqarTelemetry(configuration);
         services.AddZaqarHealthChecks();
+        services.AddZaqarOpenApi();
         return services;
     }
 
@@ -169,8 +170,7 @@ public static class ZaqarHostingExtensions
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
         app.MapZaqarSockets();
         app.MapVersions();
-        app.MapGroup("/v2")
-            .AddEndpointFilter<RestHeaderFilter>()
+        RestHeaderFilter.Apply(app.MapGroup("/v2"))
             .MapDiscoveryApi()
             .MapQueuesApi()
             .MapMessagesApi()
@@ -181,6 +181,7 @@ public static class ZaqarHostingExtensions
             .MapPoolsApi();
         app.MapZaqarTelemetry();
         app.MapZaqarHealth();
+        app.MapZaqarOpenApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -9,9 +10,12 @@ internal static class DiscoveryApi
 {
     public static IEndpointRouteBuilder MapVersions(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Json(Versions(), statusCode: StatusCodes.Status300MultipleChoices));
+        app.MapGet("/", () => Results.Json(Versions(), statusCode: StatusCodes.Status300MultipleChoices))
+            .Doc(Tag, "listVersions", "The API versions (no headers needed)").Produces<JsonObject>(StatusCodes.Status300MultipleChoices, RestDocs.JsonType);
         return app;
     }
+
+    private const string Tag = "Discovery";
 
     /// <summary>The body of a 404 for a path no route serves (Falcon's default).</summary>
     public static IResult NotFound() => Results.Json(new { title = ApiErrors.NoSuchRoute.Title }, statusCode: StatusCodes.Status404NotFound);
@@ -35,15 +39,18 @@ internal static class DiscoveryApi
         {
             http.Response.Headers.CacheControl = "max-age=86400";
             return Results.Text(Home(options.Value.AdminMode, pools.Routed).ToJsonString(), "application/json-home");
-        });
+        }).Doc(Tag, "getHomeDocument", "The JSON-home document of v2's resources").Produces<JsonObject>(StatusCodes.Status200OK, "application/json-home");
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
-            await health.PingAsync(ct) ? Results.NoContent() : throw health.PingFailure());
-        v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
+            await health.PingAsync(ct) ? Results.NoContent() : throw health.PingFailure())
+            .Doc(Tag, "ping", "Whether the message store answers (503 when not)").Returns(StatusCodes.Status204NoContent);
+        v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent())
+            .Doc(Tag, "pingHead", "Whether the node answers (without asking the store)").Returns(StatusCodes.Status204NoContent);
         // Operator routes exist only in admin mode (elsewhere a path no route matches: 404 before any header check).
         if (((IEndpointRouteBuilder)v2).ServiceProvider.GetRequiredService<IOptions<ZaqarOptions>>().Value.AdminMode)
         {
             v2.MapGet("/health", async (HttpContext http, HealthService health) =>
-                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)));
+                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)))
+                .Doc("Health", "getHealth", "Run every storage operation once and report (admin)").Returns<JsonObject>();
         }
         return v2;
     }
