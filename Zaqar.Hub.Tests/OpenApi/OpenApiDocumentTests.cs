@@ -88,9 +88,10 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Deployment deploym
                 {
                     Assert.True(parameters.Any(p => p.In == ParameterLocation.Query && p.Name == query.Name), $"{route}: query parameter {query.Name}");
                 }
-                if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts)
+                if (endpoint.Metadata.GetMetadata<RequestBodyDoc>() is { } body)
                 {
-                    Assert.True(operation.RequestBody?.Content?.Keys.Intersect(accepts.ContentTypes).Any() == true, $"{route}: request body");
+                    Assert.True(operation.RequestBody?.Content?.ContainsKey(body.ContentType) == true, $"{route}: request body");
+                    Assert.Equal(!body.Optional, operation.RequestBody!.Required);
                 }
             }
         }
@@ -141,7 +142,7 @@ public sealed class OpenApiDocumentTests(OpenApiDocumentTests.Deployment deploym
         var detailed = listQueues.Parameters!.Single(p => p.Name == "detailed").Schema!;
         Assert.Contains("yes", detailed.Enum!.Select(v => v!.GetValue<string>()));
 
-        var message = document.Components!.Schemas!["MessageDraft"];
+        var message = document.Components!.Schemas!["PostMessagesDocument"].Properties!["messages"].Items!;
         Assert.Equal(["body"], message.Required!);
         Assert.Equal(("60", "1209600"), (message.Properties!["ttl"].Minimum, message.Properties["ttl"].Maximum));
         Assert.Equal(JsonSchemaType.Integer, message.Properties["ttl"].Type & ~JsonSchemaType.Null);

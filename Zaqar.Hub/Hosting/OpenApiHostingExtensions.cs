@@ -33,6 +33,7 @@ public static class OpenApiHostingExtensions
         app.MapScalarApiReference(ReferencePath, o => o
             .WithTitle("ZaqarHub REST API")
             .WithOpenApiRoutePattern(DocumentPath)
+            .HideDeveloperTools()
             .DisableDefaultFonts()
             .DisableTelemetry()
             .DisableAgent()

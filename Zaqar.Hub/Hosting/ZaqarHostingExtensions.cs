@@ -163,7 +163,7 @@ public static class ZaqarHostingExtensions
         app.UseWhen(http => !IsHubWebSocket(http), rest => rest.UseMiddleware<RestErrors>());
         // Static console files are served before routing chooses an endpoint (the 404 fallback would match them).
         app.UseZaqarConsole();
-        app.UseSlashExactRouting();
+        app.UseSlashExactRouting(OpenApiHostingExtensions.ReferencePath + "/");
         app.UseRouting();
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);

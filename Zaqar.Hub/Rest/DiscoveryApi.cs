@@ -23,13 +23,16 @@ internal static class DiscoveryApi
     /// <summary>
     /// Zaqar (Falcon) routes slash-exactly: "/v2" is not the home document "/v2/", and "/v2/queues/" is not
     /// "/v2/queues". ASP.NET routing ignores a trailing slash, so such paths are answered 404 here, before any
-    /// endpoint (or header check) runs, as Zaqar answers a path no route matches.
+    /// endpoint (or header check) runs, as Zaqar answers a path no route matches. Paths under <paramref name="ownSlash"/>
+    /// are not Zaqar's: there the trailing slash is the page's own address (the API reference, issue 15).
     /// </summary>
     // Not async: a request passing through keeps no frame of this middleware (a hub's WebSocket request lasts for its connection: issue 14).
-    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app) => app.Use((http, next) =>
+    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app, string ownSlash) => app.Use((http, next) =>
     {
         var path = http.Request.Path.Value ?? "/";
-        return path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/") ? NotFound().ExecuteAsync(http) : next(http);
+        return path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/" && !path.StartsWith(ownSlash, StringComparison.Ordinal))
+            ? NotFound().ExecuteAsync(http)
+            : next(http);
     });
 
     public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)

@@ -16,7 +16,7 @@ internal sealed class ZaqarOperationTransformer : IOpenApiOperationTransformer
 {
     private static readonly string[] NameParameters = ["queue", "topic"];
 
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var zaqar = context.ApplicationServices.GetRequiredService<IOptions<ZaqarOptions>>().Value;
@@ -25,9 +25,13 @@ internal sealed class ZaqarOperationTransformer : IOpenApiOperationTransformer
         {
             operation.Parameters.Add(QueryParameter(query, zaqar));
         }
+        if (metadata.OfType<RequestBodyDoc>().FirstOrDefault() is { } body)
+        {
+            operation.RequestBody = await RequestBodyAsync(body, context, cancellationToken);
+        }
         if (!metadata.OfType<RestHeaderChecks>().Any())
         {
-            return Task.CompletedTask;
+            return;
         }
         foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Path && NameParameters.Contains(p.Name)))
         {
@@ -55,7 +59,29 @@ internal sealed class ZaqarOperationTransformer : IOpenApiOperationTransformer
                 new OpenApiSecurityRequirement(),
             ];
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>The request document, as a component of the document named after its type (an array: of its element type).</summary>
+    private static async Task<OpenApiRequestBody> RequestBodyAsync(RequestBodyDoc body, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var element = body.Type.IsArray ? body.Type.GetElementType()! : body.Type;
+        IOpenApiSchema schema = await context.GetOrCreateSchemaAsync(element, parameterDescription: null, ct);
+        if (context.Document is { } document)
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas.TryAdd(element.Name, schema);
+            schema = new OpenApiSchemaReference(element.Name, document);
+        }
+        if (body.Type.IsArray)
+        {
+            schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = schema, MinItems = 1 };
+        }
+        return new OpenApiRequestBody
+        {
+            Required = !body.Optional,
+            Content = new Dictionary<string, OpenApiMediaType> { [body.ContentType] = new() { Schema = schema } },
+        };
     }
 
     private static OpenApiParameter QueryParameter(QueryParameterDoc query, ZaqarOptions zaqar)
