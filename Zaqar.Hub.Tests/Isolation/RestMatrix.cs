@@ -95,6 +95,10 @@ internal static partial class RestMatrix
         Case("GET", "/health/live", "liveness", (_, _) => new("GET", "/health/live"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
         Case("GET", "/health/ready", "readiness", (_, _) => new("GET", "/health/ready"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
         Case("GET", "/metrics", "metrics", (_, _) => new("GET", "/metrics"), c => NoTenantIn(c.Is(HttpStatusCode.OK))),
+        // Issue 15: the OpenAPI document and its reference page describe the API, public like the probes.
+        .. new[] { "/openapi/{documentName}.json", "/docs/{documentName?}", "/docs/scalar.js", "/docs/scalar.aspnetcore.js", "/docs/favicon.svg" }
+            .Select(route => Case("GET", route, "API documentation", (_, _) => new("GET", route.Replace("{documentName}", "v1", StringComparison.Ordinal)
+                .Replace("{documentName?}", "v1", StringComparison.Ordinal)), c => NoTenantIn(c.Is(HttpStatusCode.OK)))),
         Case("*", "{*path:nonfile}", "a path no route serves, with B's claim id",
             (_, b) => new("GET", $"/v2/topics/{Shared}/claims/{b.ClaimId}"),
             c => Assert.Equal("""{"title":"404 Not Found"}""", c.Is(HttpStatusCode.NotFound).Response.Text)),

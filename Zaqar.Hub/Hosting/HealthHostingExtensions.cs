@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Zaqar.Data;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Hosting;
 
@@ -21,6 +22,9 @@ public static class HealthHostingExtensions
     public const string LivePath = Prefix + "/live";
     public const string ReadyPath = Prefix + "/ready";
     private const string ReadyTag = "ready";
+
+    /// <summary>The OpenAPI tag of the probes and the scrape (issue 15).</summary>
+    internal const string Probes = "Operations";
 
     /// <summary>Probes and scrapes read: their endpoints serve GET only.</summary>
     internal static readonly HttpMethodMetadata Get = new([HttpMethods.Get]);
@@ -39,9 +43,10 @@ public static class HealthHostingExtensions
 
     public static WebApplication MapZaqarHealth(this WebApplication app)
     {
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync }).WithMetadata(Get);
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+            .WithMetadata(Get, new PipelineEndpointDoc(Probes, "getLiveness", "Liveness: the process serves requests", "application/json", 200));
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .WithMetadata(Get);
+            .WithMetadata(Get, new PipelineEndpointDoc(Probes, "getReadiness", "Readiness: database, pools and cluster listener", "application/json", 200, 503));
         return app;
     }
 

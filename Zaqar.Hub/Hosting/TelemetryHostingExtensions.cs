@@ -77,7 +77,8 @@ public static class TelemetryHostingExtensions
     {
         if (app.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEnabled)
         {
-            app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(HealthHostingExtensions.Get);
+            app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(HealthHostingExtensions.Get,
+                new Rest.OpenApi.PipelineEndpointDoc(HealthHostingExtensions.Probes, "getMetrics", "Metrics in Prometheus' text format", "text/plain", 200));
         }
         return app;
     }

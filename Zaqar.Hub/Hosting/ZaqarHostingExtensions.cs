@@ -102,6 +102,7 @@ public static class ZaqarHostingExtensions
         services.AddZaqarSockets();
         services.AddZaqarTelemetry(configuration);
         services.AddZaqarHealthChecks();
+        services.AddZaqarOpenApi();
         return services;
     }
 
@@ -167,15 +168,14 @@ public static class ZaqarHostingExtensions
         app.UseWhen(http => !IsHubWebSocket(http), rest => rest.UseMiddleware<RestErrors>());
         // Static console files are served before routing chooses an endpoint (the 404 fallback would match them).
         app.UseZaqarConsole();
-        app.UseSlashExactRouting();
+        app.UseSlashExactRouting(OpenApiHostingExtensions.ReferencePath + "/");
         app.UseRouting();
         app.UseWebSockets();
         app.UseHubIdentity(QueuesHub.Path);
         app.MapHub<QueuesHub>(QueuesHub.Path, o => o.AllowStatefulReconnects = true);
         app.MapZaqarSockets();
         app.MapVersions();
-        app.MapGroup("/v2")
-            .AddEndpointFilter<RestHeaderFilter>()
+        RestHeaderFilter.Apply(app.MapGroup("/v2"))
             .MapDiscoveryApi()
             .MapQueuesApi()
             .MapMessagesApi()
@@ -186,6 +186,7 @@ public static class ZaqarHostingExtensions
             .MapPoolsApi();
         app.MapZaqarTelemetry();
         app.MapZaqarHealth();
+        app.MapZaqarOpenApi();
         app.MapFallback(DiscoveryApi.NotFound);
         return app;
     }

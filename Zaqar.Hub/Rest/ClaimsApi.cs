@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -11,10 +12,15 @@ internal static class ClaimsApi
 
     public static RouteGroupBuilder MapClaimsApi(this RouteGroupBuilder v2)
     {
-        v2.MapPost("/queues/{queue}/claims", CreateAsync);
-        v2.MapGet("/queues/{queue}/claims/{claimId}", GetAsync);
-        v2.MapPatch("/queues/{queue}/claims/{claimId}", UpdateAsync);
-        v2.MapDelete("/queues/{queue}/claims/{claimId}", ReleaseAsync);
+        const string Tag = "Claims";
+        v2.MapPost("/queues/{queue}/claims", CreateAsync).Doc(Tag, "claimMessages", "Claim messages (204 when there are none to claim)")
+            .Query(Query.ClaimLimit).Body<ClaimDocument>(optional: true).Returns<ClaimedMessagesDocument>(StatusCodes.Status201Created)
+            .Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/queues/{queue}/claims/{claimId}", GetAsync).Doc(Tag, "getClaim", "Get a claim and its messages").Returns<ClaimView>();
+        v2.MapPatch("/queues/{queue}/claims/{claimId}", UpdateAsync).Doc(Tag, "updateClaim", "Renew a claim")
+            .Body<ClaimDocument>().Returns(StatusCodes.Status204NoContent);
+        v2.MapDelete("/queues/{queue}/claims/{claimId}", ReleaseAsync).Doc(Tag, "releaseClaim", "Release a claim (its messages return to the queue)")
+            .Returns(StatusCodes.Status204NoContent);
         return v2;
     }
 
@@ -27,7 +33,7 @@ internal static class ClaimsApi
             return Results.NoContent();
         }
         http.Response.Headers.Location = Paths.Claims(queue) + "/" + claim.ClaimId;
-        return Results.Json(new { messages = claim.Messages }, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new ClaimedMessagesDocument(claim.Messages), statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, string queue, string claimId, ClaimService claims) =>

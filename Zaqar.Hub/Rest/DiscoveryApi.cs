@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -9,9 +10,12 @@ internal static class DiscoveryApi
 {
     public static IEndpointRouteBuilder MapVersions(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Json(Versions(), statusCode: StatusCodes.Status300MultipleChoices));
+        app.MapGet("/", () => Results.Json(Versions(), statusCode: StatusCodes.Status300MultipleChoices))
+            .Doc(Tag, "listVersions", "The API versions (no headers needed)").Produces<JsonObject>(StatusCodes.Status300MultipleChoices, RestDocs.JsonType);
         return app;
     }
+
+    private const string Tag = "Discovery";
 
     /// <summary>The body of a 404 for a path no route serves (Falcon's default).</summary>
     public static IResult NotFound() => Results.Json(new { title = ApiErrors.NoSuchRoute.Title }, statusCode: StatusCodes.Status404NotFound);
@@ -19,13 +23,16 @@ internal static class DiscoveryApi
     /// <summary>
     /// Zaqar (Falcon) routes slash-exactly: "/v2" is not the home document "/v2/", and "/v2/queues/" is not
     /// "/v2/queues". ASP.NET routing ignores a trailing slash, so such paths are answered 404 here, before any
-    /// endpoint (or header check) runs, as Zaqar answers a path no route matches.
+    /// endpoint (or header check) runs, as Zaqar answers a path no route matches. Paths under <paramref name="ownSlash"/>
+    /// are not Zaqar's: there the trailing slash is the page's own address (the API reference, issue 15).
     /// </summary>
     // Not async: a request passing through keeps no frame of this middleware (a hub's WebSocket request lasts for its connection: issue 14).
-    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app) => app.Use((http, next) =>
+    public static IApplicationBuilder UseSlashExactRouting(this IApplicationBuilder app, string ownSlash) => app.Use((http, next) =>
     {
         var path = http.Request.Path.Value ?? "/";
-        return path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/") ? NotFound().ExecuteAsync(http) : next(http);
+        return path == "/v2" || (path.Length > 1 && path.EndsWith('/') && path != "/v2/" && !path.StartsWith(ownSlash, StringComparison.Ordinal))
+            ? NotFound().ExecuteAsync(http)
+            : next(http);
     });
 
     public static RouteGroupBuilder MapDiscoveryApi(this RouteGroupBuilder v2)
@@ -35,15 +42,18 @@ internal static class DiscoveryApi
         {
             http.Response.Headers.CacheControl = "max-age=86400";
             return Results.Text(Home(options.Value.AdminMode, pools.Routed).ToJsonString(), "application/json-home");
-        });
+        }).Doc(Tag, "getHomeDocument", "The JSON-home document of v2's resources").Produces<JsonObject>(StatusCodes.Status200OK, "application/json-home");
         v2.MapMethods("/ping", ["GET"], async (HealthService health, CancellationToken ct) =>
-            await health.PingAsync(ct) ? Results.NoContent() : throw health.PingFailure());
-        v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent());
+            await health.PingAsync(ct) ? Results.NoContent() : throw health.PingFailure())
+            .Doc(Tag, "ping", "Whether the message store answers (503 when not)").Returns(StatusCodes.Status204NoContent);
+        v2.MapMethods("/ping", ["HEAD"], () => Results.NoContent())
+            .Doc(Tag, "pingHead", "Whether the node answers (without asking the store)").Returns(StatusCodes.Status204NoContent);
         // Operator routes exist only in admin mode (elsewhere a path no route matches: 404 before any header check).
         if (((IEndpointRouteBuilder)v2).ServiceProvider.GetRequiredService<IOptions<ZaqarOptions>>().Value.AdminMode)
         {
             v2.MapGet("/health", async (HttpContext http, HealthService health) =>
-                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)));
+                Results.Json(await health.HealthAsync(http.Caller(), http.RequestAborted)))
+                .Doc("Health", "getHealth", "Run every storage operation once and report (admin)").Returns<JsonObject>();
         }
         return v2;
     }

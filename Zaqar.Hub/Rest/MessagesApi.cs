@@ -1,5 +1,6 @@
 using Zaqar.Data;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -8,11 +9,16 @@ internal static class MessagesApi
 {
     public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder v2)
     {
-        v2.MapPost("/queues/{queue}/messages", PostAsync);
-        v2.MapGet("/queues/{queue}/messages", ListAsync);
-        v2.MapDelete("/queues/{queue}/messages", DeleteManyAsync);
-        v2.MapGet("/queues/{queue}/messages/{messageId}", GetAsync);
-        v2.MapDelete("/queues/{queue}/messages/{messageId}", DeleteAsync);
+        const string Tag = "Messages";
+        v2.MapPost("/queues/{queue}/messages", PostAsync).Doc(Tag, "postMessages", "Post messages (creates the queue if missing)")
+            .Body<PostMessagesDocument>().Returns<PostedMessagesDocument>(StatusCodes.Status201Created);
+        v2.MapGet("/queues/{queue}/messages", ListAsync).Doc(Tag, "listMessages", "List messages, or get several by id")
+            .Query(Query.MessageListing).Returns<MessagePageView>();
+        v2.MapDelete("/queues/{queue}/messages", DeleteManyAsync).Doc(Tag, "deleteMessages", "Delete messages by id, or pop them")
+            .Query(Query.MessageDeletion).Returns<PoppedView>().Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/queues/{queue}/messages/{messageId}", GetAsync).Doc(Tag, "getMessage", "Get a message").Returns<MessageView>();
+        v2.MapDelete("/queues/{queue}/messages/{messageId}", DeleteAsync).Doc(Tag, "deleteMessage", "Delete a message (with its claim id when claimed)")
+            .Query(Query.ClaimId).Returns(StatusCodes.Status204NoContent);
         return v2;
     }
 
@@ -21,7 +27,7 @@ internal static class MessagesApi
         var posted = await messages.PostJsonAsync(
             http.Caller(), queue, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), QueueKind.Queue, http.RequestAborted);
         http.Response.Headers.Location = Paths.Messages(queue) + "?ids=" + string.Join(",", posted.MessageIds);
-        return Results.Json(new { resources = posted.Resources }, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new PostedMessagesDocument(posted.Resources), statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, string queue, MessageService messages)

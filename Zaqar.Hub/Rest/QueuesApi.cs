@@ -1,5 +1,6 @@
 using Zaqar.Data;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -10,15 +11,21 @@ internal static class QueuesApi
 
     public static RouteGroupBuilder MapQueuesApi(this RouteGroupBuilder v2)
     {
-        v2.MapGet("/queues", ListAsync);
-        v2.MapPut("/queues/{queue}", CreateAsync);
-        v2.MapGet("/queues/{queue}", GetAsync);
-        v2.MapPatch("/queues/{queue}", PatchAsync);
-        v2.MapDelete("/queues/{queue}", DeleteAsync);
-        v2.MapGet("/queues/{queue}/stats", StatsAsync);
-        v2.MapGet("/queues/{queue}/presence", PresenceAsync);
-        v2.MapPost("/queues/{queue}/purge", PurgeAsync);
-        v2.MapPost("/queues/{queue}/share", ShareAsync);
+        const string Tag = "Queues";
+        v2.MapGet("/queues", ListAsync).Doc(Tag, "listQueues", "List the project's queues").Query(Query.QueueListing).Returns<QueuePageView>();
+        v2.MapPut("/queues/{queue}", CreateAsync).Doc(Tag, "createQueue", "Create a queue with metadata (an existing queue keeps its own)")
+            .Body<QueueMetadataDocument>(optional: true).Returns(StatusCodes.Status201Created).Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/queues/{queue}", GetAsync).Doc(Tag, "getQueue", "Get a queue's metadata, reserved keys filled in").Returns<QueueMetadataDocument>();
+        v2.MapPatch("/queues/{queue}", PatchAsync).Doc(Tag, "patchQueue", "Change a queue's metadata with a JSON patch")
+            .Body<MetadataPatchOperation[]>(contentType: MetadataPatch.ContentType).Returns<QueueMetadataDocument>().Fails(409, 415);
+        v2.MapDelete("/queues/{queue}", DeleteAsync).Doc(Tag, "deleteQueue", "Delete a queue with its messages and claims").Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/queues/{queue}/stats", StatsAsync).Doc(Tag, "getQueueStats", "Count a queue's messages").Returns<QueueStatsView>();
+        v2.MapGet("/queues/{queue}/presence", PresenceAsync).Doc(Tag, "getQueuePresence", "Who is subscribed to the queue, on every node")
+            .Returns<PresenceView>();
+        v2.MapPost("/queues/{queue}/purge", PurgeAsync).Doc(Tag, "purgeQueue", "Remove a queue's messages and/or subscriptions")
+            .Body<PurgeDocument>(optional: true).Returns(StatusCodes.Status204NoContent);
+        v2.MapPost("/queues/{queue}/share", ShareAsync).Doc(Tag, "shareQueue", "Create a pre-signed URL for the queue")
+            .Body<ShareDocument>(optional: true).Returns<Api.Auth.SharedUrlView>();
         return v2;
     }
 

@@ -43,6 +43,20 @@ internal sealed class RestHeaderFilter(Authenticator authenticator, ProjectRateL
         return await next(context);
     }
 
+    /// <summary>
+    /// Puts the group's routes behind these checks, and says so in their metadata: the OpenAPI document (issue 15) gives
+    /// them the headers read here and the failures every /v2 request can meet, with Zaqar's error body.
+    /// </summary>
+    public static RouteGroupBuilder Apply(RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter<RestHeaderFilter>().WithMetadata(new RestHeaderChecks());
+        foreach (var status in RestHeaderChecks.Failures)
+        {
+            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ErrorView), [OpenApi.RestDocs.JsonType]));
+        }
+        return group;
+    }
+
     private static bool AcceptsJson(HttpRequest request)
     {
         var accept = request.Headers.Accept;
@@ -59,4 +73,14 @@ internal sealed class RestHeaderFilter(Authenticator authenticator, ProjectRateL
              t.MediaType.Equals("application/*", StringComparison.OrdinalIgnoreCase) ||
              t.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)));
     }
+}
+
+/// <summary>Metadata of an endpoint behind <see cref="RestHeaderFilter"/>.</summary>
+internal sealed record RestHeaderChecks
+{
+    /// <summary>
+    /// What any /v2 request can be answered besides its route's own outcomes: 400 (a header, the queue name, a parameter),
+    /// 401 (a token mode's missing or bad token), 403 (role, project), 404 (a refused pre-signed URL), 406 (Accept), 429 (the project's rate limit), 500 and 503 (storage unavailable).
+    /// </summary>
+    public static readonly int[] Failures = [400, 401, 403, 404, 406, 429, 500, 503];
 }

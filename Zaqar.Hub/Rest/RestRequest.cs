@@ -14,6 +14,9 @@ internal static class RestRequest
     private static readonly string[] TrueStrings = ["true", "True", "t", "yes", "y", "1", "on"];
     private static readonly string[] FalseStrings = ["false", "False", "f", "no", "n", "0", "off"];
 
+    /// <summary>Every text a boolean parameter accepts (the OpenAPI document lists them: issue 15).</summary>
+    public static IEnumerable<string> BooleanStrings => TrueStrings.Concat(FalseStrings);
+
     public static CallContext Caller(this HttpContext http) =>
         http.Items[ContextKey] as CallContext ?? throw new InvalidOperationException("The REST filter did not run for this endpoint.");
 

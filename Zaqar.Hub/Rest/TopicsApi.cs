@@ -1,5 +1,6 @@
 using Zaqar.Data;
 using Zaqar.Hub.Api;
+using Zaqar.Hub.Rest.OpenApi;
 
 namespace Zaqar.Hub.Rest;
 
@@ -15,19 +16,30 @@ internal static class TopicsApi
 
     public static RouteGroupBuilder MapTopicsApi(this RouteGroupBuilder v2)
     {
-        v2.MapGet("/topics", ListAsync);
-        v2.MapPut("/topics/{topic}", CreateAsync);
-        v2.MapGet("/topics/{topic}", GetAsync);
-        v2.MapPatch("/topics/{topic}", PatchAsync);
-        v2.MapDelete("/topics/{topic}", DeleteAsync);
-        v2.MapGet("/topics/{topic}/stats", StatsAsync);
-        v2.MapGet("/topics/{topic}/presence", PresenceAsync);
-        v2.MapPost("/topics/{topic}/purge", PurgeAsync);
-        v2.MapPost("/topics/{topic}/messages", PostMessagesAsync);
-        v2.MapGet("/topics/{topic}/messages", ListMessagesAsync);
-        v2.MapDelete("/topics/{topic}/messages", DeleteMessagesAsync);
-        v2.MapGet("/topics/{topic}/messages/{messageId}", GetMessageAsync);
-        v2.MapDelete("/topics/{topic}/messages/{messageId}", DeleteMessageAsync);
+        const string Tag = "Topics";
+        const string Messages = "Topic messages";
+        v2.MapGet("/topics", ListAsync).Doc(Tag, "listTopics", "List the project's topics").Query(Query.QueueListing).Returns<TopicPageView>();
+        v2.MapPut("/topics/{topic}", CreateAsync).Doc(Tag, "createTopic", "Create a topic with metadata (an existing topic keeps its own)")
+            .Body<QueueMetadataDocument>(optional: true).Returns(StatusCodes.Status201Created).Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/topics/{topic}", GetAsync).Doc(Tag, "getTopic", "Get a topic's metadata, reserved keys filled in").Returns<QueueMetadataDocument>();
+        v2.MapPatch("/topics/{topic}", PatchAsync).Doc(Tag, "patchTopic", "Change a topic's metadata with a JSON patch")
+            .Body<MetadataPatchOperation[]>(contentType: MetadataPatch.ContentType).Returns<QueueMetadataDocument>().Fails(409, 415);
+        v2.MapDelete("/topics/{topic}", DeleteAsync).Doc(Tag, "deleteTopic", "Delete a topic with its messages").Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/topics/{topic}/stats", StatsAsync).Doc(Tag, "getTopicStats", "Count a topic's messages").Returns<TopicStatsView>();
+        v2.MapGet("/topics/{topic}/presence", PresenceAsync).Doc(Tag, "getTopicPresence", "Who is subscribed to the topic, on every node")
+            .Returns<PresenceView>();
+        v2.MapPost("/topics/{topic}/purge", PurgeAsync).Doc(Tag, "purgeTopic", "Remove a topic's messages and/or subscriptions")
+            .Body<PurgeDocument>(optional: true).Returns(StatusCodes.Status204NoContent);
+        v2.MapPost("/topics/{topic}/messages", PostMessagesAsync).Doc(Messages, "postTopicMessages", "Post messages to a topic")
+            .Body<PostMessagesDocument>().Returns<PostedMessagesDocument>(StatusCodes.Status201Created);
+        v2.MapGet("/topics/{topic}/messages", ListMessagesAsync).Doc(Messages, "listTopicMessages", "List a topic's messages, or get several by id")
+            .Query(Query.MessageListing).Returns<MessagePageView>();
+        v2.MapDelete("/topics/{topic}/messages", DeleteMessagesAsync).Doc(Messages, "deleteTopicMessages", "Delete a topic's messages by id, or pop them")
+            .Query(Query.MessageDeletion).Returns<PoppedView>().Returns(StatusCodes.Status204NoContent);
+        v2.MapGet("/topics/{topic}/messages/{messageId}", GetMessageAsync).Doc(Messages, "getTopicMessage", "Get a topic's message")
+            .Returns<MessageView>();
+        v2.MapDelete("/topics/{topic}/messages/{messageId}", DeleteMessageAsync).Doc(Messages, "deleteTopicMessage", "Delete a topic's message")
+            .Query(Query.ClaimId).Returns(StatusCodes.Status204NoContent);
         return v2;
     }
 
@@ -72,7 +84,7 @@ internal static class TopicsApi
         var posted = await messages.PostJsonAsync(
             http.Caller(), topic, http.Request.ContentLength, limit => http.Request.ReadBodyAsync(limit), Topic, http.RequestAborted);
         http.Response.Headers.Location = Paths.Messages(topic, Topic) + "?ids=" + string.Join(",", posted.MessageIds);
-        return Results.Json(new { resources = posted.Resources }, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new PostedMessagesDocument(posted.Resources), statusCode: StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> ListMessagesAsync(HttpContext http, string topic, MessageService messages)

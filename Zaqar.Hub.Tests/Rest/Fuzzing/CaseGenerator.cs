@@ -89,6 +89,9 @@ public sealed class CaseGenerator(FuzzWorker worker, IReadOnlyList<RouteSpec> ro
                 "{subscriptionId}" => Id(worker.SubscriptionIds),
                 "{pool}" => Pick(r, worker.Pools),
                 "{flavor}" => Pick(r, worker.Flavors),
+                // The OpenAPI document's one name (issue 15).
+                "{documentName}.json" => Hosting.OpenApiHostingExtensions.DocumentName + ".json",
+                "{documentName?}" => Hosting.OpenApiHostingExtensions.DocumentName,
                 var literal => literal,
             };
             target = TargetOf(segments) ?? "";

@@ -56,10 +56,13 @@ public sealed record RouteSpec(string Method, string Pattern, BodyKind Body, par
     /// How often the route is drawn, relative to others: operator routes less (a health check runs every queue operation;
     /// catalog cases run one at a time), so the run spends its time on what tenants reach.
     /// </summary>
-    public int Weight => Admin || Operations ? 1 : 4;
+    public int Weight => Admin || Operations || Documentation ? 1 : 4;
 
     /// <summary>The probes and the scrape (issue 15): for operators, and no tenant's.</summary>
     public bool Operations => Pattern is "/health/live" or "/health/ready" or "/metrics";
+
+    /// <summary>The OpenAPI document and its reference page (issue 15): public, and no tenant's.</summary>
+    public bool Documentation => Pattern.StartsWith("/openapi/", StringComparison.Ordinal) || Pattern.StartsWith("/docs/", StringComparison.Ordinal);
 
     public bool Admin => Pattern is "/v2/health" || Catalog;
 
@@ -108,6 +111,12 @@ public static class RestRouteTable
         new("GET", "/health/live", BodyKind.None),
         new("GET", "/health/ready", BodyKind.None),
         new("GET", "/metrics", BodyKind.None),
+        // Issue 15: the OpenAPI document and Scalar's reference page with the assets it serves.
+        new("GET", "/openapi/{documentName}.json", BodyKind.None),
+        new("GET", "/docs/{documentName?}", BodyKind.None),
+        new("GET", "/docs/scalar.js", BodyKind.None),
+        new("GET", "/docs/scalar.aspnetcore.js", BodyKind.None),
+        new("GET", "/docs/favicon.svg", BodyKind.None),
         .. Queues("/v2/queues", "{queue}"),
         new("POST", "/v2/queues/{queue}/share", BodyKind.Share),
         .. Messages("/v2/queues/{queue}"),

@@ -34,3 +34,11 @@ public static class ErrorResponse
         await writer.FlushAsync(http.RequestAborted);
     }
 }
+
+/// <summary>
+/// The error body <see cref="ErrorResponse"/> writes, as a type: the OpenAPI document (issue 15) shows it as the answer of
+/// every failure. <c>description</c> is left out when there is none (a 404 for a path no route serves).
+/// </summary>
+public sealed record ErrorView(
+    [property: System.Text.Json.Serialization.JsonPropertyName("title")] string Title,
+    [property: System.Text.Json.Serialization.JsonPropertyName("description")] string? Description = null);

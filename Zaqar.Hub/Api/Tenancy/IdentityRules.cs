@@ -14,6 +14,9 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
     public const int MaxProjectIdLength = 256;
     public const int MaxQueueNameLength = 64;
 
+    /// <summary>Zaqar's queue (and topic) name rule; the OpenAPI document shows it as the path parameter's pattern (issue 15).</summary>
+    public const string QueueNamePatternText = "^[a-zA-Z0-9_.-]+$";
+
     private static readonly IReadOnlySet<string> NoRoles = new HashSet<string>();
 
     /// <summary>Builds the call context or fails with Zaqar's 400 for a missing or malformed header.</summary>
@@ -111,6 +114,6 @@ public sealed partial class IdentityRules(IOptions<ZaqarOptions> options)
     }
 
     // Zaqar's documented rule is letters, digits, underscores and dashes; its code also allows dots.
-    [GeneratedRegex("^[a-zA-Z0-9_.-]+$")]
+    [GeneratedRegex(QueueNamePatternText)]
     private static partial Regex QueueNamePattern();
 }
