@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Npgsql;
 using Zaqar.Hub.Api;
 using Zaqar.Hub.Hubs;
 using Zaqar.Hub.Tests.Hubs;
@@ -64,6 +65,53 @@ public sealed class GracefulShutdownTests(ZaqarTestServer server)
         Assert.Equal(handed.Count + 1, claimed.Count);
         Assert.Contains("1 consume streams ended, 1 of their claims released", node.Output, StringComparison.Ordinal);
         Assert.Contains("1 hub connections closed", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnSigtermAHubCallInFlightGetsItsAnswerBeforeItsConnectionCloses()
+    {
+        var project = "stop-hub-" + Guid.NewGuid().ToString("N")[..10];
+        await using var node = await ServiceProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Zaqar"] = server.Database.ConnectionString,
+            ["Storage__SweepEnabled"] = "false",
+            ["Notifications__DispatcherEnabled"] = "false",
+            ["Shutdown__DrainSeconds"] = "60",
+        });
+        using var rest = node.Rest(project);
+        await rest.PostMessagesAsync("orders", "first");
+        await using var hub = await ConnectHubAsync(new Uri(node.Address, HubPath(rest)), HubWireProtocol.Json);
+        // The queue's row held by another transaction: a post through the hub waits for it inside the node.
+        await using var holder = new NpgsqlConnection(server.Database.ConnectionString);
+        await holder.OpenAsync(Ct);
+        await using var hold = await holder.BeginTransactionAsync(Ct);
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM queues WHERE project = @p AND name = 'orders' FOR UPDATE", holder, hold))
+        {
+            lockRow.Parameters.AddWithValue("p", project);
+            await lockRow.ExecuteScalarAsync(Ct);
+        }
+        var post = hub.InvokeAsync<PostedView>("PostMessages", "orders", new object[] { new { body = "answered while stopping" } });
+        await EventuallyAsync(async () => post.IsFaulted ? throw post.Exception! : await BlockedByAsync(holder), blocked => blocked > 0);
+
+        node.Terminate();
+        await EventuallyAsync(() => Task.FromResult(node.Output), output => output.Contains("Stopping (draining", StringComparison.Ordinal));
+        await hold.CommitAsync(Ct);
+
+        var posted = await post.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Single(posted.MessageIds);
+        await node.ExitedAsync();
+        Assert.Equal(0, node.ExitCode);
+        Assert.Contains("1 hub invocations were under way; 0 still were", node.Output, StringComparison.Ordinal);
+        var listed = await new ZaqarClient(server.Factory.CreateClient(), project, Guid.NewGuid().ToString())
+            .GetAsync("/v2/queues/orders/messages?echo=true");
+        Assert.Contains(listed.Json!["messages"]!.AsArray(), m => m!["id"]!.GetValue<string>() == posted.MessageIds[0]);
+    }
+
+    /// <summary>How many sessions wait for a lock <paramref name="holder"/> holds.</summary>
+    private static async Task<long> BlockedByAsync(NpgsqlConnection holder)
+    {
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))", holder);
+        return (long)(await count.ExecuteScalarAsync(Ct))!;
     }
 
     private static async Task<bool> RefusedAsync(Uri address)

@@ -17,4 +17,9 @@ internal static partial class ShutdownLog
         "Stopping: consume streams did not end within the drain; the claims they hold expire by themselves",
         EventName = "ShutdownConsumeStreamsLeft")]
     public static partial void ConsumeStreamsLeft(ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Information,
+        "Stopping: {Calls} hub invocations were under way; {Left} still were when the wait for their answers ended",
+        EventName = "ShutdownHubCallsAnswered")]
+    public static partial void HubCallsAnswered(ILogger logger, int calls, int left);
 }

@@ -124,6 +124,8 @@ public static class ZaqarHostingExtensions
         services.AddSignalR(o =>
             {
                 o.MaximumReceiveMessageSize = push.MaximumReceiveMessageSize;
+                // Outermost, so a stopping node waits for every invocation, however it ends (GracefulShutdown).
+                o.AddFilter<InFlightHubCalls>();
                 o.AddFilter<ZaqarHubFilter>();
                 o.AddFilter<PlainClientFilter>();
             })
@@ -134,6 +136,7 @@ public static class ZaqarHostingExtensions
             })
             // The official MessagePack protocol, with formatters for bodies and REST-shaped records (issue 11).
             .AddZaqarMessagePackProtocol(ZaqarMessagePack.ServerOptions);
+        services.AddSingleton<InFlightHubCalls>();
         services.AddSingleton<ZaqarHubFilter>();
         services.AddSingleton<PlainClientFilter>();
         // Issue 10: SignalR's handler and dispatcher log a client's mistakes as the filter does, one debug line each.
