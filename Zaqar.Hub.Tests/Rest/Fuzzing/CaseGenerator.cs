@@ -28,10 +28,19 @@ public sealed class CaseGenerator(FuzzWorker worker, IReadOnlyList<RouteSpec> ro
         return sums;
     }).ToArray();
 
-    public FuzzCase Next(Random r)
+    public FuzzCase Next(Random r) => Next(r, route: null, valid: false);
+
+    /// <summary>
+    /// A case of <paramref name="route"/> (null: one at random, by weight); with <paramref name="valid"/>, the valid
+    /// request only, no mutation and no optional parameter.
+    /// </summary>
+    public FuzzCase Next(Random r, RouteSpec? route, bool valid)
     {
-        var draw = r.Next(_cumulativeWeights[^1]);
-        var route = routes[Array.FindIndex(_cumulativeWeights, sum => draw < sum)];
+        if (route is null)
+        {
+            var draw = r.Next(_cumulativeWeights[^1]);
+            route = routes[Array.FindIndex(_cumulativeWeights, sum => draw < sum)];
+        }
         var method = route.Method != "*" ? route.Method : route.Serves.Length > 0 ? Pick(r, route.Serves) : Pick(r, Methods);
         var segments = Segments(route, r);
         var target = TargetOf(segments);
@@ -55,6 +64,10 @@ public sealed class CaseGenerator(FuzzWorker worker, IReadOnlyList<RouteSpec> ro
         }
 
         var mutations = new List<Mutation>();
+        if (valid)
+        {
+            return new FuzzCase(route, Valid, mutations);
+        }
         foreach (var parameter in route.Query.Where(_ => r.Next(4) == 0))
         {
             var value = ValidValue(parameter, target, r);

@@ -30,6 +30,7 @@ public sealed record SlowCase(double Milliseconds, string Route, int Status, str
 public sealed record RestFuzzReport(
     int Seed,
     long Cases,
+    int CoverageCases,
     TimeSpan Elapsed,
     int Workers,
     bool StoppedByTime,
@@ -59,6 +60,7 @@ public sealed record RestFuzzReport(
         text.AppendLine($"REST fuzz (seed {Seed}): {Cases:N0} cases in {Elapsed.TotalSeconds:N1} s = {CasesPerSecond:N0} cases/s, {Workers} workers" +
             (StoppedByTime ? " (stopped by the time limit)" : ""));
         text.AppendLine($"  routes: {RoutesTried}/{RoutesTotal} tried, {RoutesAccepted} served (2xx or 3xx) at least once" +
+            (CoverageCases == 0 ? "" : $", with {CoverageCases:N0} valid requests after the run for routes not yet served") +
             (RoutesNeverAccepted.Count == 0 ? "" : $" (never: {string.Join(", ", RoutesNeverAccepted)})"));
         text.AppendLine("  statuses: " + string.Join("  ", Statuses.OrderBy(s => s.Key).Select(s => $"{(s.Key == 0 ? "none" : s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))} {s.Value:N0}")));
         text.AppendLine($"  state checks after refusals: {StateChecks:N0}; workers' time in requests {InRequests.TotalSeconds:N1} s, in state checks {InStateChecks.TotalSeconds:N1} s");

@@ -144,9 +144,49 @@ public sealed partial class RestFuzzer
         }, ct)));
         var elapsed = clock.Elapsed;
         var cases = Math.Min(Interlocked.Read(ref next), _options.Cases);
+        var coverageCases = await CoverAsync(workers[0], ct);
         var (alive, liveness) = await CheckAliveAsync(ct);
-        return Report(cases, elapsed, stoppedByTime, alive, liveness);
+        return Report(cases, coverageCases, elapsed, stoppedByTime, alive, liveness);
     }
+
+    /// <summary>
+    /// After the random run, valid requests only (the pass rule still applies to each) until every route has been served
+    /// at least once, so "every route's valid request is served" does not hang on the draw: a route whose valid request
+    /// needs state (a live claim, a flavor) gets it from the random valid cases interleaved with its own. Each route never
+    /// served gets at most <see cref="CoverageAttempts"/> tries; one worker, so the cases run in order.
+    /// </summary>
+    private async Task<int> CoverAsync(FuzzWorker worker, CancellationToken ct)
+    {
+        var random = new Random(HashCode.Combine(_options.Seed, "coverage"));
+        var generator = new CaseGenerator(worker, _routes);
+        using var client = new RawHttpClient(_target.BaseUri);
+        var tries = new int[_routes.Count];
+        var cases = 0;
+        while (true)
+        {
+            var uncovered = Enumerable.Range(0, _routes.Count)
+                .Where(i => Interlocked.Read(ref _routeAccepted[i]) == 0 && tries[i] < CoverageAttempts).ToList();
+            if (uncovered.Count == 0)
+            {
+                return cases;
+            }
+            // Even cases: the next route not yet served; odd ones: any route, to move the worker's state along.
+            RouteSpec? route = null;
+            if (cases % 2 == 0)
+            {
+                var index = uncovered[cases / 2 % uncovered.Count];
+                tries[index]++;
+                route = _routes[index];
+            }
+            var fuzzCase = generator.Next(random, route, valid: true);
+            var outcome = await ExecuteAsync(worker, client, fuzzCase, ct);
+            await RecordAsync(worker, _options.Cases + cases, fuzzCase, outcome, ct);
+            cases++;
+        }
+    }
+
+    /// <summary>How many valid requests of a route never served <see cref="CoverAsync"/> sends before giving up on it.</summary>
+    private const int CoverageAttempts = 25;
 
     private int IndexOf(RouteSpec route)
     {
@@ -163,14 +203,14 @@ public sealed partial class RestFuzzer
     private static string Labels(FuzzCase fuzzCase) =>
         fuzzCase.Mutations.Count == 0 ? "none" : string.Join("; ", fuzzCase.Mutations.Select(m => $"{m.Tag}: {FuzzCase.Printable(m.Label, 80)}"));
 
-    private RestFuzzReport Report(long cases, TimeSpan elapsed, bool stoppedByTime, bool alive, string liveness)
+    private RestFuzzReport Report(long cases, int coverageCases, TimeSpan elapsed, bool stoppedByTime, bool alive, string liveness)
     {
         var failures = _failures.Values
             .Select(g => new FuzzFailure(g.Area, g.Kind, g.Route, g.Status, g.Count, g.FirstCase, g.Mutations, g.Reproduction))
             .OrderBy(f => f.Area).ThenByDescending(f => f.Count).ToList();
         var neverAccepted = _routes.Where((_, i) => _routeAccepted[i] == 0).Select(r => r.ToString()).ToList();
         return new RestFuzzReport(
-            _options.Seed, cases, elapsed, _options.Workers, stoppedByTime, new SortedDictionary<int, long>(_statuses), _routes.Count,
+            _options.Seed, cases, coverageCases, elapsed, _options.Workers, stoppedByTime, new SortedDictionary<int, long>(_statuses), _routes.Count,
             _routeCases.Count(n => n > 0), _routeAccepted.Count(n => n > 0), neverAccepted, Interlocked.Read(ref _stateChecks),
             TimeSpan.FromSeconds((double)_requestTicks / Stopwatch.Frequency), TimeSpan.FromSeconds((double)_checkTicks / Stopwatch.Frequency), failures,
             [.. _slow.OrderByDescending(s => s.Milliseconds).Take(5)], alive, liveness);
