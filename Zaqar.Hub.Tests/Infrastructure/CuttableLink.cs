@@ -33,6 +33,39 @@ public sealed class CuttableLink : IAsyncDisposable
     /// <summary>While true, new connections are reset at once (a network that stays down; issue 13's recovery tests).</summary>
     public bool Refusing { get; set; }
 
+    /// <summary>
+    /// While true, nothing crosses the link and nothing is refused: bytes sent either way are held, new connections are
+    /// accepted and wait, as packets are lost in a network partition (issue 16); set false, everything held flows on.
+    /// </summary>
+    public bool Silent
+    {
+        get => !_flowing.Task.IsCompleted;
+        set
+        {
+            if (value == Silent)
+            {
+                return;
+            }
+            if (value)
+            {
+                _flowing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            else
+            {
+                _flowing.TrySetResult();
+            }
+        }
+    }
+
+    private volatile TaskCompletionSource _flowing = Flowing();
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
+
     /// <summary>Resets every connection open now, on both sides.</summary>
     public void Cut()
     {
@@ -71,18 +104,34 @@ public sealed class CuttableLink : IAsyncDisposable
                     client.Close();
                     continue;
                 }
-                var service = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                var target = Target;
-                await service.ConnectAsync(target.Host, target.Port, _stop.Token);
-                _open[client] = 0;
-                _open[service] = 0;
-                _ = PumpAsync(client, service);
-                _ = PumpAsync(service, client);
+                _ = ConnectAsync(client);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // Stopped.
+        }
+    }
+
+    private async Task ConnectAsync(Socket client)
+    {
+        try
+        {
+            _open[client] = 0;
+            await _flowing.Task.WaitAsync(_stop.Token);
+            var service = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            var target = Target;
+            await service.ConnectAsync(target.Host, target.Port, _stop.Token);
+            _open[service] = 0;
+            _ = PumpAsync(client, service);
+            _ = PumpAsync(service, client);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            if (_open.TryRemove(client, out _))
+            {
+                Reset(client);
+            }
         }
     }
 
@@ -94,6 +143,7 @@ public sealed class CuttableLink : IAsyncDisposable
             int read;
             while ((read = await from.ReceiveAsync(buffer, _stop.Token)) > 0)
             {
+                await _flowing.Task.WaitAsync(_stop.Token);
                 await to.SendAsync(buffer.AsMemory(0, read), _stop.Token);
             }
             to.Shutdown(SocketShutdown.Send);

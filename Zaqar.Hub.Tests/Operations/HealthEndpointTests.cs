@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Zaqar.Hub.Tests.Infrastructure;
 using Zaqar.Hub.Tests.Infrastructure.Postgres;
 using Zaqar.Hub.Tests.Pools;
@@ -72,6 +73,39 @@ public sealed class HealthEndpointTests(ZaqarTestServer server, PrivatePostgres 
         // The listen connection comes back with its reconnect backoff.
         var readyAgain = await UntilAsync(probe, "/health/ready", HttpStatusCode.OK, timeoutSeconds: 60);
         Assert.Equal("connected", readyAgain["checks"]!["cluster_listener"]!["data"]!["remote"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AProbeWithATimeoutGetsNotReadyNamingThePoolWhenThePoolGoesSilentAndReadyOnceItAnswers()
+    {
+        // Issue 16: a partition loses packets rather than refusing connections; the pool is reached through a link that
+        // goes silent (nothing crosses, nothing is refused), and the probe has a timeout as an orchestrator's does.
+        var ct = TestContext.Current.CancellationToken;
+        var direct = new NpgsqlConnectionStringBuilder(remote.ConnectionString);
+        await using var link = new CuttableLink(new Uri($"tcp://{direct.Host}:{direct.Port}"));
+        var throughLink = new NpgsqlConnectionStringBuilder(remote.ConnectionString) { Host = "127.0.0.1", Port = link.Address.Port }.ConnectionString;
+        await using var d = await PooledDeployment.StartAsync(server);
+        using var admin = d.Admin();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/v2/pools/silent", new { uri = throughLink, weight = 1 })).Status);
+        using var probe = d.Factory.CreateClient();
+        probe.Timeout = TimeSpan.FromSeconds(15);
+        await UntilAsync(probe, "/health/ready", HttpStatusCode.OK);
+
+        link.Silent = true;
+        try
+        {
+            var notReady = await UntilAsync(probe, "/health/ready", HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unhealthy", notReady["checks"]!["pools"]!["status"]!.GetValue<string>());
+            Assert.Equal("down", notReady["checks"]!["pools"]!["data"]!["silent"]!.GetValue<string>());
+            Assert.Equal("healthy", notReady["checks"]!["database"]!["status"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/health/live", ct)).StatusCode);
+        }
+        finally
+        {
+            link.Silent = false;
+        }
+
+        Assert.Equal("healthy", (await UntilAsync(probe, "/health/ready", HttpStatusCode.OK, timeoutSeconds: 60))["status"]!.GetValue<string>());
     }
 
     [Fact]

@@ -23,6 +23,10 @@ public static class HealthHostingExtensions
     public const string ReadyPath = Prefix + "/ready";
     private const string ReadyTag = "ready";
 
+    /// <summary>How long a readiness check may take before it counts as failed: under common probe timeouts (HAProxy's check
+    /// interval here, Kubernetes' timeoutSeconds is 1 by default and often raised to a few seconds).</summary>
+    internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>The OpenAPI tag of the probes and the scrape (issue 15).</summary>
     internal const string Probes = "Operations";
 
@@ -38,6 +42,19 @@ public static class HealthHostingExtensions
             .AddDbContextCheck<ZaqarDbContext>("database", tags: [ReadyTag], customTestQuery: MigratedAsync)
             .AddCheck<PoolsHealthCheck>("pools", tags: [ReadyTag])
             .AddCheck<ClusterListenerHealthCheck>("cluster_listener", tags: [ReadyTag]);
+        // Issue 16: a database behind a network partition loses packets rather than refusing them, and a check waiting on
+        // it would wait for Npgsql's timeouts (15 s to connect, 30 s per command): the probe must answer before the
+        // orchestrator's or the balancer's own timeout, so every check has a bound and times out unhealthy.
+        // A registration's own Timeout only cancels the check's token, and a check blocked where cancellation is not
+        // honoured (a pooled connection's read) is still awaited: each check is wrapped to stop waiting for it.
+        services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var check in options.Registrations)
+            {
+                var create = check.Factory;
+                check.Factory = sp => new BoundedHealthCheck(create(sp), CheckTimeout);
+            }
+        });
         return services;
     }
 

@@ -20,7 +20,7 @@ internal sealed class PoolsHealthCheck(PoolRegistry pools) : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
     {
         var registered = pools.Pools;
-        var answers = await Task.WhenAll(registered.Select(async p => pools.TryGetTarget(p.Name, out var target) && await ZaqarDatabase.PingAsync(target, ct)));
+        var answers = await Task.WhenAll(registered.Select(p => AnswersAsync(p.Name, ct)));
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         for (var i = 0; i < registered.Count; i++)
         {
@@ -30,6 +30,23 @@ internal sealed class PoolsHealthCheck(PoolRegistry pools) : IHealthCheck
         return down == 0
             ? HealthCheckResult.Healthy(registered.Count == 0 ? "No pools are registered." : null, data)
             : HealthCheckResult.Unhealthy($"{down} of {registered.Count} pools do not answer.", data: data);
+    }
+
+    /// <summary>
+    /// Whether a pool answers before the check's time is up (issue 16): one that is silent (packets lost, not refused) is
+    /// "down" when the check's token is cancelled by its timeout, so the answer still says which pools answered.
+    /// </summary>
+    private async Task<bool> AnswersAsync(string pool, CancellationToken ct)
+    {
+        try
+        {
+            // WaitAsync: a silent connection's read does not end with the token; the ping is left to Npgsql's timeouts.
+            return pools.TryGetTarget(pool, out var target) && await ZaqarDatabase.PingAsync(target, ct).WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 }
 
@@ -51,5 +68,29 @@ internal sealed class ClusterListenerHealthCheck(ClusterListener listener, PoolR
         return Task.FromResult(down == 0
             ? HealthCheckResult.Healthy(data: data)
             : HealthCheckResult.Unhealthy($"{down} of {targets.Count} listen connections are not open.", data: data));
+    }
+}
+
+/// <summary>
+/// A check with a bound (issue 16): its token is cancelled at <paramref name="timeout"/>, and if it has not answered a
+/// moment later (a check that does not honour its token), it is left running and reported failed, so the probe answers.
+/// </summary>
+internal sealed class BoundedHealthCheck(IHealthCheck inner, TimeSpan timeout) : IHealthCheck
+{
+    /// <summary>What a check whose token was cancelled gets to finish (and report what it knows).</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            return await inner.CheckHealthAsync(context, bounded.Token).WaitAsync(timeout + Grace, ct);
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && bounded.IsCancellationRequested && !ct.IsCancellationRequested))
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The check did not answer within {timeout.TotalSeconds:0.#} s.");
+        }
     }
 }
