@@ -11,7 +11,7 @@
 #   sync on|off CLUSTER                 synchronous replication (Patroni's synchronous_mode) on or off
 #   restart CLUSTER                     restart PostgreSQL on every member of a cluster (patronictl restart)
 #   freeze MEMBER | thaw MEMBER         stop / resume a primary's WAL senders (SIGSTOP / SIGCONT): its replica lags
-#   partition node3 | heal node3        cut node3 off the catalogue database (its TCP hop in HAProxy) / restore it
+#   partition node3 | heal node3        cut node3 off every PostgreSQL (catalogue and pools) as a network would / restore it
 #
 # State (data directories, logs, pid files, the published service) lives in $ZAQARHUB_DEPLOY_STATE
 # (default /tmp/zaqarhub-deploy): PostgreSQL runs as the postgres user and must reach it. The service is published
@@ -35,6 +35,11 @@ MEMBERS=(
   "pool-b-1 pool-b 5521 8521" "pool-b-2 pool-b 5522 8522"
 )
 NODES=(node1 node2 node3)
+# node3 runs as a user of its own, so the partition drill can cut its traffic alone: a firewall rule marks the
+# connections its processes open to PostgreSQL's ports, and partition drops every packet of those, both ways (packets
+# lost, not refused: what a failed switch or a split network does). Needs root (iptables, conntrack).
+NODE3_USER=zaqarhub-node3
+PARTITION_MARK=0x5a3
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -50,9 +55,9 @@ rest_port() { read -r _ _ _ r <<<"$(member "$1")"; echo "$r"; }
 node_port() { echo $((5800 + ${1#node})); }
 
 # The connection string that follows a cluster's primary: both members, and Npgsql picks the one that accepts writes.
-conn_string() { # cluster database [port-offset]
+conn_string() { # cluster database
   local hosts="" n
-  for n in $(cluster_members "$1"); do hosts+="${hosts:+,}127.0.0.1:$(( $(pg_port "$n") + ${3:-0} ))"; done
+  for n in $(cluster_members "$1"); do hosts+="${hosts:+,}127.0.0.1:$(pg_port "$n")"; done
   # Host Recheck Seconds: how long Npgsql trusts what it learned of a host (primary or standby); short, so a promoted
   # replica is used within a second or two (the default, 10 s, would add up to 10 s to every failover).
   echo "Host=$hosts;Database=$2;Username=zaqar;Password=$APP_PASSWORD;Target Session Attributes=read-write;Host Recheck Seconds=1"
@@ -86,6 +91,7 @@ ensure_packages() {
   command -v etcd >/dev/null || missing+=(etcd-server)
   command -v haproxy >/dev/null || missing+=(haproxy)
   command -v socat >/dev/null || missing+=(socat)
+  command -v iptables >/dev/null || missing+=(iptables)
   [[ -x /usr/lib/postgresql/15/bin/postgres ]] || missing+=(postgresql-15)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
@@ -170,17 +176,38 @@ start_haproxy() {
 
 haproxy_cmd() { echo "$*" | socat stdio "unix-connect:$STATE/haproxy.sock"; }
 
+pg_ports() { local m p ports=""; for m in "${MEMBERS[@]}"; do read -r _ _ p _ <<<"$m"; ports+="${ports:+,}$p"; done; echo "$ports"; }
+
+# Marks node3's connections to PostgreSQL (set on their first packet, kept by conntrack for both directions).
+mark_node3() {
+  id -u "$NODE3_USER" >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$NODE3_USER"
+  local rule=(OUTPUT -p tcp -m multiport --dports "$(pg_ports)" -m owner --uid-owner "$NODE3_USER" -j CONNMARK --set-mark "$PARTITION_MARK")
+  iptables -t mangle -C "${rule[@]}" 2>/dev/null || iptables -t mangle -A "${rule[@]}"
+}
+
+partition_rules() { # add|delete
+  local chain
+  for chain in OUTPUT INPUT; do
+    local rule=("$chain" -m connmark --mark "$PARTITION_MARK" -j DROP)
+    if [[ $1 == add ]]; then
+      iptables -C "${rule[@]}" 2>/dev/null || iptables -I "${rule[@]}"
+    else
+      while iptables -C "${rule[@]}" 2>/dev/null; do iptables -D "${rule[@]}"; done
+    fi
+  done
+}
+
 start_node() {
   local name=$1 port; port="$(node_port "$name")"
   alive "$name" && return
-  local catalogue
-  # node3 reaches the catalogue through HAProxy's TCP hops (ports + 1000), so the partition drill can cut it off alone.
-  if [[ $name == node3 ]]; then catalogue="$(conn_string catalogue zaqar 1000)"; else catalogue="$(conn_string catalogue zaqar)"; fi
+  local user; user="$(id -un)"
+  [[ $name == node3 ]] && user=$NODE3_USER
   (
     cd "$STATE/publish"
-    export Urls="http://127.0.0.1:$port" ConnectionStrings__Zaqar="$catalogue" Pools__Enabled=true Zaqar__AdminMode=true \
-      Shutdown__DrainSeconds=5
-    spawn "$name" "$(id -un)" dotnet Zaqar.Hub.dll
+    export Urls="http://127.0.0.1:$port" ConnectionStrings__Zaqar="$(conn_string catalogue zaqar)" Pools__Enabled=true \
+      Zaqar__AdminMode=true Shutdown__DrainSeconds=5
+    spawn "$name" "$user" dotnet Zaqar.Hub.dll
   )
   wait_for "$name" 90 curl -sf "http://127.0.0.1:$port/health/ready"
 }
@@ -217,6 +244,7 @@ up() {
   prepare_databases pool-a zaqar_pool
   prepare_databases pool-b zaqar_pool
   start_haproxy
+  mark_node3
   for m in "${NODES[@]}"; do start_node "$m"; done
   register_pools
   log "up: http://127.0.0.1:$HAPROXY_PORT (HAProxy stats on http://127.0.0.1:5899/)"
@@ -247,6 +275,9 @@ down() {
     fi
   done
   stop_pid etcd
+  partition_rules delete
+  iptables -t mangle -D OUTPUT -p tcp -m multiport --dports "$(pg_ports)" -m owner --uid-owner "$NODE3_USER" \
+    -j CONNMARK --set-mark "$PARTITION_MARK" 2>/dev/null || true
   log "down (state kept in $STATE; remove it for a fresh start)"
 }
 
@@ -300,11 +331,7 @@ case "${1:-}" in
   freeze) mapfile -t pids < <(walsenders "$2"); kill -STOP "${pids[@]}"; log "froze the WAL senders of $2 (${pids[*]})" ;;
   thaw) mapfile -t pids < <(walsenders "$2"); kill -CONT "${pids[@]}" 2>/dev/null || true; log "thawed the WAL senders of $2" ;;
   restart) patronictl_for "$2" restart --force "zaqarhub-$2" >/dev/null; log "restarted $2" ;;
-  partition)
-    for h in catalogue1_node3 catalogue2_node3; do haproxy_cmd "disable server $h/m" >/dev/null; haproxy_cmd "shutdown sessions server $h/m" >/dev/null; done
-    log "node3 cut off the catalogue" ;;
-  heal)
-    for h in catalogue1_node3 catalogue2_node3; do haproxy_cmd "enable server $h/m" >/dev/null; done
-    log "node3 reaches the catalogue again" ;;
+  partition) [[ ${2:-} == node3 ]] || die "only node3 can be partitioned"; partition_rules add; log "node3 cut off every PostgreSQL (packets dropped both ways)" ;;
+  heal) [[ ${2:-} == node3 ]] || die "only node3 can be partitioned"; partition_rules delete; log "node3 reaches PostgreSQL again" ;;
   *) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 2 ;;
 esac

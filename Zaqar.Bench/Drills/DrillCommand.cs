@@ -19,7 +19,7 @@ internal static class DrillCommand
           pool-failover      kill -9 pool-a's primary (Patroni and PostgreSQL) with synchronous replication
           pool-failover-async  the same with synchronous replication off on pool-a (what asynchronous loses)
           catalogue-restart  restart the catalogue database's PostgreSQL under posting
-          partition          cut node3 off the catalogue database: it reports not ready, HAProxy drains it
+          partition          cut node3 off every PostgreSQL (packets dropped): it reports not ready, HAProxy drains it
           all                every drill above, in that order
         the deployment (deploy/cluster.sh up) must be running; --seconds sets the time under fault (default 10)
         """;
@@ -61,7 +61,7 @@ internal static class DrillCommand
                     "pool-failover" => PoolFailoverDrill.RunAsync(drill, times, synchronous: true),
                     "pool-failover-async" => PoolFailoverDrill.RunAsync(drill, times, synchronous: false),
                     "catalogue-restart" => CatalogueDrills.RestartAsync(drill, times),
-                    _ => CatalogueDrills.PartitionAsync(drill, times),
+                    _ => PartitionDrill.RunAsync(drill, times),
                 });
             }
             catch (Exception ex)

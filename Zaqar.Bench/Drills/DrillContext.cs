@@ -10,6 +10,9 @@ namespace Zaqar.Bench.Drills;
 /// </summary>
 internal sealed class DrillContext
 {
+    /// <summary>HAProxy's stats page as CSV (deploy/haproxy.cfg.in).</summary>
+    private static readonly Uri BalancerStats = new("http://127.0.0.1:5899/;csv");
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _script;
     private int _failedVerdicts;
@@ -68,6 +71,18 @@ internal sealed class DrillContext
         }
         return (await output).Trim();
     }
+
+    /// <summary>The state HAProxy's stats page gives <paramref name="server"/> in backend "nodes" (UP, DOWN, ...).</summary>
+    public static async Task<string> BalancerStateAsync(string server)
+    {
+        using var stats = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var csv = await stats.GetStringAsync(BalancerStats);
+        var row = csv.Split('\n').Select(l => l.Split(',')).FirstOrDefault(f => f.Length > 17 && f[0] == "nodes" && f[1] == server);
+        return row?[17] ?? "?";
+    }
+
+    /// <summary>The node's own address, past the balancer (deploy/cluster.sh: node N listens on 5800 + N).</summary>
+    public static Uri NodeAddress(string node) => new($"http://127.0.0.1:{5800 + int.Parse(node[4..], System.Globalization.CultureInfo.InvariantCulture)}");
 
     /// <summary>An HTTP client through the balancer with this run's identity headers.</summary>
     public HttpClient Http(TimeSpan? timeout = null, Uri? address = null)

@@ -109,6 +109,45 @@ public sealed class HealthEndpointTests(ZaqarTestServer server, PrivatePostgres 
     }
 
     [Fact]
+    public async Task AProbeGetsNotReadyAndNeverAServerErrorWhileThePrimaryDatabaseIsSilent()
+    {
+        // Issue 16: EF Core's check, left running on a silent connection, must not break the probe that left it.
+        var ct = TestContext.Current.CancellationToken;
+        var database = new NpgsqlConnectionStringBuilder(await PooledDeployment.CreateDatabaseAsync(server, "zsilent"));
+        await using var link = new CuttableLink(new Uri($"tcp://{database.Host}:{database.Port}"));
+        database.Host = "127.0.0.1";
+        database.Port = link.Address.Port;
+        await using var factory = new ZaqarFactory(database.ConnectionString);
+        using var probe = factory.CreateClient();
+        probe.Timeout = TimeSpan.FromSeconds(15);
+        await UntilAsync(probe, "/health/ready", HttpStatusCode.OK);
+
+        link.Silent = true;
+        try
+        {
+            var answers = new List<HttpStatusCode>();
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await probe.GetAsync("/health/ready", ct);
+                answers.Add(response.StatusCode);
+                if (i == 3)
+                {
+                    var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+                    Assert.Equal("unhealthy", body["checks"]!["database"]!["status"]!.GetValue<string>());
+                }
+            }
+            Assert.All(answers, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/health/live", ct)).StatusCode);
+        }
+        finally
+        {
+            link.Silent = false;
+        }
+
+        await UntilAsync(probe, "/health/ready", HttpStatusCode.OK, timeoutSeconds: 60);
+    }
+
+    [Fact]
     public async Task ANodeThatIsStoppingIsNotReadyButStillLive()
     {
         var holdStop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

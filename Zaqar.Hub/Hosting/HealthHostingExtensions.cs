@@ -52,7 +52,7 @@ public static class HealthHostingExtensions
             foreach (var check in options.Registrations)
             {
                 var create = check.Factory;
-                check.Factory = sp => new BoundedHealthCheck(create(sp), CheckTimeout);
+                check.Factory = sp => new BoundedHealthCheck(sp.GetRequiredService<IServiceScopeFactory>(), create, CheckTimeout);
             }
         });
         return services;

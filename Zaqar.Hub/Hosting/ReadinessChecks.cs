@@ -74,22 +74,40 @@ internal sealed class ClusterListenerHealthCheck(ClusterListener listener, PoolR
 /// <summary>
 /// A check with a bound (issue 16): its token is cancelled at <paramref name="timeout"/>, and if it has not answered a
 /// moment later (a check that does not honour its token), it is left running and reported failed, so the probe answers.
+/// The check runs in a scope of its own, disposed when it ends: a check left running still owns what it uses (EF Core's
+/// check, its context and a connection being opened), which the probe's scope would otherwise dispose under it.
 /// </summary>
-internal sealed class BoundedHealthCheck(IHealthCheck inner, TimeSpan timeout) : IHealthCheck
+internal sealed class BoundedHealthCheck(IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> create, TimeSpan timeout) : IHealthCheck
 {
     /// <summary>What a check whose token was cancelled gets to finish (and report what it knows).</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(250);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(timeout);
+        // On the pool: a check may block before its first await (a multi-host data source learning which host is the
+        // primary, on a connection that no longer answers), and the bound must hold from the start.
+        var check = Task.Run(async () =>
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                return await create(scope.ServiceProvider).CheckHealthAsync(context, bounded.Token);
+            }
+            finally
+            {
+                bounded.Dispose();
+            }
+        }, CancellationToken.None);
         try
         {
-            return await inner.CheckHealthAsync(context, bounded.Token).WaitAsync(timeout + Grace, ct);
+            return await check.WaitAsync(timeout + Grace, ct);
         }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && bounded.IsCancellationRequested && !ct.IsCancellationRequested))
+        catch (TimeoutException)
         {
+            // Left running; its end (a failure, most likely) is observed here so it is not reported as unobserved.
+            _ = check.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return new HealthCheckResult(context.Registration.FailureStatus, $"The check did not answer within {timeout.TotalSeconds:0.#} s.");
         }
     }
