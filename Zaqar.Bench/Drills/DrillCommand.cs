@@ -14,13 +14,15 @@ internal static class DrillCommand
     public const string Argument = "--drill";
 
     public const string Usage = """
-        usage: Zaqar.Bench --drill NAME [--balancer URL] [--seconds N]
+        usage: Zaqar.Bench --drill NAME [--balancer URL] [--seconds N] [--claims N] [--quiet N]
           node-kill          kill -9 a service node under posting, claiming and subscribed consumers
           pool-failover      kill -9 pool-a's primary (Patroni and PostgreSQL) with synchronous replication
           pool-failover-async  the same with synchronous replication off on pool-a (what asynchronous loses)
           catalogue-restart  restart the catalogue database's PostgreSQL under posting
           partition          cut node3 off every PostgreSQL (packets dropped): it reports not ready, HAProxy drains it
           all                every drill above, in that order
+          history            the long one: the claim history checker over --claims claims (default 1,000,000) with
+                             32 claimers, while the faults above come round in turn, one every --quiet seconds (default 30)
         the deployment (deploy/cluster.sh up) must be running; --seconds sets the time under fault (default 10)
         """;
 
@@ -31,16 +33,20 @@ internal static class DrillCommand
         var name = args.Length > 1 ? args[1] : "";
         var balancer = new Uri("http://127.0.0.1:5800");
         var seconds = 10;
+        var claims = 1_000_000L;
+        var quiet = 30;
         for (var i = 2; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--balancer": balancer = new Uri(args[i + 1]); break;
                 case "--seconds": seconds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--claims": claims = long.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--quiet": quiet = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
                 default: name = ""; break;
             }
         }
-        string[] drills = name == "all" ? Names : Names.Contains(name) ? [name] : [];
+        string[] drills = name == "all" ? Names : Names.Contains(name) || name == "history" ? [name] : [];
         if (drills.Length == 0)
         {
             Console.Error.WriteLine(Usage);
@@ -61,6 +67,7 @@ internal static class DrillCommand
                     "pool-failover" => PoolFailoverDrill.RunAsync(drill, times, synchronous: true),
                     "pool-failover-async" => PoolFailoverDrill.RunAsync(drill, times, synchronous: false),
                     "catalogue-restart" => CatalogueDrills.RestartAsync(drill, times),
+                    "history" => HistoryDrill.RunAsync(drill, claims, TimeSpan.FromSeconds(quiet)),
                     _ => PartitionDrill.RunAsync(drill, times),
                 });
             }

@@ -138,20 +138,47 @@ public sealed class ClaimHistoryWorkload(IReadOnlyList<Uri> nodes, string projec
         var node = nodes[claimer % nodes.Count];
         var random = new Random(claimer);
         using var rest = Rest(node);
-        await using var hub = claimer % 2 == 0 ? null : await ZaqarHubClient.ConnectAsync(
-            new ZaqarHubClientOptions { Url = node, ProjectId = project }, ct);
-        while (history.ClaimCount < Claims && !stopping.IsCancellationRequested)
+        ZaqarHubClient? hub = null;
+        var closed = false;
+        try
         {
-            try
+            while (history.ClaimCount < Claims && !stopping.IsCancellationRequested)
             {
-                await ClaimOnceAsync(rest, hub, random, ct);
+                try
+                {
+                    // A hub claimer connects (again, if a connection could not be made) before it claims: a node dying as it
+                    // starts is what a drill does, and it reconnects on its own once connected.
+                    if (claimer % 2 == 1 && (hub is null || closed))
+                    {
+                        if (hub is not null)
+                        {
+                            await hub.DisposeAsync(); // It gave up reconnecting.
+                        }
+                        hub = null;
+                        closed = false;
+                        hub = await ZaqarHubClient.ConnectAsync(new ZaqarHubClientOptions { Url = node, ProjectId = project }, ct);
+                        hub.Closed += _ =>
+                        {
+                            closed = true;
+                            return Task.CompletedTask;
+                        };
+                    }
+                    await ClaimOnceAsync(rest, hub, random, ct);
+                }
+                catch (Exception)
+                {
+                    // No answer, or the service unavailable (a node or a database dying, whichever way its client reports it:
+                    // HTTP, WebSocket, SignalR or Zaqar errors): what was recorded stands; try again.
+                    Interlocked.Increment(ref _failed);
+                    await Task.Delay(100, CancellationToken.None);
+                }
             }
-            catch (Exception)
+        }
+        finally
+        {
+            if (hub is not null)
             {
-                // No answer, or the service unavailable (a node or a database dying, whichever way its client reports it:
-                // HTTP, WebSocket, SignalR or Zaqar errors): what was recorded stands; try again.
-                Interlocked.Increment(ref _failed);
-                await Task.Delay(100, CancellationToken.None);
+                await hub.DisposeAsync();
             }
         }
     }
