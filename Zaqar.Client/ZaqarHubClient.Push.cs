@@ -29,20 +29,35 @@ public sealed partial class ZaqarHubClient
     /// stream on the service, which releases the claims it still holds. A lost connection resumes with a new stream once it
     /// is back (the old stream's claims are released: a message may come again).
     /// </summary>
-    public async IAsyncEnumerable<ConsumedMessage> ConsumeAsync(
-        string queue, ConsumeOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ConsumedMessage> ConsumeAsync(string queue, ConsumeOptions? options = null, CancellationToken cancellationToken = default) =>
+        ResumingStreamAsync<ConsumedMessage>("Consume", [queue, options], cancellationToken);
+
+    /// <summary>
+    /// Samples of the depth of <see cref="StatsStreamOptions.Queues"/> (and, for an admin, the node's message rates), one at
+    /// once and then one every interval, as the console's live charts get them. Ending the enumeration ends the stream on
+    /// the service; a lost connection resumes with a new stream once it is back.
+    /// </summary>
+    public IAsyncEnumerable<StatsSample> StreamStatsAsync(StatsStreamOptions? options = null, CancellationToken cancellationToken = default) =>
+        ResumingStreamAsync<StatsSample>("StreamStats", [options], cancellationToken);
+
+    /// <summary>
+    /// A hub stream that outlives the connection: when it breaks with its connection, a new one is asked for once the
+    /// connection is back. Ends when the service ends the stream or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    private async IAsyncEnumerable<T> ResumingStreamAsync<T>(
+        string method, object?[] arguments, [EnumeratorCancellation] CancellationToken cancellationToken) where T : class
     {
         while (true)
         {
             using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var items = _connection.StreamAsyncCore<ConsumedMessage>("Consume", [queue, options], stream.Token).GetAsyncEnumerator(stream.Token);
+            var items = _connection.StreamAsyncCore<T>(method, arguments, stream.Token).GetAsyncEnumerator(stream.Token);
             var broken = false;
             try
             {
                 while (true)
                 {
-                    // A message claimed in the same batch as one handed out before cancellation is not handed out after it:
-                    // ending the stream releases its claim.
+                    // An item received with one handed out before cancellation is not handed out after it (Consume: ending
+                    // the stream releases its claim).
                     cancellationToken.ThrowIfCancellationRequested();
                     var (item, ended) = await NextAsync(items, cancellationToken);
                     if (item is null)
@@ -94,7 +109,7 @@ public sealed partial class ZaqarHubClient
         CallAsync("ConfirmSubscription", [queue, subscriptionId, new Confirmation(confirmed)], cancellationToken);
 
     /// <summary>The next item, or none: the stream ended, or it broke (the connection went away under it); Zaqar errors as such.</summary>
-    private static async Task<(ConsumedMessage? Item, bool Ended)> NextAsync(IAsyncEnumerator<ConsumedMessage> items, CancellationToken cancellationToken)
+    private static async Task<(T? Item, bool Ended)> NextAsync<T>(IAsyncEnumerator<T> items, CancellationToken cancellationToken) where T : class
     {
         try
         {
