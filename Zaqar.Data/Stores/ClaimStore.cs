@@ -99,7 +99,7 @@ public sealed class ClaimStore(QueueRouter router)
     /// <returns>The messages claimed (empty when nothing was claimable; then no claim exists).</returns>
     public Task<IReadOnlyList<StoredMessage>> CreateAsync(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, CancellationToken ct) =>
-        CreateAsync(queue, claimId, ttl, grace, limit, now, claimed => claimed, ct);
+        CreateAsync(queue, claimId, ttl, grace, limit, now, claimed => claimed, deadLettered: null, ct);
 
     /// <summary>
     /// <see cref="CreateAsync(QueueRef, Guid, int, int, int, DateTime, CancellationToken)"/>, returning
@@ -110,7 +110,7 @@ public sealed class ClaimStore(QueueRouter router)
     /// <param name="deadLettered">Told how many messages moved to the dead-letter queue, after commit, when any did (issue 15: a metric).</param>
     public async Task<T> CreateAsync<T>(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
-        CancellationToken ct, Action<long>? deadLettered = null)
+        Action<long>? deadLettered, CancellationToken ct)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);

@@ -41,8 +41,8 @@ public sealed class ClaimService(
         var created = await guard.Run(
             () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, claimed => claimed.Count == 0
                 ? null
-                : new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList()), ct,
-                deadLettered: static moved => ZaqarTelemetry.MessagesDeadLettered.Add(moved)),
+                : new ClaimCreatedView(claimId.ToString("D"), claimed.Select(m => messages.View(queue, m, now)).ToList()),
+                deadLettered: static moved => ZaqarTelemetry.MessagesDeadLettered.Add(moved), ct),
             "Claim could not be created.");
         if (created is not null)
         {
