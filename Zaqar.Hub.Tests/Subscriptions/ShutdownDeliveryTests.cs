@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Zaqar.Hub.Tests.Cluster;
 using Zaqar.Hub.Tests.Infrastructure;
+using Zaqar.Hub.Tests.Pools;
 using Zaqar.Hub.Tests.Rest;
 
 namespace Zaqar.Hub.Tests.Subscriptions;
@@ -13,7 +14,12 @@ namespace Zaqar.Hub.Tests.Subscriptions;
 [Collection(DeliveryCollection.Name)]
 public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
 {
-    private ZaqarFactory Delivering(double drainSeconds, LogCapture? log = null) => server.CreateFactory(
+    /// <summary>
+    /// A node delivering on a database of the test's own: a dispatcher leases every pending notification of its database,
+    /// and other tests' (the suite's shared database) would be in flight with this test's when the node stops.
+    /// </summary>
+    private static ZaqarFactory Delivering(string database, double drainSeconds, LogCapture? log = null) => new(
+        database,
         new Dictionary<string, string?>
         {
             ["Notifications:DispatcherEnabled"] = "true",
@@ -36,6 +42,7 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
     [Fact]
     public async Task ADeliveryThatCannotFinishWithinTheDrainIsReleasedAndTheOtherNodeSendsItAtOnce()
     {
+        var database = await PooledDeployment.CreateDatabaseAsync(server, "zdrain");
         await using var receiver = await WebhookReceiver.StartAsync();
         // The first request never gets its answer: only the stopping node's cancellation ends it.
         receiver.Respond = async (number, ct) =>
@@ -47,12 +54,12 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
             return 200;
         };
         var log = new LogCapture();
-        await using var stopping = ServiceNode.Start(Delivering(drainSeconds: 1, log));
+        await using var stopping = ServiceNode.Start(Delivering(database, drainSeconds: 1, log));
         using var client = stopping.Rest(TwoNodeTests.NewProject());
         var id = await client.SubscribeAsync("orders", new { subscriber = receiver.Url() });
         var posted = await client.PostMessagesAsync("orders", "one");
         await receiver.WaitForAsync(1);
-        await using var other = ServiceNode.Start(Delivering(drainSeconds: 20));
+        await using var other = ServiceNode.Start(Delivering(database, drainSeconds: 20));
         using var otherClient = new ZaqarClient(new HttpClient { BaseAddress = other.Address }, client.Project, client.ClientId);
 
         await stopping.DisposeAsync();
@@ -67,6 +74,7 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
     [Fact]
     public async Task ADeliveryInFlightWhenTheNodeStopsFinishesWithinTheDrainAndIsNotSentAgain()
     {
+        var database = await PooledDeployment.CreateDatabaseAsync(server, "zdrain");
         await using var receiver = await WebhookReceiver.StartAsync();
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         receiver.Respond = async (_, ct) =>
@@ -75,7 +83,7 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
             return 200;
         };
         var log = new LogCapture();
-        await using var stopping = ServiceNode.Start(Delivering(drainSeconds: 60, log));
+        await using var stopping = ServiceNode.Start(Delivering(database, drainSeconds: 60, log));
         using var client = stopping.Rest(TwoNodeTests.NewProject());
         var id = await client.SubscribeAsync("orders", new { subscriber = receiver.Url() });
         await client.PostMessagesAsync("orders", "one");
@@ -86,7 +94,8 @@ public sealed class ShutdownDeliveryTests(ZaqarTestServer server)
         answer.SetResult();
         await stopped;
 
-        using var elsewhere = new ZaqarClient(server.Factory.CreateClient(), client.Project, client.ClientId);
+        await using var reader = new ZaqarFactory(database);
+        using var elsewhere = new ZaqarClient(reader.CreateClient(), client.Project, client.ClientId);
         await elsewhere.DeliveryAsync("orders", id, d => d["delivered"]!.GetValue<long>() == 1 && d["pending"]!.GetValue<long>() == 0);
         Assert.Single(receiver.Requests);
         // The counts are not asserted beyond the one in flight: under load the answer can land before or while the

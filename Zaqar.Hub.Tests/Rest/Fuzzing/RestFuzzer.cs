@@ -170,19 +170,42 @@ public sealed partial class RestFuzzer
             {
                 return cases;
             }
-            // Even cases: the next route not yet served; odd ones: any route, to move the worker's state along.
+            // Even cases: the next route not yet served, after the requests that make the state it needs; odd ones: any
+            // route, to move the worker's state along.
             RouteSpec? route = null;
             if (cases % 2 == 0)
             {
                 var index = uncovered[cases / 2 % uncovered.Count];
                 tries[index]++;
                 route = _routes[index];
+                foreach (var needed in Prerequisites(route))
+                {
+                    var prepared = generator.Next(random, needed, valid: true);
+                    await RecordAsync(worker, _options.Cases + cases, prepared, await ExecuteAsync(worker, client, prepared, ct), ct);
+                    cases++;
+                }
             }
             var fuzzCase = generator.Next(random, route, valid: true);
             var outcome = await ExecuteAsync(worker, client, fuzzCase, ct);
             await RecordAsync(worker, _options.Cases + cases, fuzzCase, outcome, ct);
             cases++;
         }
+    }
+
+    /// <summary>
+    /// What a route's valid request needs that is short-lived in the service: a live claim (made from fresh messages), or a
+    /// long-polling connection just negotiated (SignalR drops one whose transport does not start soon).
+    /// </summary>
+    private IEnumerable<RouteSpec> Prerequisites(RouteSpec route)
+    {
+        string[] needed = route.Pattern switch
+        {
+            "/hubs/queues" => ["* /hubs/queues/negotiate"],
+            var pattern when pattern.Contains("{claimId}", StringComparison.Ordinal) =>
+                ["POST /v2/queues/{queue}/messages", "POST /v2/queues/{queue}/claims"],
+            _ => [],
+        };
+        return needed.Select(name => _routes.First(r => r.ToString() == name));
     }
 
     /// <summary>How many valid requests of a route never served <see cref="CoverAsync"/> sends before giving up on it.</summary>
