@@ -61,7 +61,8 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
         }
         if (SendmailProgram.Command(smtp.SendmailCommand) is { } sendmail)
         {
-            return await SendmailProgram.SendAsync(sendmail, from, to, email, TimeSpan.FromSeconds(smtp.TimeoutSeconds), ct);
+            using var message = Compose(from, to, email);
+            return await SendmailProgram.SendAsync(sendmail, message, TimeSpan.FromSeconds(smtp.TimeoutSeconds), ct);
         }
         if (Interlocked.Exchange(ref _noMailPathReported, 1) == 0)
         {

@@ -1,21 +1,22 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Mail;
-using System.Text;
+using MimeKit;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Background;
 
 /// <summary>
 /// Mail through the local sendmail program, Zaqar's default mail path (issue 13 item 4; Zaqar's <c>smtp_command</c>):
-/// the message, recipients in its headers, is written to the program's input, and its exit code says how it went.
+/// the message (MimeKit's, as the SMTP path sends it), recipients in its headers, is written to the program's input, and its exit code says how it went.
 /// </summary>
 /// <remarks>Stateless; thread-safe (one process per message).</remarks>
 internal static class SendmailProgram
 {
     // sysexits.h: the data, the user or the host is wrong; sending again would not help.
     private static readonly int[] PermanentExitCodes = [65, 67, 68];
+
+    private static readonly FormatOptions UnixLineEnds = new() { NewLineFormat = NewLineFormat.Unix };
 
     /// <summary>The program and its arguments, or null when the command is empty or its program is not installed.</summary>
     public static string[]? Command(string commandLine)
@@ -24,8 +25,7 @@ internal static class SendmailProgram
         return parts.Length > 0 && File.Exists(parts[0]) ? parts : null;
     }
 
-    public static async Task<DeliveryResult> SendAsync(
-        string[] command, MailAddress from, MailAddressCollection to, EmailMessage email, TimeSpan timeout, CancellationToken ct)
+    public static async Task<DeliveryResult> SendAsync(string[] command, MimeMessage message, TimeSpan timeout, CancellationToken ct)
     {
         var start = new ProcessStartInfo(command[0])
         {
@@ -53,7 +53,8 @@ internal static class SendmailProgram
         {
             var output = process.StandardOutput.ReadToEndAsync(limit.Token);
             var errors = process.StandardError.ReadToEndAsync(limit.Token);
-            await process.StandardInput.BaseStream.WriteAsync(Message(from, to, email), limit.Token);
+            // sendmail reads lines ending in LF; MimeKit encodes the headers (RFC 2047) and writes the MIME parts.
+            await message.WriteToAsync(UnixLineEnds, process.StandardInput.BaseStream, limit.Token);
             process.StandardInput.Close();
             await process.WaitForExitAsync(limit.Token);
             await output;
@@ -85,31 +86,4 @@ internal static class SendmailProgram
             }
         }
     }
-
-    /// <summary>
-    /// The message as sendmail reads it (RFC 5322 with MIME, lines ending in LF): non-ASCII display names and the subject
-    /// as RFC 2047 encoded words, the UTF-8 body in base64. Header values were checked for line breaks (OutgoingValues).
-    /// </summary>
-    private static byte[] Message(MailAddress from, MailAddressCollection to, EmailMessage email)
-    {
-        var text = new StringBuilder()
-            .Append("From: ").Append(Address(from)).Append('\n')
-            .Append("To: ").AppendJoin(", ", to.Select(Address)).Append('\n')
-            .Append("Subject: ").Append(Encoded(email.Subject)).Append('\n')
-            .Append("MIME-Version: 1.0\n")
-            .Append("Content-Type: text/plain; charset=utf-8\n")
-            .Append("Content-Transfer-Encoding: base64\n\n");
-        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(email.Body));
-        for (var i = 0; i < body.Length; i += 76)
-        {
-            text.Append(body.AsSpan(i, Math.Min(76, body.Length - i))).Append('\n');
-        }
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    private static string Address(MailAddress address) =>
-        string.IsNullOrEmpty(address.DisplayName) ? address.Address : $"{Encoded(address.DisplayName)} <{address.Address}>";
-
-    private static string Encoded(string text) =>
-        Ascii.IsValid(text) && !text.AsSpan().ContainsAny("\"()<>@,;:\\[]=?") ? text : $"=?utf-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(text))}?=";
 }
