@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
@@ -13,20 +12,12 @@ namespace Zaqar.Hub.Cluster;
 /// other nodes go to the <see cref="ClusterFeed"/>; this node's own are ignored (its posts were pushed locally already).
 /// After every (re)connect the feed polls at once, since notifications sent while no connection listened are lost.
 /// </summary>
-/// <remarks>
-/// Singleton hosted service. Each database's listener runs on a thread of its own and waits with Npgsql's synchronous
-/// API (issue 14 item 4): an awaited wait resumed through the thread pool's queue, thousands of work items long under a
-/// fan-out's load, so a notification sat there before the feed even heard of it. The wait is bounded
-/// (<see cref="StopCheck"/>) so that a stop is seen soon: a synchronous wait can't be canceled.
-/// </remarks>
+/// <remarks>Singleton hosted service.</remarks>
 public sealed class ClusterListener(
     ClusterStore store, PoolRegistry pools, ClusterFeed feed, ClusterNode node, IEnumerable<IClusterSignal> signals,
     IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterListener> logger)
     : BackgroundService
 {
-    /// <summary>How long a listener thread blocks in one wait: the most a stop (or a retired pool) waits for it.</summary>
-    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(250);
-
     private readonly ClusterOptions _options = options.Value;
     private readonly IClusterSignal[] _signals = signals.ToArray();
     private readonly ConcurrentDictionary<PoolTarget, bool> _connected = new();
@@ -51,8 +42,7 @@ public sealed class ClusterListener(
                 foreach (var target in targets.Where(t => !loops.ContainsKey(t)))
                 {
                     var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    loops[target] = (stop, Task.Factory.StartNew(
-                        () => Listen(target, stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                    loops[target] = (stop, ListenAsync(target, stop.Token));
                 }
                 foreach (var (target, loop) in loops.Where(l => !targets.Contains(l.Key)).ToList())
                 {
@@ -89,10 +79,9 @@ public sealed class ClusterListener(
     /// <summary>Whether the listen connection to <paramref name="target"/> is open now (issue 15: readiness).</summary>
     public bool IsConnected(PoolTarget target) => _connected.GetValueOrDefault(target);
 
-    /// <summary>Listens on one database until stopped, on its own thread (LongRunning): it blocks; never throws.</summary>
-    private void Listen(PoolTarget target, CancellationToken stoppingToken)
+    /// <summary>Listens on one database until stopped; never throws.</summary>
+    private async Task ListenAsync(PoolTarget target, CancellationToken stoppingToken)
     {
-        Thread.CurrentThread.Name = "zaqar-cluster-listener";
         var keepAlive = TimeSpan.FromSeconds(_options.ListenKeepAliveSeconds);
         var delay = _options.ReconnectMinDelayMilliseconds;
         var attempts = 0;
@@ -102,8 +91,7 @@ public sealed class ClusterListener(
         {
             try
             {
-                // Connecting is rare (start, reconnects): it may go through the pool while this thread waits.
-                using var listener = store.ListenAsync(target, _options.Channel, Received, stoppingToken).GetAwaiter().GetResult();
+                await using var listener = await store.ListenAsync(target, _options.Channel, Received, stoppingToken);
                 if (!connectedOnce)
                 {
                     ClusterLog.Listening(logger, node.Id, _options.Channel, target.Label);
@@ -118,18 +106,11 @@ public sealed class ClusterListener(
                 _connected[target] = true;
                 (lostAt, attempts, delay) = (null, 0, _options.ReconnectMinDelayMilliseconds);
                 feed.CatchUp();
-                var heard = Stopwatch.GetTimestamp();
                 while (true)
                 {
-                    stoppingToken.ThrowIfCancellationRequested();
-                    if (listener.Wait(StopCheck))
+                    if (!await listener.WaitAsync(keepAlive, stoppingToken))
                     {
-                        heard = Stopwatch.GetTimestamp();
-                    }
-                    else if (Stopwatch.GetElapsedTime(heard) >= keepAlive)
-                    {
-                        listener.Ping(keepAlive);
-                        heard = Stopwatch.GetTimestamp();
+                        await listener.PingAsync(keepAlive, stoppingToken);
                     }
                 }
             }
@@ -155,7 +136,7 @@ public sealed class ClusterListener(
             try
             {
                 // Jitter keeps the nodes of a cluster from reconnecting in lockstep after a database restart.
-                Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken).GetAwaiter().GetResult();
+                await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
