@@ -272,12 +272,16 @@ public sealed class MessageStore(QueueRouter router, IOptions<OutboxOptions> out
     /// or not, whoever posted them, in position order, still-delayed ones marked <see cref="HistoryMessage.Hidden"/>;
     /// with the queue's last position (0 when the queue doesn't exist), read at the same snapshot.
     /// </summary>
+    /// <remarks>
+    /// Only a message posted with a delay can be still delayed: one posted without, whose creation time (the poster's
+    /// clock, taken before its commit) is later than <paramref name="now"/>, is visible, not hidden.
+    /// </remarks>
     public async Task<MessageHistoryPage> ReadHistoryAsync(QueueRef queue, long afterSeq, DateTime now, int limit, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
         await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             """
-            SELECT q.last_seq, m.seq, m.id, m.body::text, m.ttl, m.created_at, m.visible_at > @now, m.encrypted
+            SELECT q.last_seq, m.seq, m.id, m.body::text, m.ttl, m.created_at, m.visible_at > m.created_at AND m.visible_at > @now, m.encrypted
             FROM queues q
             LEFT JOIN LATERAL (
                 SELECT * FROM messages m

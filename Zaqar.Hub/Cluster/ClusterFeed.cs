@@ -242,6 +242,19 @@ public sealed class ClusterFeed : BackgroundService
         return (news, failed);
     }
 
+    /// <summary>
+    /// The seconds <paramref name="m"/> still waits before it may be pushed: only a message posted with a delay waits.
+    /// </summary>
+    /// <remarks>
+    /// Its creation time is the posting node's clock, taken before its commit, and <paramref name="now"/> is this node's,
+    /// taken before the read. A message posted without a delay was counted as delayed whenever its creation time was
+    /// later than <paramref name="now"/>: a post that began after this read's clock reading but committed before its
+    /// snapshot, or any post from a node whose clock is ahead. It then waited a whole second (or the clocks' difference)
+    /// and arrived after the messages posted after it.
+    /// </remarks>
+    private static int StillDelayed(RelayedMessage m, DateTime now) =>
+        m.VisibleAt > m.Message.CreatedAt && m.VisibleAt > now ? (int)Math.Ceiling((m.VisibleAt - now).TotalSeconds) : 0;
+
     private void Push(QueueNews news, List<RelayedMessage> messages, bool unannounced, DateTime now)
     {
         if (messages.Count == 0)
@@ -253,7 +266,7 @@ public sealed class ClusterFeed : BackgroundService
             _crypto.BodyText(m.Message),
             m.Message.Ttl,
             MessageService.Age(m.Message.CreatedAt, now),
-            delay: m.VisibleAt > now ? (int)Math.Ceiling((m.VisibleAt - now).TotalSeconds) : 0));
+            delay: StillDelayed(m, now)));
         foreach (var target in _targets)
         {
             target.Relay(news.Cursor.Queue, views);
