@@ -44,25 +44,28 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
         {
             return DeliveryResult.Refused("Not sent: " + problem);
         }
-        MailAddress from;
-        var to = new MailAddressCollection();
+        MimeMessage message;
         try
         {
-            from = new MailAddress(email.From);
-            to.Add(email.To);
+            var from = new MailAddress(email.From);
+            var to = new MailAddressCollection { email.To };
+            // Composed once, by MimeKit, for whichever mail path sends it.
+            message = Compose(from, to, email);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or ParseException)
         {
             return DeliveryResult.Refused("Unusable email address: " + ex.Message);
         }
-        if (!string.IsNullOrEmpty(smtp.Host))
+        using (message)
         {
-            return await SendThroughSmtpAsync(smtp, from, to, email, ct);
-        }
-        if (SendmailProgram.Command(smtp.SendmailCommand) is { } sendmail)
-        {
-            using var message = Compose(from, to, email);
-            return await SendmailProgram.SendAsync(sendmail, message, TimeSpan.FromSeconds(smtp.TimeoutSeconds), ct);
+            if (!string.IsNullOrEmpty(smtp.Host))
+            {
+                return await SendThroughSmtpAsync(smtp, message, ct);
+            }
+            if (SendmailProgram.Command(smtp.SendmailCommand) is { } sendmail)
+            {
+                return await SendmailProgram.SendAsync(sendmail, message, TimeSpan.FromSeconds(smtp.TimeoutSeconds), ct);
+            }
         }
         if (Interlocked.Exchange(ref _noMailPathReported, 1) == 0)
         {
@@ -71,8 +74,7 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
         return DeliveryResult.RefusedReported(NoMailPath);
     }
 
-    private async Task<DeliveryResult> SendThroughSmtpAsync(
-        SmtpOptions smtp, MailAddress from, MailAddressCollection to, EmailMessage email, CancellationToken ct)
+    private async Task<DeliveryResult> SendThroughSmtpAsync(SmtpOptions smtp, MimeMessage message, CancellationToken ct)
     {
         using var client = new SmtpClient { CheckCertificateRevocation = smtp.CheckCertificateRevocation };
         if (!string.IsNullOrEmpty(smtp.TrustedCertificateSha256))
@@ -84,7 +86,6 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
         }
         try
         {
-            using var message = Compose(from, to, email);
             await _timeout.ExecuteAsync(async token =>
             {
                 await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.EnableStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None, token);
@@ -106,10 +107,6 @@ internal sealed class MailSender(IOptions<NotificationOptions> options, ILogger<
         {
             return DeliveryResult.Refused(
                 string.Create(CultureInfo.InvariantCulture, $"The SMTP server refused the message ({(int)ex.StatusCode}): {ex.Message}"));
-        }
-        catch (ParseException ex)
-        {
-            return DeliveryResult.Refused("Unusable email address: " + ex.Message);
         }
         catch (Exception ex) when (ex is MailKit.Security.AuthenticationException)
         {

@@ -8,7 +8,8 @@ namespace Zaqar.Hub.Background;
 
 /// <summary>
 /// Mail through the local sendmail program, Zaqar's default mail path (issue 13 item 4; Zaqar's <c>smtp_command</c>):
-/// the message (MimeKit's, as the SMTP path sends it), recipients in its headers, is written to the program's input, and its exit code says how it went.
+/// the message (MimeKit's, as the SMTP path sends it), recipients in its headers, is written to the program's input,
+/// and its exit code says how it went.
 /// </summary>
 /// <remarks>Stateless; thread-safe (one process per message).</remarks>
 internal static class SendmailProgram
