@@ -92,13 +92,36 @@ public sealed class ClusterStore : IAsyncDisposable
     /// <summary>The database <paramref name="queue"/> lives in, whose channel announces its posts.</summary>
     public async ValueTask<PoolTarget> TargetAsync(QueueRef queue, CancellationToken ct) => (await _router.RouteAsync(queue, ct)).Target;
 
+    /// <summary><see cref="TargetAsync"/> for a loop on a thread of its own: at once for a cached route, else blocking the thread.</summary>
+    public PoolTarget Target(QueueRef queue, CancellationToken ct)
+    {
+        var target = TargetAsync(queue, ct);
+        return target.IsCompletedSuccessfully ? target.Result : target.AsTask().GetAwaiter().GetResult();
+    }
+
     /// <summary>Sends <paramref name="payloads"/> on <paramref name="channel"/> of <paramref name="target"/>, all in one transaction.</summary>
     public async Task NotifyAsync(PoolTarget target, string channel, IReadOnlyList<string> payloads, CancellationToken ct)
     {
-        await using var cmd = target.DataSource.CreateCommand(NotifySql);
+        await using var cmd = NotifyCommand(target, channel, payloads);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// <see cref="NotifyAsync"/> blocking the calling thread, for a sender on a thread of its own: its round trip then
+    /// never waits in a busy thread pool's queue (issue 14 item 4).
+    /// </summary>
+    public void Notify(PoolTarget target, string channel, IReadOnlyList<string> payloads)
+    {
+        using var cmd = NotifyCommand(target, channel, payloads);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static NpgsqlCommand NotifyCommand(PoolTarget target, string channel, IReadOnlyList<string> payloads)
+    {
+        var cmd = target.DataSource.CreateCommand(NotifySql);
         cmd.Parameters.Add(new NpgsqlParameter<string>("channel", channel));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = payloads.ToArray() });
-        await cmd.ExecuteNonQueryAsync(ct);
+        return cmd;
     }
 
     /// <summary>The queue's row id and last position; (0, 0) when it does not exist (its first message will be 1).</summary>
@@ -123,7 +146,39 @@ public sealed class ClusterStore : IAsyncDisposable
         {
             return [];
         }
-        await using var cmd = target.DataSource.CreateCommand(ReadSql);
+        await using var cmd = ReadCommand(target, cursors, now, limit);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var news = new NewsReader(target, cursors);
+        while (await reader.ReadAsync(ct))
+        {
+            news.Add(reader);
+        }
+        return news.Found;
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsync"/> blocking the calling thread, for a reader on a thread of its own: its round trip then never
+    /// waits in a busy thread pool's queue (issue 14 item 4).
+    /// </summary>
+    public IReadOnlyList<QueueNews> Read(PoolTarget target, IReadOnlyList<QueueCursor> cursors, DateTime now, int limit)
+    {
+        if (cursors.Count == 0)
+        {
+            return [];
+        }
+        using var cmd = ReadCommand(target, cursors, now, limit);
+        using var reader = cmd.ExecuteReader();
+        var news = new NewsReader(target, cursors);
+        while (reader.Read())
+        {
+            news.Add(reader);
+        }
+        return news.Found;
+    }
+
+    private static NpgsqlCommand ReadCommand(PoolTarget target, IReadOnlyList<QueueCursor> cursors, DateTime now, int limit)
+    {
+        var cmd = target.DataSource.CreateCommand(ReadSql);
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("projects", cursors.Select(c => c.Queue.Project).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<short[]>("kinds", cursors.Select(c => (short)c.Queue.Kind).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<string[]>("names", cursors.Select(c => c.Queue.Name).ToArray()));
@@ -132,24 +187,30 @@ public sealed class ClusterStore : IAsyncDisposable
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("uptos", cursors.Select(c => c.UpToSeq).ToArray()));
         cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
         cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+        return cmd;
+    }
 
-        var news = new List<QueueNews>();
-        List<RelayedMessage>? messages = null;
-        var current = -1;
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+    /// <summary>Gathers the rows of <see cref="ReadSql"/> into each cursor's news.</summary>
+    private sealed class NewsReader(PoolTarget target, IReadOnlyList<QueueCursor> cursors)
+    {
+        private List<RelayedMessage>? _messages;
+        private int _current = -1;
+
+        public List<QueueNews> Found { get; } = [];
+
+        public void Add(NpgsqlDataReader reader)
         {
             // Rows come ordered by cursor: a new ordinal starts the next queue's news.
             var index = (int)reader.GetInt64(0) - 1;
-            if (index != current)
+            if (index != _current)
             {
-                current = index;
-                messages = [];
-                news.Add(new QueueNews(cursors[index], Global(target, reader.GetInt64(1)), reader.GetInt64(2), messages));
+                _current = index;
+                _messages = [];
+                Found.Add(new QueueNews(cursors[index], Global(target, reader.GetInt64(1)), reader.GetInt64(2), _messages));
             }
             if (!reader.IsDBNull(3))
             {
-                messages!.Add(new RelayedMessage(
+                _messages!.Add(new RelayedMessage(
                     reader.GetInt64(3),
                     new StoredMessage(
                         Id: reader.GetGuid(4),
@@ -163,7 +224,6 @@ public sealed class ClusterStore : IAsyncDisposable
                     reader.GetDateTime(9)));
             }
         }
-        return news;
     }
 
     /// <summary>

@@ -17,8 +17,10 @@ namespace Zaqar.Hub.Cluster;
 /// </summary>
 /// <remarks>
 /// One loop does every read, so reads of a queue never race each other; each round trip covers all queues due. The
-/// <see cref="PushLedger"/> leaves out what this node pushed already. Singleton; <see cref="Announce"/> and
-/// <see cref="CatchUp"/> are thread-safe and only hand off.
+/// <see cref="PushLedger"/> leaves out what this node pushed already. The loop runs on a thread of its own and reads with
+/// Npgsql's synchronous API (issue 14 item 4): woken by the listener's thread directly, it reads and hands the messages
+/// to the subscribers' outboxes without waiting in the thread pool's queue, which under a fan-out's load is thousands
+/// of work items long. Singleton; <see cref="Announce"/> and <see cref="CatchUp"/> are thread-safe and only hand off.
 /// </remarks>
 public sealed class ClusterFeed : BackgroundService
 {
@@ -39,6 +41,7 @@ public sealed class ClusterFeed : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ClusterFeed> _logger;
     private int _catchUp;
+    private readonly WakeSignal _wake = new();
 
     public ClusterFeed(
         ClusterStore store, PushLedger ledger, IEnumerable<IRelayTarget> targets, QueueActivity activity, MessageCrypto crypto,
@@ -65,6 +68,7 @@ public sealed class ClusterFeed : BackgroundService
                 Interlocked.Exchange(ref _catchUp, 1); // Too many to remember one by one: poll everything instead.
             }
         }
+        _wake.Set();
     }
 
     /// <summary>Notifications may have been missed (listener reconnected): poll now, and let waiting consumers look again.</summary>
@@ -72,31 +76,40 @@ public sealed class ClusterFeed : BackgroundService
     {
         Interlocked.Exchange(ref _catchUp, 1);
         _activity.SignalAll();
-        _announced.Writer.TryWrite(default); // Wakes the loop; an empty announcement reads nothing.
+        _wake.Set();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !_options.Enabled
+        ? Task.CompletedTask
+        : Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>The loop, on its own thread (LongRunning): it blocks, and awaits only what completes at once but on rare paths.</summary>
+    private void Run(CancellationToken stoppingToken)
     {
-        if (!_options.Enabled)
-        {
-            return;
-        }
+        Thread.CurrentThread.Name = "zaqar-cluster-feed";
         var interval = TimeSpan.FromMilliseconds(_options.PollIntervalMilliseconds);
         var nextPoll = _time.GetUtcNow() + interval;
         var failures = 0;
+        // On this node's clock (a test's manual one too): sets the signal when the next poll is due.
+        using var pollDue = _time.CreateTimer(_ => _wake.Set(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = nextPoll - _time.GetUtcNow();
             if (wait > TimeSpan.Zero && !_announced.Reader.TryPeek(out _) && Volatile.Read(ref _catchUp) == 0)
             {
+                pollDue.Change(wait, Timeout.InfiniteTimeSpan);
                 try
                 {
-                    await _announced.Reader.WaitToReadAsync(stoppingToken).AsTask().WaitAsync(wait, _time, stoppingToken);
+                    _wake.Take(stoppingToken);
                 }
-                catch (TimeoutException)
+                catch (OperationCanceledException)
                 {
-                    // Time to poll.
+                    break;
                 }
+            }
+            else
+            {
+                _wake.Clear();
             }
             var announced = new Dictionary<QueueRef, (long First, long Last)>();
             List<Announcement>? traced = null;
@@ -121,7 +134,13 @@ public sealed class ClusterFeed : BackgroundService
             bool failed;
             try
             {
-                failed = await RelayAsync(announced, poll, stoppingToken);
+                // Completes at once unless a rare path awaited (a watch starting, several databases): then this thread waits.
+                failed = RelayAsync(announced, poll, stoppingToken).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: on this thread (not an async method) it would fault the loop's task.
+                break;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -214,14 +233,18 @@ public sealed class ClusterFeed : BackgroundService
         var groups = new Dictionary<PoolTarget, List<QueueCursor>>();
         foreach (var cursor in cursors)
         {
-            var target = await _store.TargetAsync(cursor.Queue, ct);
+            var target = _store.Target(cursor.Queue, ct);
             (groups.TryGetValue(target, out var list) ? list : groups[target] = []).Add(cursor);
         }
+        // One database (the usual case): read on this thread. Several: in parallel, a database that is down must not hold up the others.
         var reads = groups.Select(async g =>
         {
             try
             {
-                return (g.Key, News: await _store.ReadAsync(g.Key, g.Value, now, _options.ReadBatchSize, ct), Error: (Exception?)null);
+                var news = groups.Count == 1
+                    ? _store.Read(g.Key, g.Value, now, _options.ReadBatchSize)
+                    : await _store.ReadAsync(g.Key, g.Value, now, _options.ReadBatchSize, ct);
+                return (g.Key, News: news, Error: (Exception?)null);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
@@ -12,12 +13,20 @@ namespace Zaqar.Hub.Cluster;
 /// other nodes go to the <see cref="ClusterFeed"/>; this node's own are ignored (its posts were pushed locally already).
 /// After every (re)connect the feed polls at once, since notifications sent while no connection listened are lost.
 /// </summary>
-/// <remarks>Singleton hosted service.</remarks>
+/// <remarks>
+/// Singleton hosted service. Each database's listener runs on a thread of its own and waits with Npgsql's synchronous
+/// API (issue 14 item 4): an awaited wait resumed through the thread pool's queue, thousands of work items long under a
+/// fan-out's load, so a notification sat there before the feed even heard of it. The wait is bounded
+/// (<see cref="StopCheck"/>) so that a stop is seen soon: a synchronous wait can't be canceled.
+/// </remarks>
 public sealed class ClusterListener(
     ClusterStore store, PoolRegistry pools, ClusterFeed feed, ClusterNode node, IEnumerable<IClusterSignal> signals,
     IOptions<ClusterOptions> options, TimeProvider time, ILogger<ClusterListener> logger)
     : BackgroundService
 {
+    /// <summary>How long a listener thread blocks in one wait: the most a stop (or a retired pool) waits for it.</summary>
+    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(250);
+
     private readonly ClusterOptions _options = options.Value;
     private readonly IClusterSignal[] _signals = signals.ToArray();
     private readonly ConcurrentDictionary<PoolTarget, bool> _connected = new();
@@ -42,7 +51,8 @@ public sealed class ClusterListener(
                 foreach (var target in targets.Where(t => !loops.ContainsKey(t)))
                 {
                     var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    loops[target] = (stop, ListenAsync(target, stop.Token));
+                    loops[target] = (stop, Task.Factory.StartNew(
+                        () => Listen(target, stop.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
                 foreach (var (target, loop) in loops.Where(l => !targets.Contains(l.Key)).ToList())
                 {
@@ -79,9 +89,10 @@ public sealed class ClusterListener(
     /// <summary>Whether the listen connection to <paramref name="target"/> is open now (issue 15: readiness).</summary>
     public bool IsConnected(PoolTarget target) => _connected.GetValueOrDefault(target);
 
-    /// <summary>Listens on one database until stopped; never throws.</summary>
-    private async Task ListenAsync(PoolTarget target, CancellationToken stoppingToken)
+    /// <summary>Listens on one database until stopped, on its own thread (LongRunning): it blocks; never throws.</summary>
+    private void Listen(PoolTarget target, CancellationToken stoppingToken)
     {
+        Thread.CurrentThread.Name = "zaqar-cluster-listener";
         var keepAlive = TimeSpan.FromSeconds(_options.ListenKeepAliveSeconds);
         var delay = _options.ReconnectMinDelayMilliseconds;
         var attempts = 0;
@@ -91,7 +102,8 @@ public sealed class ClusterListener(
         {
             try
             {
-                await using var listener = await store.ListenAsync(target, _options.Channel, Received, stoppingToken);
+                // Connecting is rare (start, reconnects): it may go through the pool while this thread waits.
+                using var listener = store.ListenAsync(target, _options.Channel, Received, stoppingToken).GetAwaiter().GetResult();
                 if (!connectedOnce)
                 {
                     ClusterLog.Listening(logger, node.Id, _options.Channel, target.Label);
@@ -106,11 +118,18 @@ public sealed class ClusterListener(
                 _connected[target] = true;
                 (lostAt, attempts, delay) = (null, 0, _options.ReconnectMinDelayMilliseconds);
                 feed.CatchUp();
+                var heard = Stopwatch.GetTimestamp();
                 while (true)
                 {
-                    if (!await listener.WaitAsync(keepAlive, stoppingToken))
+                    stoppingToken.ThrowIfCancellationRequested();
+                    if (listener.Wait(StopCheck))
                     {
-                        await listener.PingAsync(keepAlive, stoppingToken);
+                        heard = Stopwatch.GetTimestamp();
+                    }
+                    else if (Stopwatch.GetElapsedTime(heard) >= keepAlive)
+                    {
+                        listener.Ping(keepAlive);
+                        heard = Stopwatch.GetTimestamp();
                     }
                 }
             }
@@ -136,7 +155,7 @@ public sealed class ClusterListener(
             try
             {
                 // Jitter keeps the nodes of a cluster from reconnecting in lockstep after a database restart.
-                await Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken);
+                Task.Delay(TimeSpan.FromMilliseconds(delay * (0.75 + Random.Shared.NextDouble() / 2)), time, stoppingToken).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException)
             {

@@ -18,7 +18,10 @@ namespace Zaqar.Hub.Cluster;
 /// one after another. Here posters only enqueue (never wait, never fail); while one NOTIFY is under way the next posts
 /// gather, so under load one NOTIFY announces many posts. An announcement that is dropped (buffer full, database down,
 /// crash after commit) only delays the other nodes until their next poll. With pools (issue #6) each database is its
-/// own channel: a queue's posts are announced on the database it lives in, where the other nodes listen. Singleton; thread-safe.
+/// own channel: a queue's posts are announced on the database it lives in, where the other nodes listen. The loop runs
+/// on a thread of its own and sends with Npgsql's synchronous API (issue 14 item 4): under a fan-out's load the thread
+/// pool's queue is thousands of work items long, and waking the loop and completing its NOTIFY through it made the
+/// other nodes hear of a post tens of milliseconds late. Singleton; thread-safe.
 /// </remarks>
 public sealed class ClusterPublisher : BackgroundService, IMessageObserver
 {
@@ -26,6 +29,7 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
     private const int MaxPostsPerNotify = 5000;
 
     private readonly Channel<Announcement> _pending;
+    private readonly WakeSignal _wake = new();
     private readonly ClusterStore _store;
     private readonly ClusterNode _node;
     private readonly ClusterOptions _options;
@@ -55,17 +59,18 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         // (issue 15): a struct copy, nothing when the post is not traced.
         var trace = Activity.Current is { Recorded: true } current ? current.Context : default;
         _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq, trace));
+        _wake.Set();
     }
 
     /// <summary>The announcements grouped by the database their queue lives in (cached routes: these queues were just posted to).</summary>
-    private async Task<Dictionary<PoolTarget, List<Announcement>>> ByDatabaseAsync(IEnumerable<Announcement> announcements, CancellationToken ct)
+    private Dictionary<PoolTarget, List<Announcement>> ByDatabase(IEnumerable<Announcement> announcements, CancellationToken ct)
     {
         var groups = new Dictionary<PoolTarget, List<Announcement>>();
         foreach (var a in announcements)
         {
             try
             {
-                var target = await _store.TargetAsync(a.Queue, ct);
+                var target = _store.Target(a.Queue, ct);
                 (groups.TryGetValue(target, out var list) ? list : groups[target] = []).Add(a);
             }
             catch (Exception ex) when (StorageGuard.IsStorageFailure(ex))
@@ -76,45 +81,88 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         return groups;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !Publishing
+        ? Task.CompletedTask
+        : Task.Factory.StartNew(() => Run(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>The loop, on its own thread (LongRunning): it blocks, and waits out the rare paths that await (a route not cached, several databases).</summary>
+    private void Run(CancellationToken stoppingToken)
     {
-        if (!Publishing)
-        {
-            return;
-        }
+        Thread.CurrentThread.Name = "zaqar-cluster-publisher";
         var batch = new Dictionary<QueueRef, Announcement>();
-        while (await _pending.Reader.WaitToReadAsync(stoppingToken))
+        try
         {
-            batch.Clear();
-            var posts = 0;
-            while (posts < MaxPostsPerNotify && _pending.Reader.TryRead(out var a))
+            while (true)
             {
-                posts++;
-                // One range per queue: a receiver reads everything after its own position up to the last one anyway.
-                batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen)
-                    ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq), seen.Trace == default ? a.Trace : seen.Trace)
-                    : a;
+                _wake.Take(stoppingToken);
+                while (_pending.Reader.TryPeek(out _))
+                {
+                    Gather(batch);
+                    Send(batch, stoppingToken);
+                }
             }
-            using var span = ClusterTracing.Start("cluster.announce", ActivityKind.Producer, batch.Values);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>Takes the waiting announcements (at most one NOTIFY's worth), one range per queue.</summary>
+    private void Gather(Dictionary<QueueRef, Announcement> batch)
+    {
+        batch.Clear();
+        var posts = 0;
+        while (posts < MaxPostsPerNotify && _pending.Reader.TryRead(out var a))
+        {
+            posts++;
+            // One range per queue: a receiver reads everything after its own position up to the last one anyway.
+            batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen)
+                ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq), seen.Trace == default ? a.Trace : seen.Trace)
+                : a;
+        }
+    }
+
+    private void Send(Dictionary<QueueRef, Announcement> batch, CancellationToken stoppingToken)
+    {
+        using var span = ClusterTracing.Start("cluster.announce", ActivityKind.Producer, batch.Values);
+        var groups = ByDatabase(batch.Values, stoppingToken);
+        if (groups.Count == 1)
+        {
+            // The usual case, one database: the round trip blocks this thread only.
+            var (target, announcements) = groups.First();
+            AnnounceAsync(target, announcements, () =>
+            {
+                _store.Notify(target, _options.Channel, Payloads(announcements));
+                return Task.CompletedTask;
+            }, stoppingToken).GetAwaiter().GetResult();
+        }
+        else
+        {
             // In parallel: a pool that is down (waiting out its connect timeout) must not hold up the others' announcements.
-            var groups = await ByDatabaseAsync(batch.Values, stoppingToken);
-            await Task.WhenAll(groups.Select(async g =>
-            {
-                try
-                {
-                    await _store.NotifyAsync(g.Key, _options.Channel, Announcements.Encode(_node.Id, g.Value, _options.MaxPayloadBytes), stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
-                    ClusterLog.PublishFailed(_logger, g.Value.Count, g.Key.Label, ex);
-                }
-            }));
-            var dropped = Interlocked.Exchange(ref _dropped, 0);
-            if (dropped > 0)
-            {
-                ClusterLog.PublishDropped(_logger, dropped);
-            }
+            Task.WhenAll(groups.Select(g => AnnounceAsync(g.Key, g.Value, () =>
+                _store.NotifyAsync(g.Key, _options.Channel, Payloads(g.Value), stoppingToken), stoppingToken))).GetAwaiter().GetResult();
+        }
+        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        if (dropped > 0)
+        {
+            ClusterLog.PublishDropped(_logger, dropped);
+        }
+    }
+
+    private List<string> Payloads(List<Announcement> announcements) => Announcements.Encode(_node.Id, announcements, _options.MaxPayloadBytes);
+
+    /// <summary>Sends one database's announcements through <paramref name="send"/>; a failure is logged, never thrown.</summary>
+    private async Task AnnounceAsync(PoolTarget target, List<Announcement> announcements, Func<Task> send, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Any failure is caught (database down, a payload PostgreSQL refused): this loop must outlive it.
+            ClusterLog.PublishFailed(_logger, announcements.Count, target.Label, ex);
         }
     }
 }
