@@ -182,7 +182,7 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         }
     }
 
-    private static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
+    internal static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
