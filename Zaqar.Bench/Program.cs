@@ -100,6 +100,8 @@ async Task LoadScenariosAsync(BenchOptions runOptions, Func<string, Func<Task<Sc
         await run("rest-post1", () => rest.PostBatchesAsync("REST: post 1 x 256 B per request", spread: false, batchSize: 1));
         if (!host.External)
         {
+            await run("store-post", () => rest.StorePostAsync("stores: post 10 (no HTTP)", 10));
+            await run("store-post1", () => rest.StorePostAsync("stores: post 1 (no HTTP)", 1));
             await run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
         }
         await run("rest-claim", () => rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
@@ -243,6 +245,8 @@ Ratio("REST post (one queue) / plain SQL insert", "rest-post", "sql-post");
 Ratio("REST post (queue per worker) / plain SQL insert", "rest-post-spread", "sql-post");
 Ratio("REST claim+delete / plain SQL claim+delete", "rest-claim", "sql-claim");
 Ratio("stores claim+delete / plain SQL claim+delete", "store-claim", "sql-claim");
+Ratio("stores post 10 / plain SQL insert 10", "store-post", "sql-post");
+Ratio("stores post 1 / plain SQL insert 1 per tx", "store-post1", "sql-post1");
 Ratio("hub MessagePack post 10 / REST post 10", "hub-mp-post", "rest-post");
 Ratio("hub MessagePack post 10 / hub JSON post 10", "hub-mp-post", "hub-json-post");
 Ratio("hub MessagePack post 1 / REST post 1", "hub-mp-post1", "rest-post1");
