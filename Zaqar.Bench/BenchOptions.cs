@@ -16,10 +16,11 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                             one started here; the first takes the load, the others are the fan-out's further nodes.
                             The plain-SQL baselines then run only with --connection; name the scenarios with --only
                             (rest-post, rest-claim, hub-mp-post, hub-mp-claim, fanout...): those that reach into the
-                            service's process (store-claim, protocol, scale, soak, rest-fuzz) are left out
+                            service's process (store-post, store-claim, floors, protocol, scale, soak, rest-fuzz) are left out
           --fuzz-cases N    frames of the long protocol fuzz run (default 10000000)
-          --only a,b        run only these scenarios (sql-post, sql-post1, sql-claim, rest-post, rest-post-spread,
-                            rest-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
+          --only a,b        run only these scenarios (sql-post, sql-post1, sql-claim, rest-floor, rest-floor1,
+                            hub-mp-floor, hub-mp-floor1, rest-post, rest-post-spread, rest-post1, store-post,
+                            store-post1, store-claim, rest-claim, rest-list, hub-mp-post, hub-json-post, hub-mp-post1,
                             hub-json-post1, hub-mp-claim, hub-json-claim, ws-mp-post, ws-json-post,
                             ws-mp-claim, ws-json-claim, push-mp, push-json, fanout, presence, webhooks, protocol, recovery, fuzz,
                             rest-fuzz, idle, scale, soak, history); rest-fuzz, idle, scale, soak and history run only

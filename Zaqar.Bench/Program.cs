@@ -79,6 +79,17 @@ async Task LoadScenariosAsync(BenchOptions runOptions, Func<string, Func<Task<Sc
         await run("sql-claim", sql.ClaimAndDeleteAsync);
     }
 
+    // The transports' own ceiling (TransportFloor): the same clients and payloads against a server that stores nothing.
+    string[] floors = ["rest-floor", "rest-floor1", "hub-mp-floor", "hub-mp-floor1"];
+    if (!host.External && floors.Any(runOptions.Runs))
+    {
+        await using var floor = await TransportFloor.StartAsync(runOptions);
+        await run("rest-floor", () => floor.RestPostAsync("transport floor REST: post 10, nothing stored", 10));
+        await run("rest-floor1", () => floor.RestPostAsync("transport floor REST: post 1, nothing stored", 1));
+        await run("hub-mp-floor", () => floor.HubPostAsync("transport floor hub MessagePack: post 10", 10));
+        await run("hub-mp-floor1", () => floor.HubPostAsync("transport floor hub MessagePack: post 1", 1));
+    }
+
     // Enough for the warm-up and the measured run at the plain-SQL rate, with room to spare.
     var prefill = (int)((prefillRate ?? (results.TryGetValue("sql-claim", out var s) ? s.MessagesPerSecond : 20000)) *
         (runOptions.Duration + LoadRunner.Warmup).TotalSeconds * 1.2) + 1000;
@@ -89,6 +100,8 @@ async Task LoadScenariosAsync(BenchOptions runOptions, Func<string, Func<Task<Sc
         await run("rest-post1", () => rest.PostBatchesAsync("REST: post 1 x 256 B per request", spread: false, batchSize: 1));
         if (!host.External)
         {
+            await run("store-post", () => rest.StorePostAsync("stores: post 10 (no HTTP)", 10));
+            await run("store-post1", () => rest.StorePostAsync("stores: post 1 (no HTTP)", 1));
             await run("store-claim", () => rest.StoreClaimAndDeleteAsync("stores: claim 10 + delete (no HTTP)", prefill));
         }
         await run("rest-claim", () => rest.ClaimAndDeleteAsync("REST: claim 10 + bulk delete", prefill));
@@ -232,6 +245,8 @@ Ratio("REST post (one queue) / plain SQL insert", "rest-post", "sql-post");
 Ratio("REST post (queue per worker) / plain SQL insert", "rest-post-spread", "sql-post");
 Ratio("REST claim+delete / plain SQL claim+delete", "rest-claim", "sql-claim");
 Ratio("stores claim+delete / plain SQL claim+delete", "store-claim", "sql-claim");
+Ratio("stores post 10 / plain SQL insert 10", "store-post", "sql-post");
+Ratio("stores post 1 / plain SQL insert 1 per tx", "store-post1", "sql-post1");
 Ratio("hub MessagePack post 10 / REST post 10", "hub-mp-post", "rest-post");
 Ratio("hub MessagePack post 10 / hub JSON post 10", "hub-mp-post", "hub-json-post");
 Ratio("hub MessagePack post 1 / REST post 1", "hub-mp-post1", "rest-post1");
@@ -239,6 +254,14 @@ Ratio("REST post 1 / plain SQL insert 1 per transaction", "rest-post1", "sql-pos
 Ratio("hub MessagePack post 1 / plain SQL insert 1 per tx", "hub-mp-post1", "sql-post1");
 Ratio("hub MessagePack claim+delete / REST claim+delete", "hub-mp-claim", "rest-claim");
 Ratio("hub MessagePack claim+delete / plain SQL", "hub-mp-claim", "sql-claim");
+Ratio("REST post 10 / its transport floor", "rest-post", "rest-floor");
+Ratio("REST post 1 / its transport floor", "rest-post1", "rest-floor1");
+Ratio("hub MessagePack post 10 / its transport floor", "hub-mp-post", "hub-mp-floor");
+Ratio("hub MessagePack post 1 / its transport floor", "hub-mp-post1", "hub-mp-floor1");
+Ratio("REST transport floor post 10 / plain SQL insert 10", "rest-floor", "sql-post");
+Ratio("REST transport floor post 1 / plain SQL 1 per tx", "rest-floor1", "sql-post1");
+Ratio("hub transport floor post 10 / plain SQL insert 10", "hub-mp-floor", "sql-post");
+Ratio("hub transport floor post 1 / plain SQL 1 per tx", "hub-mp-floor1", "sql-post1");
 ZaqarSocketScenarios.Ratios(Ratio);
 Target("hub MessagePack post 10 / target 25k msg/s", "hub-mp-post", 25_000);
 Target("hub MessagePack claim+delete / target 6k msg/s", "hub-mp-claim", 6_000);

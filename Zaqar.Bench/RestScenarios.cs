@@ -122,6 +122,22 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         });
     }
 
+    /// <summary>
+    /// Posting batches of <paramref name="batchSize"/> straight through the message store, one queue, no transport and no
+    /// API layer (nor the observers: no push, no cross-node announcement): what storage alone does, combining included.
+    /// </summary>
+    public Task<ScenarioResult> StorePostAsync(string name, int batchSize)
+    {
+        var queue = new Zaqar.Data.QueueRef("bench-store-" + Guid.NewGuid().ToString("N")[..8], "q");
+        var batch = Enumerable.Repeat(new NewMessage(Payloads.Body, 3600, 0), batchSize).ToArray();
+        var messages = host.Services.GetRequiredService<MessageStore>();
+        return LoadRunner.RunAsync(name, options.Connections, options.Duration, async _ =>
+        {
+            var posted = await messages.PostAsync(queue, batch, null, DateTime.UtcNow, metadataVersion: 0, CancellationToken.None);
+            return posted.Length;
+        });
+    }
+
     /// <summary>Fills a queue through the store directly (fast), so the claim scenario measures only claiming.</summary>
     private Task PrefillAsync(string project, string queue, int count) => PrefillAsync(host, project, queue, count);
 
@@ -182,7 +198,7 @@ internal sealed class RestScenarios(BenchHost host, BenchOptions options) : IDis
         }
     }
 
-    private static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
+    internal static HttpClient CreateClient(Uri baseAddress, int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
