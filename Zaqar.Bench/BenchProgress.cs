@@ -18,9 +18,9 @@ internal sealed class BenchProgress
     /// <summary>The scenarios that go through <see cref="LoadRunner"/>; all but "protocol" run in the warm-up round too.</summary>
     public static readonly string[] LoadScenarios =
     [
-        "sql-post", "sql-post1", "sql-claim", "rest-floor", "rest-floor1", "hub-mp-floor", "hub-mp-floor1", "rest-post", "rest-post-spread", "rest-post1", "store-post", "store-post1", "store-claim", "rest-claim",
-        "rest-list", "hub-mp-post", "hub-json-post", "hub-mp-post1", "hub-json-post1", "hub-mp-claim", "hub-json-claim",
-        "ws-mp-post", "ws-json-post", "ws-mp-claim", "ws-json-claim", "protocol",
+        "sql-post", "sql-post1", "sql-claim", "rest-floor", "rest-floor1", "hub-mp-floor", "hub-mp-floor1", "rest-post",
+        "rest-post-spread", "rest-post1", "store-claim", "rest-claim", "rest-list", "hub-mp-post", "hub-json-post", "hub-mp-post1", "hub-json-post1", "hub-mp-claim", "hub-json-claim",
+        "ws-mp-post", "ws-json-post", "ws-mp-claim", "ws-json-claim", "store-post", "store-post1", "protocol",
     ];
 
     private readonly Dictionary<string, TimeSpan> _estimates;
