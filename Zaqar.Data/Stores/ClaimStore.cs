@@ -103,10 +103,18 @@ public sealed class ClaimStore(QueueRouter router)
 
     /// <summary>
     /// <see cref="CreateAsync(QueueRef, Guid, int, int, int, DateTime, CancellationToken)"/>, returning
-    /// <paramref name="answer"/> of the claimed messages. The answer is built before the claim commits: if it throws, no
-    /// claim is made and nothing moves (issue 10: a claim whose answer failed after commit hid its messages for the
-    /// claim's ttl, with no claim id given to anyone).
+    /// <paramref name="answer"/> of the claimed messages. If the answer throws, the claim is undone before the exception
+    /// goes on (issue 10: a claim whose answer failed hid its messages for the claim's ttl, with no claim id given to
+    /// anyone): its messages are free again, with their claim count as it was.
     /// </summary>
+    /// <remarks>
+    /// The claim commits on its own (one round trip; issue 14 item 3: holding its transaction open while the answer was
+    /// built cost a second one, the COMMIT, on every claim) and is undone only when the answer fails, which for accepted
+    /// bodies only a body stored under another encryption key does. Undone, the messages keep the lifetime the claim gave
+    /// them (at least its ttl and grace), and messages moved to the dead-letter queue stay moved: they had been claimed
+    /// their maximum number of times before this claim. A node that dies between the two leaves the claim to expire, as a
+    /// client that dies holding one does.
+    /// </remarks>
     /// <param name="deadLettered">Told how many messages moved to the dead-letter queue, after commit, when any did (issue 15: a metric).</param>
     public async Task<T> CreateAsync<T>(
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
@@ -114,28 +122,24 @@ public sealed class ClaimStore(QueueRouter router)
     {
         var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
-        await using var connection = await route.Target.DataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        // Not cancellable once sent (issue 10). A consume stream ends by cancelling, often while its next claim is in flight,
-        // and a statement cancelled mid-read sometimes left its pooled connection out of step with the server: the next
-        // user of the connection failed with Npgsql's "Received unexpected backend message DataRow" (a 500 on REST, a
-        // failed stream on the hub), with or without the transaction. The statement is short: it runs to commit, or to
-        // rollback if the answer fails.
-        await using var cmd = new NpgsqlCommand(CreateSql, connection, transaction);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
-        await PreparedCommand.PrepareAsync(cmd);
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
         long movedCount = 0;
-        await using (var reader = await cmd.ExecuteReaderAsync(CancellationToken.None))
+        await using (var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource, CreateSql, ct))
         {
+            QueueStore.AddQueue(cmd.Parameters, queue);
+            cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+            cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
+            cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
+            cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
+            // Not cancellable once sent (issue 10). A consume stream ends by cancelling, often while its next claim is in
+            // flight, and a statement cancelled mid-read sometimes left its pooled connection out of step with the server:
+            // the next user of the connection failed with Npgsql's "Received unexpected backend message DataRow" (a 500 on
+            // REST, a failed stream on the hub). The statement is short: it runs to its end.
+            await using var reader = await cmd.ExecuteReaderAsync(CancellationToken.None);
             while (await reader.ReadAsync(CancellationToken.None))
             {
                 if (!reader.IsDBNull(0))
@@ -149,14 +153,37 @@ public sealed class ClaimStore(QueueRouter router)
                 }
             }
         }
-        var result = answer(claimed);
-        await transaction.CommitAsync(CancellationToken.None);
         if (movedTo is not null)
         {
             deadLettered?.Invoke(movedCount);
-            await router.AdoptAsync(queue with { Name = movedTo }, route.Target, ct);
+            await router.AdoptAsync(queue with { Name = movedTo }, route.Target, CancellationToken.None);
         }
-        return result;
+        try
+        {
+            return answer(claimed);
+        }
+        catch when (claimed.Count > 0)
+        {
+            await UndoAsync(route.Target, queue, claimId);
+            throw;
+        }
+    }
+
+    /// <summary>Undoes a claim just made: its record goes, and its messages are free with the claim count they had.</summary>
+    private static async Task UndoAsync(PoolTarget target, QueueRef queue, Guid claimId)
+    {
+        await using var cmd = await PreparedCommand.OpenAsync(target.DataSource,
+            $"""
+            WITH c AS (
+                DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
+                RETURNING id, queue_id, message_seqs)
+            UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL, claim_count = greatest(m.claim_count - 1, 0)
+            FROM c
+            WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
+            """, CancellationToken.None);
+        QueueStore.AddQueue(cmd.Parameters, queue);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        await cmd.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>

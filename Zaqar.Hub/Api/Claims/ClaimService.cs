@@ -33,11 +33,10 @@ public sealed class ClaimService(
         var claimId = Guid.NewGuid();
         var now = Now();
         using var activity = ZaqarTelemetry.StartOperation("claims.create", ctx.Queue(queue), "receive");
-        // The answer is built inside the claim's transaction (issue 10): decrypting and parsing every body happens before
-        // the claim commits, so a body that cannot be read rolls the claim back instead of hiding its messages for the ttl
-        // with no claim id given to anyone. What is left to fail after commit is only writing the answer, which cannot fail
-        // for accepted bodies: AcceptableJson bounds their depth well inside every writer's limit and admits no string
-        // a writer could refuse.
+        // The answer is built by the store (issue 10): decrypting and parsing every body happens there, and a body that
+        // cannot be read undoes the claim instead of hiding its messages for the ttl with no claim id given to anyone.
+        // What is left to fail afterwards is only writing the answer, which cannot fail for accepted bodies:
+        // AcceptableJson bounds their depth well inside every writer's limit and admits no string a writer could refuse.
         var created = await guard.Run(
             () => claims.CreateAsync(ctx.Queue(queue), claimId, claimTtl, claimGrace, count, now, claimed => claimed.Count == 0
                 ? null
