@@ -120,7 +120,6 @@ public sealed class ClaimStore(QueueRouter router)
         QueueRef queue, Guid claimId, int ttl, int grace, int limit, DateTime now, Func<IReadOnlyList<StoredMessage>, T> answer,
         Action<long>? deadLettered, CancellationToken ct)
     {
-        var claimExpires = now.AddSeconds(ttl);
         var route = await router.RouteAsync(queue, ct);
         var claimed = new List<StoredMessage>(limit);
         string? movedTo = null;
@@ -128,13 +127,8 @@ public sealed class ClaimStore(QueueRouter router)
         await using (var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource, CreateSql, ct))
         {
             QueueStore.AddQueue(cmd.Parameters, queue);
-            cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
-            cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
-            cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
+            AddClaimTimes(cmd.Parameters, claimId, ttl, grace, now);
             cmd.Parameters.Add(new NpgsqlParameter<int>("limit", limit));
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
             // Not cancellable once sent (issue 10). A consume stream ends by cancelling, often while its next claim is in
             // flight, and a statement cancelled mid-read sometimes left its pooled connection out of step with the server:
             // the next user of the connection failed with Npgsql's "Received unexpected backend message DataRow" (a 500 on
@@ -164,26 +158,9 @@ public sealed class ClaimStore(QueueRouter router)
         }
         catch when (claimed.Count > 0)
         {
-            await UndoAsync(route.Target, queue, claimId);
+            await EndAsync(route.Target, queue, claimId, undo: true, CancellationToken.None);
             throw;
         }
-    }
-
-    /// <summary>Undoes a claim just made: its record goes, and its messages are free with the claim count they had.</summary>
-    private static async Task UndoAsync(PoolTarget target, QueueRef queue, Guid claimId)
-    {
-        await using var cmd = await PreparedCommand.OpenAsync(target.DataSource,
-            $"""
-            WITH c AS (
-                DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
-                RETURNING id, queue_id, message_seqs)
-            UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL, claim_count = greatest(m.claim_count - 1, 0)
-            FROM c
-            WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
-            """, CancellationToken.None);
-        QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
-        await cmd.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
     /// <summary>The claim and its messages while it is live; null when unknown or expired.</summary>
@@ -230,7 +207,6 @@ public sealed class ClaimStore(QueueRouter router)
     public async Task<bool> UpdateAsync(QueueRef queue, Guid claimId, int ttl, int grace, DateTime now, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        var claimExpires = now.AddSeconds(ttl);
         await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
             $"""
             WITH c AS (
@@ -249,30 +225,49 @@ public sealed class ClaimStore(QueueRouter router)
             SELECT count(*) FROM c
             """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
-        cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
-        cmd.Parameters.Add(new NpgsqlParameter<int>("grace", grace));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("now", now));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
-        cmd.Parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
+        AddClaimTimes(cmd.Parameters, claimId, ttl, grace, now);
         return (long)(await cmd.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    /// <summary>The claim id and the times a claim's statements set: @ttl, @grace, @now, @claim_expires, @hold_until.</summary>
+    private static void AddClaimTimes(NpgsqlParameterCollection parameters, Guid claimId, int ttl, int grace, DateTime now)
+    {
+        var claimExpires = now.AddSeconds(ttl);
+        parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        parameters.Add(new NpgsqlParameter<int>("ttl", ttl));
+        parameters.Add(new NpgsqlParameter<int>("grace", grace));
+        parameters.Add(new NpgsqlParameter<DateTime>("now", now));
+        parameters.Add(new NpgsqlParameter<DateTime>("claim_expires", claimExpires));
+        parameters.Add(new NpgsqlParameter<DateTime>("hold_until", claimExpires.AddSeconds(grace)));
     }
 
     /// <summary>Ends a claim; its messages become claimable at once. Releasing an unknown claim is not an error.</summary>
     public async Task ReleaseAsync(QueueRef queue, Guid claimId, CancellationToken ct)
     {
         var route = await router.RouteAsync(queue, ct);
-        await using var cmd = await PreparedCommand.OpenAsync(route.Target.DataSource,
+        await EndAsync(route.Target, queue, claimId, undo: false, ct);
+    }
+
+    /// <summary>
+    /// Ends a claim: its record goes and its messages are free. <paramref name="undo"/>: the claim is taken back as if it
+    /// had not been made (its messages' claim count goes back down), for a claim whose answer could not be built.
+    /// </summary>
+    private static async Task EndAsync(PoolTarget target, QueueRef queue, Guid claimId, bool undo, CancellationToken ct)
+    {
+        await using var cmd = await PreparedCommand.OpenAsync(target.DataSource,
             $"""
             WITH c AS (
                 DELETE FROM claims WHERE id = @claim AND queue_id = {QueueIdSql}
                 RETURNING id, queue_id, message_seqs)
-            UPDATE messages m SET claim_id = NULL, claim_expires_at = NULL
+            UPDATE messages m
+            SET claim_id = NULL, claim_expires_at = NULL,
+                claim_count = CASE WHEN @undo THEN greatest(m.claim_count - 1, 0) ELSE m.claim_count END
             FROM c
             WHERE m.queue_id = c.queue_id AND m.seq = ANY(c.message_seqs) AND m.claim_id = c.id
             """, ct);
         QueueStore.AddQueue(cmd.Parameters, queue);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("claim", claimId));
+        cmd.Parameters.Add(new NpgsqlParameter<bool>("undo", undo));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }
