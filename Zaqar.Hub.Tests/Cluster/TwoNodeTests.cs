@@ -27,6 +27,9 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
         /// <summary>Polls every 50 ms, so polls and announcements overlap all the time.</summary>
         public ServiceNode Polling { get; private set; } = null!;
 
+        /// <summary>Announces at most one NOTIFY per 400 ms: posts in between are announced together.</summary>
+        public ServiceNode Paced { get; private set; } = null!;
+
         /// <summary>Its clock is 30 s behind the others' (and stands still): what it relays was created in its future.</summary>
         public ServiceNode Behind { get; private set; } = null!;
 
@@ -40,6 +43,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
             }));
             Silent = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:Publish"] = "false" }));
             Polling = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PollIntervalMilliseconds"] = "50" }));
+            Paced = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PublishIntervalMilliseconds"] = "400" }));
             var behind = new ManualClock();
             behind.Advance(TimeSpan.FromSeconds(-30));
             Behind = ServiceNode.Start(server.CreateFactory(clock: behind));
@@ -48,7 +52,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var node in new[] { A, B, Silent, Polling, Behind })
+            foreach (var node in new[] { A, B, Silent, Polling, Paced, Behind })
             {
                 if (node is not null)
                 {
@@ -167,6 +171,32 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
         var pushed = await ReceiveAsync(subscriber, ids.Count);
         Assert.Equal(ids.Order(), pushed.Select(p => p.Id).Order());
         await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
+    /// Issue 14: under load a node announces the posts of each publish interval in one NOTIFY. B never polls, so what it
+    /// pushes came through those announcements: every post of a burst, once each, in position order (ids sort by position).
+    /// </summary>
+    [Fact]
+    public async Task PostsAnnouncedTogetherByAPacedNodeAreEachPushedOnceInPositionOrder()
+    {
+        var (paced, b) = (nodes.Paced, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "burst");
+        using var rest = paced.Rest(project);
+
+        // The first post goes out at once and starts the interval; the burst's posts land inside it.
+        var ids = new List<string>(await rest.PostMessagesAsync("burst", "first"));
+        for (var round = 0; round < 3; round++)
+        {
+            var posts = Enumerable.Range(0, 10).Select(i => rest.PostMessagesAsync("burst", round * 10 + i));
+            ids.AddRange((await Task.WhenAll(posts)).SelectMany(p => p));
+        }
+
+        var pushed = await ReceiveAsync(subscriber, ids.Count);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), pushed.Select(p => p.Id));
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(900));
     }
 
     /// <summary>

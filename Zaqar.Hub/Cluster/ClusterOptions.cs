@@ -40,6 +40,13 @@ public sealed class ClusterOptions
     /// <summary>An idle listener checks its connection this often (a lost peer is otherwise noticed only by TCP).</summary>
     [Range(1, 3600)] public int ListenKeepAliveSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// Least time between two NOTIFY transactions of this node (issue 14). A post after a quiet spell is announced at
+    /// once; under load the posts of each interval go in one NOTIFY, which saves PostgreSQL a transaction and every
+    /// listening node a wake-up per batch of posts, for at most this much latency on the other nodes. 0: back to back.
+    /// </summary>
+    [Range(0, 1000)] public int PublishIntervalMilliseconds { get; set; } = 5;
+
     /// <summary>Posts waiting to be announced; past this, announcements are dropped (the other nodes' polling finds them).</summary>
     [Range(1, 10_000_000)] public int PublishBufferPosts { get; set; } = 10_000;
 

@@ -90,6 +90,8 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
     {
         Thread.CurrentThread.Name = "zaqar-cluster-publisher";
         var batch = new Dictionary<QueueRef, Announcement>();
+        var interval = TimeSpan.FromMilliseconds(_options.PublishIntervalMilliseconds);
+        var lastSend = 0L;
         try
         {
             while (true)
@@ -97,8 +99,16 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
                 _wake.Take(stoppingToken);
                 while (_pending.Reader.TryPeek(out _))
                 {
+                    // Paced (issue 14): a NOTIFY back to back with the last one waits out the rest of the interval,
+                    // and the posts that come meanwhile go in it.
+                    var wait = interval - Stopwatch.GetElapsedTime(lastSend);
+                    if (lastSend != 0 && wait > TimeSpan.Zero && stoppingToken.WaitHandle.WaitOne(wait))
+                    {
+                        return; // Stopping.
+                    }
                     Gather(batch);
                     Send(batch, stoppingToken);
+                    lastSend = Stopwatch.GetTimestamp();
                 }
             }
         }
