@@ -4,17 +4,16 @@ using Npgsql;
 namespace Zaqar.Bench;
 
 /// <summary>
-/// Brings the bench's database to rest before each measured scenario (issue 14): <c>VACUUM (ANALYZE)</c>, then a
-/// <c>CHECKPOINT</c>.
+/// Brings the bench's database to rest before the latency scenarios (push, fan-out; issue 14): <c>VACUUM (ANALYZE)</c>,
+/// then a <c>CHECKPOINT</c>.
 /// </summary>
 /// <remarks>
-/// Without it a scenario paid for the ones before it: the storage-alone posts leave about a million rows behind, and an
-/// autovacuum worker was seen busy through the whole fan-out that followed them (about a minute), which put the fan-out's
-/// p99 at 95–156 ms in full runs against 41–68 ms run alone; another ran through the hub's post of one after the claim
-/// scenarios' deletes. Plain SQL's scenarios run first, on a fresh database, so only the service's paid. Dead rows a
-/// scenario makes itself (a claim's deletes) are still its own to pay for: autovacuum may start during it as in
-/// production. Skipped against service nodes elsewhere without <c>--connection</c>; a CHECKPOINT the role may not run
-/// is skipped.
+/// They follow the throughput scenarios, which leave over a million rows and as many dead ones behind: an autovacuum
+/// worker was seen busy through the whole fan-out (about a minute), and push p99 from the post's send was 18–20 ms in
+/// three full runs against 3.1–3.3 ms in three with this step. Not before each throughput scenario: tried, and the
+/// hub's post of one measured 7.1k–9.5k msg/s in three runs against 11.5k–14.5k without (after a checkpoint, the first
+/// change to each page writes the whole page to the WAL; not isolated). Skipped against service nodes elsewhere without
+/// <c>--connection</c>; a CHECKPOINT the role may not run is skipped.
 /// </remarks>
 internal static class DatabaseSettle
 {

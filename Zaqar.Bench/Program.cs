@@ -40,7 +40,6 @@ async Task Run(string key, Func<Task<ScenarioResult>> scenario)
     if (options.Runs(key))
     {
         progress.Start(key);
-        await DatabaseSettle.RunAsync(host.ConnectionString);
         var result = await scenario();
         results[key] = result;
         Console.WriteLine(result);
