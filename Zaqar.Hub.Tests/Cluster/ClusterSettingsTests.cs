@@ -62,4 +62,15 @@ public sealed class ClusterSettingsTests(ZaqarTestServer server)
         var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
         Assert.Contains("Cluster:Channel", error.Message, StringComparison.Ordinal);
     }
+
+    [ExpectsServiceErrors("Invalid settings: the host logs why it did not start.")]
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1001")]
+    public async Task APublishIntervalOutsideItsRangeKeepsTheServiceFromStarting(string interval)
+    {
+        await using var factory = server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PublishIntervalMilliseconds"] = interval });
+        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+        Assert.Contains("PublishIntervalMilliseconds", error.Message, StringComparison.Ordinal);
+    }
 }
