@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Zaqar.Hub.Api;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -24,16 +25,19 @@ internal sealed record FanOutResult(int Subscribers, int Nodes, int Rate, int Me
 }
 
 /// <summary>Garbage collections and their pauses over an interval, the heap and the thread pool at its end.</summary>
-internal readonly record struct ProcessFigures(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long HeapBytes, int Threads)
+internal readonly record struct ProcessFigures(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long HeapBytes, int Threads, GCMemoryInfo LastEphemeral)
 {
     public static ProcessFigures Take() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-        GC.GetTotalPauseDuration(), GC.GetGCMemoryInfo().HeapSizeBytes, ThreadPool.ThreadCount);
+        GC.GetTotalPauseDuration(), GC.GetGCMemoryInfo().HeapSizeBytes, ThreadPool.ThreadCount, GC.GetGCMemoryInfo(GCKind.Ephemeral));
 
     public static ProcessFigures operator -(ProcessFigures end, ProcessFigures start) => new(end.Gen0 - start.Gen0,
-        end.Gen1 - start.Gen1, end.Gen2 - start.Gen2, end.Paused - start.Paused, end.HeapBytes, end.Threads);
+        end.Gen1 - start.Gen1, end.Gen2 - start.Gen2, end.Paused - start.Paused, end.HeapBytes, end.Threads, end.LastEphemeral);
 
     public override string ToString() =>
-        $"GCs {Gen0}/{Gen1}/{Gen2} (gen 0/1/2) pausing {Paused.TotalMilliseconds:N0} ms, heap {HeapBytes / 1048576.0:N0} MiB, pool threads {Threads}";
+        $"GCs {Gen0}/{Gen1}/{Gen2} (gen 0/1/2) pausing {Paused.TotalMilliseconds:N0} ms, heap {HeapBytes / 1048576.0:N0} MiB, pool threads {Threads}; " +
+        $"last ephemeral GC: pause {LastEphemeral.PauseDurations[0].TotalMilliseconds:N1} ms, promoted {LastEphemeral.PromotedBytes / 1048576.0:N1} MiB, " +
+        $"pinned objects {LastEphemeral.PinnedObjectsCount:N0}, gen2 {LastEphemeral.GenerationInfo[2].SizeAfterBytes / 1048576.0:N0} MiB, " +
+        $"fragmented {LastEphemeral.FragmentedBytes / 1048576.0:N0} MiB, heaps {GCSettings.IsServerGC switch { true => "server", false => "workstation" }}";
 }
 
 /// <summary>Receipts of one message: how many, and per node the first and last receipt time.</summary>
