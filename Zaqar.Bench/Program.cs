@@ -131,7 +131,7 @@ foreach (var protocol in new[] { HubWireProtocol.MessagePack, HubWireProtocol.Js
     if (options.Runs(protocol == HubWireProtocol.MessagePack ? "push-mp" : "push-json"))
     {
         progress.Start(protocol == HubWireProtocol.MessagePack ? "push-mp" : "push-json");
-        await LatencySettle.RunAsync(host.ConnectionString);
+        await DatabaseSettle.RunAsync(host.ConnectionString);
         var latency = await hub.PushLatencyAsync(protocol, rate: 1000);
         latencies.Add(latency);
         Console.WriteLine(latency);
@@ -142,7 +142,7 @@ FanOutResult? fanOut = null, fanOutOneNode = null;
 if (options.Runs("fanout"))
 {
     progress.Start("fanout");
-    await LatencySettle.RunAsync(host.ConnectionString);
+    await DatabaseSettle.RunAsync(host.ConnectionString);
     // The same subscribers on one node first: issue 14 item 4 holds two nodes to at most twice that.
     fanOutOneNode = await FanOutScenario.RunAsync(host, nodeCount: 1, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
     Console.WriteLine(fanOutOneNode);
