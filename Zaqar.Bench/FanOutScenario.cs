@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Zaqar.Hub.Api;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -12,12 +13,31 @@ internal sealed record FanOutResult(int Subscribers, int Nodes, int Rate, int Me
     /// <summary>Per node: p50/p99 of the first and of the last receipt among that node's subscribers, after the ack.</summary>
     public IReadOnlyList<(double FirstP50, double FirstP99, double LastP50, double LastP99)> PerNode { get; init; } = [];
 
+    /// <summary>What the bench's process (service nodes and clients) did with its memory and threads while measured.</summary>
+    public ProcessFigures Process { get; init; }
+
     public override string ToString() =>
         $"fan-out to {Subscribers} subscribers on {Nodes} nodes at {Rate} msg/s ({Messages} msgs): last receipt after ack " +
-        $"p50 {P50Ms:N1} ms, p99 {P99Ms:N1} ms, max {MaxMs:N1} ms; deliveries missing {Missing}" +
+        $"p50 {P50Ms:N1} ms, p99 {P99Ms:N1} ms, max {MaxMs:N1} ms; deliveries missing {Missing}; {Process}" +
         string.Concat(PerNode.Select((n, i) =>
             $"\n    node {i + 1}{(i == 0 ? " (the poster's)" : " (across LISTEN/NOTIFY)")}: first receipt p50 {n.FirstP50:N1} ms p99 {n.FirstP99:N1} ms, " +
             $"last receipt p50 {n.LastP50:N1} ms p99 {n.LastP99:N1} ms"));
+}
+
+/// <summary>Garbage collections and their pauses over an interval, the heap and the thread pool at its end.</summary>
+internal readonly record struct ProcessFigures(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long HeapBytes, int Threads, GCMemoryInfo LastEphemeral)
+{
+    public static ProcessFigures Take() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+        GC.GetTotalPauseDuration(), GC.GetGCMemoryInfo().HeapSizeBytes, ThreadPool.ThreadCount, GC.GetGCMemoryInfo(GCKind.Ephemeral));
+
+    public static ProcessFigures operator -(ProcessFigures end, ProcessFigures start) => new(end.Gen0 - start.Gen0,
+        end.Gen1 - start.Gen1, end.Gen2 - start.Gen2, end.Paused - start.Paused, end.HeapBytes, end.Threads, end.LastEphemeral);
+
+    public override string ToString() =>
+        $"GCs {Gen0}/{Gen1}/{Gen2} (gen 0/1/2) pausing {Paused.TotalMilliseconds:N0} ms, heap {HeapBytes / 1048576.0:N0} MiB, pool threads {Threads}; " +
+        $"last ephemeral GC: pause {LastEphemeral.PauseDurations[0].TotalMilliseconds:N1} ms, promoted {LastEphemeral.PromotedBytes / 1048576.0:N1} MiB, " +
+        $"pinned objects {LastEphemeral.PinnedObjectsCount:N0}, gen2 {LastEphemeral.GenerationInfo[2].SizeAfterBytes / 1048576.0:N0} MiB, " +
+        $"fragmented {LastEphemeral.FragmentedBytes / 1048576.0:N0} MiB, heaps {GCSettings.IsServerGC switch { true => "server", false => "workstation" }}";
 }
 
 /// <summary>Receipts of one message: how many, and per node the first and last receipt time.</summary>
@@ -89,7 +109,9 @@ internal static class FanOutScenario
             // machine saturated by the fan-out, the JIT's background tier-up lags: after 2 s a profile still showed 10 % of
             // the CPU compiling and quick-jitted SignalR frames, and the 1-node p99 was 88-115 ms against 59-65 ms after 6 s.
             await PostPacedAsync(rate * WarmUpSeconds);
+            var process = ProcessFigures.Take();
             var acks = await PostPacedAsync((int)(rate * duration.TotalSeconds));
+            var processDuring = ProcessFigures.Take() - process;
             double After(long ack, long at) => Math.Max(0, Stopwatch.GetElapsedTime(ack, at).TotalMilliseconds);
             var got = acks.Where(a => receipts.ContainsKey(a.Key)).Select(a => (Ack: a.Value, R: receipts[a.Key])).ToList();
             var lastAfterAck = got.Select(g => After(g.Ack, g.R.Last.Max())).Order().ToArray();
@@ -103,6 +125,7 @@ internal static class FanOutScenario
             return new FanOutResult(subscribers, nodes.Count, rate, acks.Count, LoadRunner.Percentile(lastAfterAck, 0.5), LoadRunner.Percentile(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
             {
                 PerNode = perNode,
+                Process = processDuring,
             };
 
             // Posts count messages at the rate, then waits (bounded) for every subscriber to have them.

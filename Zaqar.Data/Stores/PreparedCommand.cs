@@ -14,15 +14,20 @@ namespace Zaqar.Data.Stores;
 /// sources run prepared statements with generic plans (<see cref="ZaqarDataServiceCollectionExtensions.CreateDataSource"/>),
 /// so a call skips planning too; only statements whose generic plan was checked (EXPLAIN EXECUTE under
 /// <c>force_generic_plan</c>) go through here. Statement texts are constants, so each connection holds a bounded set.
+/// Callers add parameters by name; they go to the statement in the positions of its rewritten text
+/// (<see cref="PositionalSql"/>), so Npgsql sends the text without parsing it on each call.
 /// </remarks>
 internal sealed class PreparedCommand : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
+    private readonly PositionalSql _statement;
+    private bool _positioned;
 
     private PreparedCommand(NpgsqlConnection connection, string sql)
     {
         _connection = connection;
-        Command = new NpgsqlCommand(sql, connection);
+        _statement = PositionalSql.Of(sql);
+        Command = new NpgsqlCommand(_statement.Text, connection);
     }
 
     public NpgsqlCommand Command { get; }
@@ -39,20 +44,50 @@ internal sealed class PreparedCommand : IAsyncDisposable
     /// </summary>
     public static Task PrepareAsync(NpgsqlCommand command) => command.PrepareAsync(CancellationToken.None);
 
+    /// <summary>
+    /// Puts the parameters added by name in their positions (once); a name the text uses but no parameter has throws,
+    /// as Npgsql would. Parameters the text does not use are left out, as Npgsql leaves them.
+    /// </summary>
+    private void Position()
+    {
+        if (_positioned)
+        {
+            return;
+        }
+        var parameters = Command.Parameters;
+        var ordered = new NpgsqlParameter[_statement.Names.Length];
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var index = parameters.IndexOf(_statement.Names[i]);
+            ordered[i] = index >= 0 ? parameters[index] : throw new InvalidOperationException(
+                $"No parameter was added for @{_statement.Names[i]} of the statement {_statement.Text}");
+        }
+        parameters.Clear();
+        foreach (var parameter in ordered)
+        {
+            parameter.ParameterName = string.Empty;
+            parameters.Add(parameter);
+        }
+        _positioned = true;
+    }
+
     public async Task<NpgsqlDataReader> ExecuteReaderAsync(CancellationToken ct)
     {
+        Position();
         await PrepareAsync(Command);
         return await Command.ExecuteReaderAsync(ct);
     }
 
     public async Task<int> ExecuteNonQueryAsync(CancellationToken ct)
     {
+        Position();
         await PrepareAsync(Command);
         return await Command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<object?> ExecuteScalarAsync(CancellationToken ct)
     {
+        Position();
         await PrepareAsync(Command);
         return await Command.ExecuteScalarAsync(ct);
     }
