@@ -86,6 +86,7 @@ internal sealed class SqlBaseline(string connectionString, BenchOptions options)
             return ids.Count;
         });
     }
+
     private async Task EnsureClaimableAsync(int rows)
     {
         await using var cmd = _dataSource.CreateCommand(

@@ -71,24 +71,27 @@ internal sealed class PreparedCommand : IAsyncDisposable
         _positioned = true;
     }
 
-    public async Task<NpgsqlDataReader> ExecuteReaderAsync(CancellationToken ct)
+    private Task ReadyAsync()
     {
         Position();
-        await PrepareAsync(Command);
+        return PrepareAsync(Command);
+    }
+
+    public async Task<NpgsqlDataReader> ExecuteReaderAsync(CancellationToken ct)
+    {
+        await ReadyAsync();
         return await Command.ExecuteReaderAsync(ct);
     }
 
     public async Task<int> ExecuteNonQueryAsync(CancellationToken ct)
     {
-        Position();
-        await PrepareAsync(Command);
+        await ReadyAsync();
         return await Command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<object?> ExecuteScalarAsync(CancellationToken ct)
     {
-        Position();
-        await PrepareAsync(Command);
+        await ReadyAsync();
         return await Command.ExecuteScalarAsync(ct);
     }
 
