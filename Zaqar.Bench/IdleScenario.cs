@@ -46,15 +46,8 @@ internal static class IdleScenario
     {
         var bin = AppContext.BaseDirectory;
         var project = "bench-idle-" + Guid.NewGuid().ToString("N")[..8];
-        var serviceEnvironment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Zaqar"] = host.ConnectionString,
-            ["Limits__PermitsPerSecond"] = "0",
-            ["Limits__MaxConnectionsPerProject"] = "0",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
         IdleFigures service;
-        await using (var process = await ServiceProcess.StartAsync([Path.Combine(bin, "Zaqar.Hub.dll")], serviceEnvironment, ServiceAddresses, Timeout))
+        await using (var process = await ServiceProcess.StartServiceAsync(host.ConnectionString, ServiceAddresses, Timeout))
         {
             service = await MeasureAsync("ZaqarHub", process, connections, $"/hubs/queues?project_id={project}&client_id=", project);
         }

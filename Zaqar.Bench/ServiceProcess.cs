@@ -40,6 +40,22 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>
+    /// The built service (Zaqar.Hub beside the bench) on <paramref name="connectionString"/>, with the abuse limits off as
+    /// for the bench's nodes in this process, and logging at warnings.
+    /// </summary>
+    public static Task<ServiceProcess> StartServiceAsync(string connectionString, int addresses, TimeSpan timeout)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Zaqar"] = connectionString,
+            ["Limits__PermitsPerSecond"] = "0",
+            ["Limits__MaxConnectionsPerProject"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        return StartAsync([Path.Combine(AppContext.BaseDirectory, "Zaqar.Hub.dll")], environment, addresses, timeout);
+    }
+
     /// <summary>Starts <c>dotnet <paramref name="arguments"/></c> with <paramref name="environment"/> and waits until every address answers.</summary>
     public static async Task<ServiceProcess> StartAsync(
         IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, int addresses, TimeSpan timeout)

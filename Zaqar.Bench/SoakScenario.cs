@@ -20,15 +20,7 @@ internal static class SoakScenario
 
     public static async Task<SoakResult> RunAsync(BenchHost host, BenchOptions options)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Zaqar"] = host.ConnectionString,
-            ["Limits__PermitsPerSecond"] = "0",
-            ["Limits__MaxConnectionsPerProject"] = "0",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
-        await using var service = await ServiceProcess.StartAsync(
-            [Path.Combine(AppContext.BaseDirectory, "Zaqar.Hub.dll")], environment, addresses: 1, Timeout);
+        await using var service = await ServiceProcess.StartServiceAsync(host.ConnectionString, addresses: 1, Timeout);
         var project = "bench-soak-" + Guid.NewGuid().ToString("N")[..8];
         await using var load = await SoakLoad.StartAsync(new Uri($"http://{service.Endpoints[0]}"), project, Queues, SubscribersPerQueue, options.Connections);
         await using var database = new SoakDatabase(host.ConnectionString);
