@@ -33,6 +33,9 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
         /// <summary>Its clock is 30 s behind the others' (and stands still): what it relays was created in its future.</summary>
         public ServiceNode Behind { get; private set; } = null!;
 
+        /// <summary>Announces positions only (<c>Cluster:InlineMessages</c> off): the others read every message it posts back.</summary>
+        public ServiceNode PositionsOnly { get; private set; } = null!;
+
         public ValueTask InitializeAsync()
         {
             A = ServiceNode.Start(server.CreateFactory());
@@ -44,6 +47,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
             Silent = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:Publish"] = "false" }));
             Polling = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PollIntervalMilliseconds"] = "50" }));
             Paced = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:PublishIntervalMilliseconds"] = "400" }));
+            PositionsOnly = ServiceNode.Start(server.CreateFactory(new Dictionary<string, string?> { ["Cluster:InlineMessages"] = "false" }));
             var behind = new ManualClock();
             behind.Advance(TimeSpan.FromSeconds(-30));
             Behind = ServiceNode.Start(server.CreateFactory(clock: behind));
@@ -52,7 +56,7 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var node in new[] { A, B, Silent, Polling, Paced, Behind })
+            foreach (var node in new[] { A, B, Silent, Polling, Paced, Behind, PositionsOnly })
             {
                 if (node is not null)
                 {
@@ -222,6 +226,79 @@ public sealed class TwoNodeTests(TwoNodeTests.Nodes nodes) : IClassFixture<TwoNo
 
         var pushed = await ReceiveAsync(subscriber, posted.Count);
         Assert.Equal(posted, pushed.Select(p => p.Id));
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
+    /// Small posts' messages ride in their announcement and are pushed without a read (issue 14 item 4); one too large for
+    /// the payload goes as its position and is read back. Either way each arrives once, in order, as posted.
+    /// </summary>
+    [Fact]
+    public async Task CarriedAndReadBackMessagesArriveInPostOrderAsPosted()
+    {
+        var (a, b) = (nodes.A, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "mixed");
+        using var restA = a.Rest(project);
+        object[] bodies = [new { n = 1, text = "é\u2028\"<" }, new { n = 2, large = new string('x', 6000) }, 3.50, new { n = 4 }];
+
+        var posted = new List<string>();
+        foreach (var body in bodies)
+        {
+            posted.AddRange(await restA.PostMessagesAsync("mixed", body));
+        }
+
+        var pushed = await ReceiveAsync(subscriber, posted.Count);
+        Assert.Equal(posted, pushed.Select(p => p.Id));
+        Assert.All(bodies.Zip(pushed), pair =>
+            Assert.True(JsonElement.DeepEquals(JsonSerializer.SerializeToElement(pair.First), pair.Second.Message.GetProperty("body")), pair.Second.Id));
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
+    /// A post that was never announced (its node died between commit and NOTIFY) lies between the listener's watermark and
+    /// the next announcement that carries its messages: pushing those at once would put them before it, or lose it on a
+    /// node that never polls. The carried range must start right after the watermark; otherwise it is read, gap included.
+    /// </summary>
+    [Fact]
+    public async Task CarriedMessagesAfterAnUnannouncedPostWaitForTheReadThatFindsIt()
+    {
+        var (silent, a, b) = (nodes.Silent, nodes.A, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "gap");
+        using var restA = a.Rest(project);
+        using var restSilent = silent.Rest(project);
+
+        var posted = new List<string>(await restA.PostMessagesAsync("gap", "announced first"));
+        Assert.Equal(posted, (await ReceiveAsync(subscriber, 1)).Select(p => p.Id));
+        posted.AddRange(await restSilent.PostMessagesAsync("gap", "never announced"));
+        posted.AddRange(await restA.PostMessagesAsync("gap", "carried after the gap"));
+
+        var pushed = await ReceiveAsync(subscriber, 2);
+        Assert.Equal(posted[1..], pushed.Select(p => p.Id));
+        await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task ANodeThatAnnouncesPositionsOnlyIsReadBack()
+    {
+        var (positionsOnly, b) = (nodes.PositionsOnly, nodes.B);
+        var project = NewProject();
+        await using var subscriber = await b.HubAsync(project);
+        await subscriber.InvokeAsync("Subscribe", "plain");
+        using var rest = positionsOnly.Rest(project);
+
+        var posted = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            posted.AddRange(await rest.PostMessagesAsync("plain", new { i }));
+        }
+
+        var pushed = await ReceiveAsync(subscriber, posted.Count);
+        Assert.Equal(posted, pushed.Select(p => p.Id));
+        Assert.Equal(["""{"i":0}""", """{"i":1}""", """{"i":2}"""], pushed.Select(p => p.Message.GetProperty("body").GetRawText()));
         await AssertNothingMoreAsync(subscriber, TimeSpan.FromMilliseconds(300));
     }
 

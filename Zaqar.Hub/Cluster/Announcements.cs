@@ -3,12 +3,20 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Zaqar.Data;
+using Zaqar.Data.Stores;
 
 namespace Zaqar.Hub.Cluster;
 
 /// <summary>A node committed the positions <see cref="FirstSeq"/>..<see cref="LastSeq"/> of <see cref="Queue"/>.</summary>
 /// <param name="Trace">The post's trace context when it was traced (issue 15): the nodes that push it link their spans to it.</param>
-public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long LastSeq, ActivityContext Trace = default);
+public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long LastSeq, ActivityContext Trace = default)
+{
+    /// <summary>
+    /// The messages at every position of the range, in position order, when they came along (issue 14 item 4,
+    /// <see cref="ClusterOptions.InlineMessages"/>); null when only the positions did.
+    /// </summary>
+    public IReadOnlyList<PostedMessage>? Messages { get; init; }
+}
 
 /// <summary>
 /// The NOTIFY payload: the sending node and the queues and position ranges it committed, e.g.
@@ -16,17 +24,94 @@ public readonly record struct Announcement(QueueRef Queue, long FirstSeq, long L
 /// that was traced, its W3C traceparent as a sixth element (issue 15; untraced posts keep the five, which every version reads).
 /// </summary>
 /// <remarks>
-/// Positions, not messages: a receiver reads the rows itself, so a payload stays small whatever the bodies' size,
-/// and one payload carries many posts. Payloads are cut at a byte budget well under PostgreSQL's 8000-byte limit.
-/// Stateless; thread-safe.
+/// Positions first: a receiver can always read the rows itself, so a payload stays small whatever the bodies' size, and
+/// one payload carries many posts. Payloads are cut at a byte budget well under PostgreSQL's 8000-byte limit. When a
+/// round's positions fit one payload, the messages of its posts go along while the budget lasts (issue 14 item 4), as
+/// a list <c>"m"</c> of <c>[entry, position, id, ttl, delay, created (ticks, UTC), encrypted (0/1), body]</c>, the body
+/// as stored (JSON; an encrypted one a JSON string of its ciphertext). A receiver that does not know <c>"m"</c> reads
+/// the positions as before; one that does pushes them without reading them back. Stateless; thread-safe.
 /// </remarks>
 public static class Announcements
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The payloads announcing <paramref name="announcements"/>, each at most <paramref name="maxBytes"/> long.</summary>
-    public static List<string> Encode(string node, IEnumerable<Announcement> announcements, int maxBytes) =>
-        Pack(node, "q", announcements.Select(EncodeEntry), maxBytes);
+    // Per message, what its item adds beyond its body: index, position, id, ttl, delay, ticks, flag, brackets and commas.
+    private const int ItemOverhead = 96;
+
+    /// <summary>
+    /// The payloads announcing <paramref name="announcements"/>, each at most <paramref name="maxBytes"/> long; with the
+    /// messages that came along when the positions fit one payload and the messages the rest of it.
+    /// </summary>
+    public static List<string> Encode(string node, IReadOnlyList<Announcement> announcements, int maxBytes)
+    {
+        var payloads = Pack(node, "q", announcements.Select(EncodeEntry), maxBytes);
+        if (payloads.Count == 1 && announcements.Any(a => a.Messages is not null))
+        {
+            payloads[0] = WithMessages(payloads[0], announcements, maxBytes);
+        }
+        return payloads;
+    }
+
+    /// <summary>Adds the messages of whole announcements, in order, while they fit; the positions alone for the rest.</summary>
+    private static string WithMessages(string payload, IReadOnlyList<Announcement> announcements, int maxBytes)
+    {
+        const string Head = ",\"m\":[";
+        var budget = maxBytes - Encoding.UTF8.GetByteCount(payload) - Head.Length - 1;
+        var items = new List<byte[]?>();
+        var used = 0;
+        for (var i = 0; i < announcements.Count; i++)
+        {
+            if (announcements[i].Messages is not { } messages ||
+                messages.Sum(m => (long)m.Body.Length + ItemOverhead) > budget - used)
+            {
+                // Bodies are counted in chars here (a UTF-8 byte or more each); the exact count follows.
+                continue;
+            }
+            var encoded = messages.Select(m => EncodeMessage(i, m)).ToList();
+            var bytes = encoded.Sum(e => (e?.Length ?? 0) + 1);
+            if (encoded.All(e => e is not null) && bytes <= budget - used)
+            {
+                items.AddRange(encoded);
+                used += bytes;
+            }
+        }
+        if (items.Count == 0)
+        {
+            return payload;
+        }
+        var text = new StringBuilder(payload, 0, payload.Length - 1, maxBytes).Append(Head);
+        for (var i = 0; i < items.Count; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append(Encoding.UTF8.GetString(items[i]!));
+        }
+        return text.Append("]}").ToString();
+    }
+
+    /// <summary>One message's item; null when its stored body is not JSON (its announcement then goes as positions only).</summary>
+    private static byte[]? EncodeMessage(int entry, PostedMessage m)
+    {
+        try
+        {
+            return Entry(writer => WriteMessage(writer, entry, m));
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, int entry, PostedMessage m)
+    {
+        writer.WriteNumberValue(entry);
+        writer.WriteNumberValue(m.Seq);
+        writer.WriteStringValue(m.Id);
+        writer.WriteNumberValue(m.Ttl);
+        writer.WriteNumberValue(m.Delay);
+        writer.WriteNumberValue(m.CreatedAt.ToUniversalTime().Ticks);
+        writer.WriteNumberValue(m.Encrypted ? 1 : 0);
+        // Stored bodies are JSON already; checked all the same, so a bad one costs only its own announcement's messages.
+        writer.WriteRawValue(m.Body);
+    }
 
     /// <summary>
     /// Packs encoded JSON entries into payloads <c>{"n":node,"list":[entry,...]}</c> of at most <paramref name="maxBytes"/>
@@ -102,11 +187,51 @@ public static class Announcements
                     ActivityContext.TryParse(e[5].GetString(), null, isRemote: true, out var parsed) ? parsed : default;
                 announcements.Add(new Announcement(new QueueRef(e[0].GetString()!, e[2].GetString()!, (QueueKind)kind), first, last, trace));
             }
+            if (root.TryGetProperty("m", out var m))
+            {
+                AttachMessages(m, announcements);
+            }
             return true;
         }
         catch (JsonException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Gives each announcement the messages of <paramref name="list"/> that name it, when they are exactly one per position
+    /// of its range. Anything malformed leaves the positions alone: the receiver reads the rows, as without the list.
+    /// </summary>
+    private static void AttachMessages(JsonElement list, List<Announcement> announcements)
+    {
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+        var byEntry = new Dictionary<int, List<PostedMessage>>();
+        foreach (var e in list.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 8 ||
+                !e[0].TryGetInt32(out var entry) || entry < 0 || entry >= announcements.Count ||
+                !e[1].TryGetInt64(out var seq) || e[2].ValueKind != JsonValueKind.String || !e[2].TryGetGuid(out var id) ||
+                !e[3].TryGetInt32(out var ttl) || !e[4].TryGetInt32(out var delay) ||
+                !e[5].TryGetInt64(out var ticks) || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks ||
+                !e[6].TryGetInt32(out var encrypted) || encrypted is not (0 or 1))
+            {
+                return;
+            }
+            var created = new DateTime(ticks, DateTimeKind.Utc);
+            (byEntry.TryGetValue(entry, out var messages) ? messages : byEntry[entry] = []).Add(
+                new PostedMessage(id, seq, e[7].GetRawText(), ttl, delay, created, encrypted == 1));
+        }
+        foreach (var (entry, messages) in byEntry)
+        {
+            var a = announcements[entry];
+            if (messages.Count == a.LastSeq - a.FirstSeq + 1 && messages.Select((m, i) => m.Seq == a.FirstSeq + i).All(x => x))
+            {
+                announcements[entry] = a with { Messages = messages };
+            }
         }
     }
 

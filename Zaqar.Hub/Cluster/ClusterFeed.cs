@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
+using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Cluster;
@@ -112,12 +113,21 @@ public sealed class ClusterFeed : BackgroundService
                 _wake.Clear();
             }
             var announced = new Dictionary<QueueRef, (long First, long Last)>();
+            var carried = new Dictionary<QueueRef, Dictionary<long, PostedMessage>>();
             List<Announcement>? traced = null;
             while (_announced.Reader.TryRead(out var a))
             {
                 if (a.Queue.Name is not null)
                 {
                     announced[a.Queue] = announced.TryGetValue(a.Queue, out var r) ? (Math.Min(r.First, a.FirstSeq), Math.Max(r.Last, a.LastSeq)) : (a.FirstSeq, a.LastSeq);
+                    if (a.Messages is { } messages)
+                    {
+                        var bySeq = carried.TryGetValue(a.Queue, out var known) ? known : carried[a.Queue] = [];
+                        foreach (var m in messages)
+                        {
+                            bySeq[m.Seq] = m;
+                        }
+                    }
                     if (a.Trace != default)
                     {
                         (traced ??= []).Add(a);
@@ -135,7 +145,7 @@ public sealed class ClusterFeed : BackgroundService
             try
             {
                 // Completes at once unless a rare path awaited (a watch starting, several databases): then this thread waits.
-                failed = RelayAsync(announced, poll, stoppingToken).GetAwaiter().GetResult();
+                failed = RelayAsync(announced, carried, poll, stoppingToken).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -165,10 +175,13 @@ public sealed class ClusterFeed : BackgroundService
 
     /// <summary>
     /// Reads and pushes what the announcements name (and, when polling, what every watched queue has new), one statement
-    /// per database per round trip. True when a database could not be read: its queues wait for the next (early) poll,
-    /// the others' news is pushed regardless.
+    /// per database per round trip; a queue whose announced messages came along, all of them from its watermark on, is
+    /// pushed without a read. True when a database could not be read: its queues wait for the next (early) poll, the
+    /// others' news is pushed regardless.
     /// </summary>
-    private async Task<bool> RelayAsync(Dictionary<QueueRef, (long First, long Last)> announced, bool poll, CancellationToken ct)
+    private async Task<bool> RelayAsync(
+        Dictionary<QueueRef, (long First, long Last)> announced, Dictionary<QueueRef, Dictionary<long, PostedMessage>> carried, bool poll,
+        CancellationToken ct)
     {
         var failed = false;
         var cursors = new List<QueueCursor>();
@@ -189,6 +202,7 @@ public sealed class ClusterFeed : BackgroundService
             }
         }
         var polled = cursors.Select(c => c.Queue).ToHashSet();
+        var unread = new List<QueueNews>();
         foreach (var (queue, range) in announced)
         {
             if (polled.Contains(queue))
@@ -197,21 +211,30 @@ public sealed class ClusterFeed : BackgroundService
             }
             // Normally from this node's watermark; before the queue's start is known, exactly the announced range.
             var cursor = _ledger.Cursor(queue, range.Last);
-            if (cursor is not null || _ledger.IsWatched(queue))
+            if (cursor is { } c && carried.TryGetValue(queue, out var messages) && Carried(c, messages) is { } news)
+            {
+                unread.Add(news);
+            }
+            else if (cursor is not null || _ledger.IsWatched(queue))
             {
                 cursors.Add(cursor ?? new QueueCursor(queue, 0, range.First - 1, range.Last));
             }
         }
 
-        for (var trip = 0; trip < MaxRoundTripsPerRound && cursors.Count > 0; trip++)
+        for (var trip = 0; trip < MaxRoundTripsPerRound && (cursors.Count > 0 || unread.Count > 0); trip++)
         {
             var now = _time.GetUtcNow().UtcDateTime;
-            var (news, tripFailed) = await ReadAsync(cursors, now, ct);
+            var (news, tripFailed) = cursors.Count > 0 ? await ReadAsync(cursors, now, ct) : ([], false);
             failed |= tripFailed;
             cursors = [];
-            foreach (var n in news)
+            var fromAnnouncements = unread.Count;
+            news.AddRange(unread);
+            unread = [];
+            for (var i = 0; i < news.Count; i++)
             {
-                var complete = n.Messages.Count < _options.ReadBatchSize;
+                var n = news[i];
+                // What came along is every position up to the announced last: complete whatever its count.
+                var complete = i >= news.Count - fromAnnouncements || n.Messages.Count < _options.ReadBatchSize;
                 // Unwatched (no gate), the read admits nothing.
                 lock (_ledger.PushGate(n.Cursor.Queue) ?? n)
                 {
@@ -225,6 +248,32 @@ public sealed class ClusterFeed : BackgroundService
             }
         }
         return failed;
+    }
+
+    /// <summary>
+    /// The news of <paramref name="cursor"/> made of the messages that came with announcements, as a read at a snapshot
+    /// after their commits would have found them; null unless they are every position after the watermark up to the
+    /// announced last. A known queue only: a range that does not start right after the watermark (another node's post in
+    /// between whose announcement is still on its way or lost, or the queue deleted and created again) is read, and
+    /// the read sorts it out. A message deleted since its post is pushed all the same, as a local post pushes it.
+    /// </summary>
+    private static QueueNews? Carried(QueueCursor cursor, Dictionary<long, PostedMessage> messages)
+    {
+        if (cursor.QueueId == 0 || cursor.UpToSeq <= cursor.AfterSeq || cursor.UpToSeq - cursor.AfterSeq > messages.Count)
+        {
+            return null;
+        }
+        var relayed = new List<RelayedMessage>((int)(cursor.UpToSeq - cursor.AfterSeq));
+        for (var seq = cursor.AfterSeq + 1; seq <= cursor.UpToSeq; seq++)
+        {
+            if (!messages.TryGetValue(seq, out var m))
+            {
+                return null;
+            }
+            var stored = new StoredMessage(m.Id, m.Body, m.Ttl, m.CreatedAt, m.CreatedAt.AddSeconds(m.Ttl), ClaimId: null, ClaimCount: 0, m.Encrypted);
+            relayed.Add(new RelayedMessage(seq, stored, VisibleAt: m.CreatedAt.AddSeconds(m.Delay)));
+        }
+        return new QueueNews(cursor, cursor.QueueId, cursor.UpToSeq, relayed);
     }
 
     /// <summary>Reads the cursors' news from each database their queues live in, in parallel; a failing database is logged and skipped.</summary>

@@ -53,6 +53,14 @@ public sealed class ClusterOptions
     /// <summary>Largest NOTIFY payload sent; PostgreSQL's limit is 8000 bytes. More announcements go in more payloads.</summary>
     [Range(2048, 7900)] public int MaxPayloadBytes { get; set; } = 4000;
 
+    /// <summary>
+    /// Let small posts' messages ride in the NOTIFY that announces them (issue 14 item 4): a listening node then pushes
+    /// them without reading them back, one database round trip less between a post on one node and its push on another.
+    /// Only while a round's announcements fit one payload of <see cref="MaxPayloadBytes"/> (under load they are
+    /// positions only, as with this off), so the notification traffic stays bounded. Encrypted bodies travel encrypted.
+    /// </summary>
+    public bool InlineMessages { get; set; } = true;
+
     /// <summary>Messages read per queue per round trip when relaying; more are read in further round trips.</summary>
     [Range(1, 100_000)] public int ReadBatchSize { get; set; } = 1000;
 }

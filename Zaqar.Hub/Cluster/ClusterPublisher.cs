@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Zaqar.Data;
 using Zaqar.Data.Cluster;
 using Zaqar.Data.Pools;
+using Zaqar.Data.Stores;
 using Zaqar.Hub.Api;
 
 namespace Zaqar.Hub.Cluster;
@@ -27,6 +28,10 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
 {
     // Bounds one NOTIFY transaction's size; more waiting announcements go in the next one.
     private const int MaxPostsPerNotify = 5000;
+
+    // Messages of one queue carried in one round at most (ClusterOptions.InlineMessages); the payload's budget decides
+    // below that. Bounds the copying of merged lists under load, when they would not fit anyway.
+    private const int MaxMessagesPerQueue = 64;
 
     private readonly Channel<Announcement> _pending;
     private readonly WakeSignal _wake = new();
@@ -58,7 +63,11 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         // A post's positions are contiguous and its messages come in position order. A traced post's context goes along
         // (issue 15): a struct copy, nothing when the post is not traced.
         var trace = Activity.Current is { Recorded: true } current ? current.Context : default;
-        _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq, trace));
+        _pending.Writer.TryWrite(new Announcement(posted.Queue, posted.Messages[0].Seq, posted.Messages[^1].Seq, trace)
+        {
+            // A reference to what the post holds anyway; whether it goes out is decided when the payload is made.
+            Messages = _options.InlineMessages && posted.Messages.Count <= MaxMessagesPerQueue ? posted.Messages : null,
+        });
         _wake.Set();
     }
 
@@ -127,10 +136,24 @@ public sealed class ClusterPublisher : BackgroundService, IMessageObserver
         {
             posts++;
             // One range per queue: a receiver reads everything after its own position up to the last one anyway.
-            batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen)
-                ? new Announcement(a.Queue, Math.Min(seen.FirstSeq, a.FirstSeq), Math.Max(seen.LastSeq, a.LastSeq), seen.Trace == default ? a.Trace : seen.Trace)
-                : a;
+            batch[a.Queue] = batch.TryGetValue(a.Queue, out var seen) ? Merge(seen, a) : a;
         }
+    }
+
+    /// <summary>
+    /// One range covering both; with both's messages only while they are every position of it (another node's posts
+    /// may lie between this node's two) and few: under load the receivers read the range back instead.
+    /// </summary>
+    private static Announcement Merge(Announcement seen, Announcement a)
+    {
+        // Posts are told in about commit order, not exactly: a later position may come first.
+        var (low, high) = seen.FirstSeq <= a.FirstSeq ? (seen, a) : (a, seen);
+        var messages = low.Messages is { } before && high.Messages is { } after && low.LastSeq + 1 == high.FirstSeq &&
+            before.Count + after.Count <= MaxMessagesPerQueue ? [.. before, .. after] : (IReadOnlyList<PostedMessage>?)null;
+        return new Announcement(a.Queue, low.FirstSeq, Math.Max(low.LastSeq, high.LastSeq), seen.Trace == default ? a.Trace : seen.Trace)
+        {
+            Messages = messages,
+        };
     }
 
     private void Send(Dictionary<QueueRef, Announcement> batch, CancellationToken stoppingToken)
