@@ -202,7 +202,7 @@ public sealed class ClusterFeed : BackgroundService
             }
         }
         var polled = cursors.Select(c => c.Queue).ToHashSet();
-        var unread = new List<QueueNews>();
+        var carriedNews = new List<QueueNews>();
         foreach (var (queue, range) in announced)
         {
             if (polled.Contains(queue))
@@ -213,7 +213,7 @@ public sealed class ClusterFeed : BackgroundService
             var cursor = _ledger.Cursor(queue, range.Last);
             if (cursor is { } c && carried.TryGetValue(queue, out var messages) && Carried(c, messages) is { } news)
             {
-                unread.Add(news);
+                carriedNews.Add(news);
             }
             else if (cursor is not null || _ledger.IsWatched(queue))
             {
@@ -221,20 +221,25 @@ public sealed class ClusterFeed : BackgroundService
             }
         }
 
-        for (var trip = 0; trip < MaxRoundTripsPerRound && (cursors.Count > 0 || unread.Count > 0); trip++)
+        // What came along is every position up to the announced last: complete whatever its count, no read needed.
+        var carriedAt = _time.GetUtcNow().UtcDateTime;
+        foreach (var n in carriedNews)
+        {
+            lock (_ledger.PushGate(n.Cursor.Queue) ?? n)
+            {
+                Push(n, _ledger.AdmitRead(n, complete: true), unannounced: false, carriedAt);
+            }
+        }
+
+        for (var trip = 0; trip < MaxRoundTripsPerRound && cursors.Count > 0; trip++)
         {
             var now = _time.GetUtcNow().UtcDateTime;
-            var (news, tripFailed) = cursors.Count > 0 ? await ReadAsync(cursors, now, ct) : ([], false);
+            var (news, tripFailed) = await ReadAsync(cursors, now, ct);
             failed |= tripFailed;
             cursors = [];
-            var fromAnnouncements = unread.Count;
-            news.AddRange(unread);
-            unread = [];
-            for (var i = 0; i < news.Count; i++)
+            foreach (var n in news)
             {
-                var n = news[i];
-                // What came along is every position up to the announced last: complete whatever its count.
-                var complete = i >= news.Count - fromAnnouncements || n.Messages.Count < _options.ReadBatchSize;
+                var complete = n.Messages.Count < _options.ReadBatchSize;
                 // Unwatched (no gate), the read admits nothing.
                 lock (_ledger.PushGate(n.Cursor.Queue) ?? n)
                 {
