@@ -25,16 +25,23 @@ internal sealed record FanOutResult(int Subscribers, int Nodes, int Rate, int Me
 }
 
 /// <summary>Garbage collections and their pauses over an interval, the heap and the thread pool at its end.</summary>
-internal readonly record struct ProcessFigures(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long HeapBytes, int Threads, GCMemoryInfo LastEphemeral)
+internal readonly record struct ProcessFigures(
+    int Gen0, int Gen1, int Gen2, TimeSpan Paused, long AllocatedBytes, long HeapBytes, int Threads, GCMemoryInfo LastEphemeral)
 {
+    /// <summary>Deliveries in the interval (messages times subscribers), to state <see cref="AllocatedBytes"/> per delivery.</summary>
+    public long Deliveries { get; init; }
+
     public static ProcessFigures Take() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-        GC.GetTotalPauseDuration(), GC.GetGCMemoryInfo().HeapSizeBytes, ThreadPool.ThreadCount, GC.GetGCMemoryInfo(GCKind.Ephemeral));
+        GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().HeapSizeBytes, ThreadPool.ThreadCount,
+        GC.GetGCMemoryInfo(GCKind.Ephemeral));
 
     public static ProcessFigures operator -(ProcessFigures end, ProcessFigures start) => new(end.Gen0 - start.Gen0,
-        end.Gen1 - start.Gen1, end.Gen2 - start.Gen2, end.Paused - start.Paused, end.HeapBytes, end.Threads, end.LastEphemeral);
+        end.Gen1 - start.Gen1, end.Gen2 - start.Gen2, end.Paused - start.Paused, end.AllocatedBytes - start.AllocatedBytes,
+        end.HeapBytes, end.Threads, end.LastEphemeral);
 
     public override string ToString() =>
-        $"GCs {Gen0}/{Gen1}/{Gen2} (gen 0/1/2) pausing {Paused.TotalMilliseconds:N0} ms, heap {HeapBytes / 1048576.0:N0} MiB, pool threads {Threads}; " +
+        $"GCs {Gen0}/{Gen1}/{Gen2} (gen 0/1/2) pausing {Paused.TotalMilliseconds:N0} ms, allocated {AllocatedBytes / 1048576.0:N0} MiB" +
+        (Deliveries > 0 ? $" ({AllocatedBytes / (double)Deliveries:N0} B per delivery, service and clients)" : "") + $", heap {HeapBytes / 1048576.0:N0} MiB, pool threads {Threads}; " +
         $"last ephemeral GC: pause {LastEphemeral.PauseDurations[0].TotalMilliseconds:N1} ms, promoted {LastEphemeral.PromotedBytes / 1048576.0:N1} MiB, " +
         $"pinned objects {LastEphemeral.PinnedObjectsCount:N0}, gen2 {LastEphemeral.GenerationInfo[2].SizeAfterBytes / 1048576.0:N0} MiB, " +
         $"fragmented {LastEphemeral.FragmentedBytes / 1048576.0:N0} MiB, heaps {GCSettings.IsServerGC switch { true => "server", false => "workstation" }}";
@@ -125,7 +132,7 @@ internal static class FanOutScenario
             return new FanOutResult(subscribers, nodes.Count, rate, acks.Count, LoadRunner.Percentile(lastAfterAck, 0.5), LoadRunner.Percentile(lastAfterAck, 0.99), lastAfterAck.LastOrDefault(), missing)
             {
                 PerNode = perNode,
-                Process = processDuring,
+                Process = processDuring with { Deliveries = (long)acks.Count * subscribers },
             };
 
             // Posts count messages at the rate, then waits (bounded) for every subscriber to have them.

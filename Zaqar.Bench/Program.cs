@@ -18,6 +18,10 @@ if (args is [Zaqar.Bench.Drills.DrillCommand.Argument, ..])
     return await Zaqar.Bench.Drills.DrillCommand.RunAsync(args);
 }
 
+// The service nodes run in this process: size the shared array pool as the service's own Main does, before anything
+// rents from it (the empty hub above, the idle scenario's baseline, keeps the runtime's default).
+Zaqar.Hub.Hosting.SharedBufferPool.Configure();
+
 BenchOptions options;
 try
 {

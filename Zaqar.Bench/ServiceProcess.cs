@@ -71,6 +71,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             start.Environment[key] = value;
         }
+        // The bench sized the shared array pool for its own process (Program.cs); a child sizes its own, as it does started
+        // alone (the service's Main sizes it, the idle scenario's empty hub keeps the runtime's default).
+        if (Zaqar.Hub.Hosting.SharedBufferPool.SetByThisProcess && !environment.ContainsKey(Zaqar.Hub.Hosting.SharedBufferPool.ArraysPerCoreVariable))
+        {
+            start.Environment.Remove(Zaqar.Hub.Hosting.SharedBufferPool.ArraysPerCoreVariable);
+        }
         // Unprefixed, so it overrides the Urls of the service's appsettings.json.
         start.Environment["Urls"] = string.Join(';', endpoints.Select(e => $"http://{e}"));
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

@@ -1,5 +1,8 @@
 using Zaqar.Hub.Hosting;
 
+// First, before anything rents from the shared array pool: the runtime reads its size once (see SharedBufferPool).
+SharedBufferPool.Configure();
+
 if (args is ["migrations-script", ..])
 {
     // Prints the idempotent SQL of every migration, for operators who apply schema changes themselves.
