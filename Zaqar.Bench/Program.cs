@@ -292,7 +292,10 @@ targets.Share(results, "3. claim 10 + delete: hub MessagePack / plain SQL", "hub
 targets.Share(results, "3. claim 10 + delete: REST / plain SQL", "rest-claim", "sql-claim", 0.70);
 if (fanOut is not null)
 {
-    targets.AtMost("4. fan-out to 1,000 on 2 nodes, p99 of the last receipt", fanOut.P99Ms, $"{fanOut.P99Ms:N1} ms", 50, "<= 50 ms");
+    // At the rate the target names: a figure measured while fewer messages were posted does not meet it.
+    var atRate = fanOut.PostedRate >= 0.95 * fanOut.Rate;
+    targets.AtMost("4. fan-out to 1,000 on 2 nodes, p99 of the last receipt", atRate ? fanOut.P99Ms : double.PositiveInfinity,
+        $"{fanOut.P99Ms:N1} ms at {fanOut.PostedRate:N1} msg/s posted", 50, $"<= 50 ms at {fanOut.Rate} msg/s");
     if (fanOutOneNode is not null)
     {
         var ratio = fanOut.P99Ms / fanOutOneNode.P99Ms;
