@@ -94,6 +94,28 @@ public sealed class MetricsTests(ZaqarTestServer server)
     }
 
     [Fact]
+    public async Task TheDepthGaugeCountsAQueueUpToItsLimit()
+    {
+        await using var factory = server.CreateFactory(new Dictionary<string, string?>
+        {
+            ["Telemetry:SampleIntervalSeconds"] = "3600",
+            ["Telemetry:PerQueueGauges"] = "true",
+            ["Telemetry:SampledDepthLimit"] = "3",
+        });
+        using var client = new ZaqarClient(factory.CreateClient(), "gauge-" + Guid.NewGuid().ToString("N")[..8], Guid.NewGuid().ToString());
+        await client.PostMessagesAsync("deep", 1, 2, 3, 4, 5);
+        await client.PostMessagesAsync("at-limit", 1, 2, 3);
+        await client.PostMessagesAsync("shallow", 1, 2);
+        await factory.Services.GetRequiredService<QueueSampler>().SampleAsync(TestContext.Current.CancellationToken);
+
+        var gauges = MeterReaders.Gauges(factory);
+        double Depth(string queue) => gauges.Single(g => g.Name == "zaqar.queue.depth" && g.Tags.Contains($"{client.Project}/{queue}")).Value;
+        Assert.Equal((3, 3, 2), (Depth("deep"), Depth("at-limit"), Depth("shallow")));
+        // The oldest message is found whatever the depth.
+        Assert.InRange(gauges.Single(g => g.Name == "zaqar.queue.oldest_message.age" && g.Tags.Contains($"{client.Project}/deep")).Value, 0, 3600);
+    }
+
+    [Fact]
     public async Task WithoutPerQueueGaugesTheGaugesNameNoQueueAndReportTheDeepest()
     {
         await using var factory = server.CreateFactory(new Dictionary<string, string?> { ["Telemetry:SampleIntervalSeconds"] = "3600" });

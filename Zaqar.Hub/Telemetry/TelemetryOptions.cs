@@ -43,6 +43,12 @@ public sealed class TelemetryOptions
     /// </summary>
     public bool PerQueueGauges { get; set; }
 
+    /// <summary>
+    /// The most messages the depth gauge counts in one queue: a deeper queue reports this many. Counting is reading, so an
+    /// exact depth of a queue of millions would cost a scan of millions every interval.
+    /// </summary>
+    [Range(1, int.MaxValue)] public int SampledDepthLimit { get; set; } = 100_000;
+
     /// <summary>How often the queue gauges and the per-database health gauge are sampled.</summary>
     [Range(1, 3600)] public int SampleIntervalSeconds { get; set; } = 30;
 
