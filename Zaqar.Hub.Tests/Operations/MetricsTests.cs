@@ -136,11 +136,13 @@ public sealed class MetricsTests(ZaqarTestServer server)
         {
             ["Telemetry:OtlpEndpoint"] = "collector:4317",
             ["Telemetry:OtlpProtocol"] = "udp",
+            ["Telemetry:SampledDepthLimit"] = "0",
         });
         var error = Assert.ThrowsAny<Exception>(() => factory.Server);
         var text = error.ToString();
         Assert.Contains("Telemetry:OtlpEndpoint must be an absolute http or https URI", text, StringComparison.Ordinal);
         Assert.Contains("Telemetry:OtlpProtocol must be", text, StringComparison.Ordinal);
+        Assert.Contains("SampledDepthLimit", text, StringComparison.Ordinal);
     }
 
     private static readonly Regex Connections =
