@@ -35,6 +35,8 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
           --history-claims N     claims of the claim-history check (default 1000000)
           --history-nodes U,U    run the claim-history check against these service URLs (default: two nodes here)
           --seed S          seed of the REST fuzz run, to replay one (default: a fresh one, printed)
+          --fanout-clients K     the fan-out's subscribers: bare (default; a WebSocket speaking the MessagePack protocol
+                                 by hand, cheap on the shared cores) or official (the .NET SignalR client)
         """;
 
     public int RestFuzzCases { get; init; } = 100_000;
@@ -61,6 +63,9 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
     /// <summary>Service URLs the claim-history check runs against; empty: two nodes of the bench's own.</summary>
     public IReadOnlyList<Uri> HistoryNodes { get; init; } = [];
 
+    /// <summary>What the fan-out's subscribers connect with (issue 14 item 4).</summary>
+    public FanOutClients FanOutClients { get; init; } = FanOutClients.Bare;
+
     /// <summary>Running service nodes to drive instead of one started here (issue 16 item 4).</summary>
     public IReadOnlyList<Uri> ServiceNodes { get; init; } = [];
 
@@ -74,6 +79,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
         long historyClaims = 1_000_000;
         var historyNodes = new List<Uri>();
         var serviceNodes = new List<Uri>();
+        var fanOutClients = FanOutClients.Bare;
         var durable = true;
         string? connection = null;
         var only = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -99,6 +105,14 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
                 case "--history-claims": historyClaims = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--service": serviceNodes.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))); break;
                 case "--history-nodes": historyNodes.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(u => new Uri(u))); break;
+                case "--fanout-clients":
+                    fanOutClients = Next() switch
+                    {
+                        "bare" => FanOutClients.Bare,
+                        "official" => FanOutClients.Official,
+                        var other => throw new ArgumentException($"--fanout-clients is bare or official, not {other}"),
+                    };
+                    break;
                 default: throw new ArgumentException($"unknown option {args[i]}\n{Usage}");
             }
         }
@@ -132,6 +146,7 @@ internal sealed record BenchOptions(int Connections, TimeSpan Duration, bool Dur
             HistoryClaims = historyClaims >= 1 ? historyClaims : throw new ArgumentException("history-claims must be >= 1"),
             HistoryNodes = historyNodes,
             ServiceNodes = serviceNodes,
+            FanOutClients = fanOutClients,
         };
     }
 

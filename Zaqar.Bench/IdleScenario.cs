@@ -151,7 +151,7 @@ internal static class IdleScenario
     /// <summary>The idle connections to one server, client i from source address i mod 8 to service address i mod 4, subscribed to q(i mod 100).</summary>
     private sealed class ClientSet(ServiceProcess server, string hubPathAndQuery, PushCounter pushes) : IAsyncDisposable
     {
-        private readonly List<IdleClient> _clients = [];
+        private readonly List<BareHubClient> _clients = [];
 
         public async Task OpenAsync(int count, string name)
         {
@@ -166,7 +166,7 @@ internal static class IdleScenario
                     var source = IPAddress.Parse($"127.0.1.{1 + (i % SourceAddresses)}");
                     var uri = new Uri($"ws://{target}{hubPathAndQuery}{Guid.NewGuid()}");
                     using var timeout = new CancellationTokenSource(Timeout);
-                    var client = await IdleClient.ConnectAsync(uri, source, queue == 0 ? pushes.Received : () => { }, timeout.Token);
+                    var client = await BareHubClient.ConnectAsync(uri, source, queue == 0 ? _ => pushes.Received() : _ => { }, timeout.Token);
                     lock (_clients)
                     {
                         _clients.Add(client);

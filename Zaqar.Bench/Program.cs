@@ -148,14 +148,14 @@ if (options.Runs("fanout"))
     progress.Start("fanout");
     await DatabaseSettle.RunAsync(host.ConnectionString);
     // The same subscribers on one node first: issue 14 item 4 holds two nodes to at most twice that.
-    fanOutOneNode = await FanOutScenario.RunAsync(host, nodeCount: 1, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
+    fanOutOneNode = await FanOutScenario.RunAsync(host, nodeCount: 1, subscribers: 1000, rate: 100, options.Duration, options.FanOutClients);
     Console.WriteLine(fanOutOneNode);
-    fanOut = await FanOutScenario.RunAsync(host, nodeCount: 2, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack);
+    fanOut = await FanOutScenario.RunAsync(host, nodeCount: 2, subscribers: 1000, rate: 100, options.Duration, options.FanOutClients);
     Console.WriteLine(fanOut);
     if (host.External && host.NodesAvailable >= 3)
     {
         // Issue 16 item 4: across every running node named.
-        Console.WriteLine(await FanOutScenario.RunAsync(host, host.NodesAvailable, subscribers: 1000, rate: 100, options.Duration, HubWireProtocol.MessagePack));
+        Console.WriteLine(await FanOutScenario.RunAsync(host, host.NodesAvailable, subscribers: 1000, rate: 100, options.Duration, options.FanOutClients));
     }
 }
 if (options.Runs("presence"))
