@@ -166,6 +166,7 @@ public static class ZaqarHostingExtensions
     /// </summary>
     public static WebApplication MapZaqar(this WebApplication app)
     {
+        app.WithoutAuthenticationMiddleware();
         // Issue 14: a hub's WebSocket request lasts as long as its connection and the hub answers its own refusals, so it
         // skips REST's error rendering (whose frame would be kept for every open connection).
         app.UseWhen(http => !IsHubWebSocket(http), rest => rest.UseMiddleware<RestErrors>());
